@@ -395,7 +395,9 @@ pub enum BodyKind {
     Form,
     /// `multipart/*`.
     Multipart,
-    /// `text/*`.
+    /// `application/xml`, `text/xml` and `+xml` types.
+    Xml,
+    /// `text/*` (other than XML).
     Text,
     /// Anything else: opaque bytes.
     Binary,
@@ -414,6 +416,9 @@ impl BodyKind {
             BodyKind::Json
         } else if essence == "application/x-www-form-urlencoded" {
             BodyKind::Form
+        } else if essence == "application/xml" || essence == "text/xml" || essence.ends_with("+xml")
+        {
+            BodyKind::Xml
         } else if essence.starts_with("multipart/") {
             BodyKind::Multipart
         } else if essence.starts_with("text/") {

@@ -1,0 +1,102 @@
+//! `cargo xtask costs` and `cargo xtask annotate`.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use sdkgen_loader::source::Format;
+use sdkgen_model::cost::{CostFormula, CostSource};
+use serde_json::json;
+
+/// Prints every operation with its cost.
+pub fn list(spec: &Path, as_json: bool) -> Result<()> {
+    let api = sdkgen_loader::load_file(spec)?;
+    if as_json {
+        let rows: Vec<_> = api
+            .operations
+            .iter()
+            .map(|operation| {
+                let mut row = json!({
+                    "operation_id": operation.id,
+                    "method": operation.method.as_str(),
+                    "path": operation.path,
+                    "points": operation.cost.base_points(),
+                    "max_points": operation.cost.max_points(),
+                    "source": operation.cost.source.as_str(),
+                });
+                if let CostSource::Inferred { rule } = operation.cost.source {
+                    row["rule"] = json!(rule);
+                }
+                if let CostFormula::PerCount { .. } = operation.cost.formula {
+                    row["formula"] = json!(operation.cost.formula.to_string());
+                }
+                row
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(());
+    }
+    let rows: Vec<[String; 5]> = api
+        .operations
+        .iter()
+        .map(|operation| {
+            let points = match &operation.cost.formula {
+                CostFormula::Fixed(points) => points.to_string(),
+                formula => format!(
+                    "{}-{} = {formula}",
+                    operation.cost.base_points(),
+                    operation.cost.max_points()
+                ),
+            };
+            let source = match operation.cost.source {
+                CostSource::Declared => "declared".to_owned(),
+                CostSource::Inferred { rule } => format!("inferred ({rule})"),
+            };
+            [
+                operation.method.to_string(),
+                operation.path.clone(),
+                operation.id.clone(),
+                points,
+                source,
+            ]
+        })
+        .collect();
+    let header = ["METHOD", "PATH", "OPERATION", "POINTS", "SOURCE"].map(str::to_owned);
+    let mut widths = [0; 5];
+    for row in std::iter::once(&header).chain(&rows) {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    for row in std::iter::once(&header).chain(&rows) {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:width$}"))
+            .collect();
+        println!("{}", line.join("  ").trim_end());
+    }
+    Ok(())
+}
+
+/// Writes inferred costs into the document (or to `output`).
+pub fn annotate(spec: &Path, output: Option<&Path>) -> Result<()> {
+    let api = sdkgen_loader::load_file(spec)?;
+    let text = std::fs::read_to_string(spec)
+        .with_context(|| format!("cannot read {}", spec.display()))?;
+    let format = Format::sniff(Some(spec), &text);
+    let annotated =
+        sdkgen_loader::annotate::annotate(&text, &spec.display().to_string(), format, &api)?;
+    let inferred = api
+        .operations
+        .iter()
+        .filter(|operation| operation.cost.source != CostSource::Declared)
+        .count();
+    let target = output.unwrap_or(spec);
+    crate::util::write_atomically(target, annotated.as_bytes())?;
+    eprintln!(
+        "annotated {inferred} of {} operations in {}",
+        api.operations.len(),
+        target.display()
+    );
+    Ok(())
+}
