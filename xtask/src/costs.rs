@@ -81,8 +81,8 @@ pub fn list(spec: &Path, as_json: bool) -> Result<()> {
 /// Writes inferred costs into the document (or to `output`).
 pub fn annotate(spec: &Path, output: Option<&Path>) -> Result<()> {
     let api = sdkgen_loader::load_file(spec)?;
-    let text = std::fs::read_to_string(spec)
-        .with_context(|| format!("cannot read {}", spec.display()))?;
+    let text =
+        std::fs::read_to_string(spec).with_context(|| format!("cannot read {}", spec.display()))?;
     let format = Format::sniff(Some(spec), &text);
     let annotated =
         sdkgen_loader::annotate::annotate(&text, &spec.display().to_string(), format, &api)?;

@@ -41,7 +41,11 @@ fn points(operation: &Operation) -> u8 {
 fn annotate_json(text: &str, name: &str, inferred: &[&Operation]) -> Result<String> {
     let mut document: Value = crate::source::parse(text, name, Format::Json)?;
     for operation in inferred {
-        let pointer = format!("/paths/{}/{}", escape(&operation.path), operation.method.key());
+        let pointer = format!(
+            "/paths/{}/{}",
+            escape(&operation.path),
+            operation.method.key()
+        );
         let Some(Value::Object(object)) = document.pointer_mut(&pointer) else {
             return Err(LoadError::at(
                 name,
@@ -70,7 +74,10 @@ fn json_indent(text: &str) -> String {
     text.lines()
         .skip(1)
         .find_map(|line| {
-            let indent: String = line.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+            let indent: String = line
+                .chars()
+                .take_while(|c| *c == ' ' || *c == '\t')
+                .collect();
             (!indent.is_empty()).then_some(indent)
         })
         .unwrap_or_else(|| "  ".to_owned())
@@ -103,13 +110,19 @@ fn yaml_lines(text: &str) -> Vec<Line<'_>> {
 fn yaml_key(body: &str) -> Option<String> {
     if let Some(rest) = body.strip_prefix('"') {
         let end = rest.find('"')?;
-        return rest[end + 1..].starts_with(':').then(|| rest[..end].replace("\\\"", "\""));
+        return rest[end + 1..]
+            .starts_with(':')
+            .then(|| rest[..end].replace("\\\"", "\""));
     }
     if let Some(rest) = body.strip_prefix('\'') {
         let end = rest.find('\'')?;
-        return rest[end + 1..].starts_with(':').then(|| rest[..end].replace("''", "'"));
+        return rest[end + 1..]
+            .starts_with(':')
+            .then(|| rest[..end].replace("''", "'"));
     }
-    let colon = body.find(": ").or_else(|| body.ends_with(':').then(|| body.len() - 1))?;
+    let colon = body
+        .find(": ")
+        .or_else(|| body.ends_with(':').then(|| body.len() - 1))?;
     Some(body[..colon].to_owned())
 }
 
@@ -128,7 +141,11 @@ fn annotate_yaml(text: &str, name: &str, inferred: &[&Operation]) -> Result<Stri
             .map_or(lines.len(), |offset| start + 1 + offset)
     };
     for operation in inferred {
-        let pointer = format!("/paths/{}/{}", escape(&operation.path), operation.method.key());
+        let pointer = format!(
+            "/paths/{}/{}",
+            escape(&operation.path),
+            operation.method.key()
+        );
         let not_found = || {
             LoadError::at(
                 name,

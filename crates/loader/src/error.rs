@@ -17,7 +17,11 @@ pub struct LoadError {
 
 impl LoadError {
     /// An error at a JSON pointer of a file.
-    pub fn at(file: impl Into<String>, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn at(
+        file: impl Into<String>,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         LoadError {
             file: file.into(),
             pointer: Some(pointer.into()),

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use indexmap::IndexMap;
 use sdkgen_model::cost::{self, Cost};
 use sdkgen_model::{
-    Api, Encoding, Extensions, Header, MediaType, Method, OAuthFlow, Operation,
-    OperationIdSource, Parameter, ParameterLocation, ParameterStyle, RequestBody, Response,
-    ResponseStatus, Schema, SecurityRequirement, SecurityScheme, Server, ServerVariable,
+    Api, Encoding, Extensions, Header, MediaType, Method, OAuthFlow, Operation, OperationIdSource,
+    Parameter, ParameterLocation, ParameterStyle, RequestBody, Response, ResponseStatus, Schema,
+    SecurityRequirement, SecurityScheme, Server, ServerVariable,
 };
 use serde_json::{Map, Value};
 
@@ -164,7 +164,11 @@ fn check_version(file: &str, root: &Map<String, Value>) -> Result<String> {
             ));
         }
     };
-    if !(version.starts_with("3.0.") || version.starts_with("3.1.") || version == "3.0" || version == "3.1") {
+    if !(version.starts_with("3.0.")
+        || version.starts_with("3.1.")
+        || version == "3.0"
+        || version == "3.1")
+    {
         return Err(LoadError::at(
             file,
             "/openapi",
@@ -185,7 +189,11 @@ fn assign_operation_ids(file: &str, operations: &mut [Operation]) -> Result<()> 
         if let Some(first) = seen.insert(operation.id.clone(), operation.label()) {
             return Err(LoadError::at(
                 file,
-                format!("/paths/{}/{}/operationId", escape(&operation.path), operation.method.key()),
+                format!(
+                    "/paths/{}/{}/operationId",
+                    escape(&operation.path),
+                    operation.method.key()
+                ),
                 format!(
                     "duplicate operationId {:?}: also used by {first}",
                     operation.id
@@ -296,10 +304,10 @@ impl Lowering<'_> {
     }
 
     /// Follows a chain of `$ref`s (for anything but schemas) to the referenced object.
-    fn deref<'v>(
+    fn deref(
         &self,
         document: usize,
-        value: &'v Value,
+        value: &Value,
         pointer: &str,
     ) -> Result<(usize, Value, String)> {
         let mut current_document = document;
@@ -310,7 +318,11 @@ impl Lowering<'_> {
                 return Ok((current_document, current, current_pointer));
             };
             let reference = reference.as_str().ok_or_else(|| {
-                self.error(current_document, &current_pointer, "`$ref` must be a string")
+                self.error(
+                    current_document,
+                    &current_pointer,
+                    "`$ref` must be a string",
+                )
             })?;
             let target = self
                 .documents()
@@ -346,15 +358,20 @@ impl Lowering<'_> {
     ) -> Result<()> {
         let (document, item, pointer) = self.deref(document, item, pointer)?;
         let item = self.object(document, Some(&item), &pointer, "path item")?;
-        let shared_parameters =
-            self.parameters(document, item.get("parameters"), &format!("{pointer}/parameters"), path)?;
+        let shared_parameters = self.parameters(
+            document,
+            item.get("parameters"),
+            &format!("{pointer}/parameters"),
+            path,
+        )?;
         let servers = self.servers(document, item.get("servers"), &format!("{pointer}/servers"))?;
         for method in Method::ALL {
             let Some(operation) = item.get(method.key()) else {
                 continue;
             };
             let operation_pointer = format!("{pointer}/{}", method.key());
-            let operation = self.object(document, Some(operation), &operation_pointer, method.key())?;
+            let operation =
+                self.object(document, Some(operation), &operation_pointer, method.key())?;
             let (id, id_source) = match operation.get("operationId") {
                 Some(Value::String(id)) if !id.trim().is_empty() => {
                     (id.clone(), OperationIdSource::Declared)
@@ -414,9 +431,11 @@ impl Lowering<'_> {
             };
             let operation_servers = match operation.get("servers") {
                 None => servers.clone(),
-                Some(value) => {
-                    self.servers(document, Some(value), &format!("{operation_pointer}/servers"))?
-                }
+                Some(value) => self.servers(
+                    document,
+                    Some(value),
+                    &format!("{operation_pointer}/servers"),
+                )?,
             };
             let tags = match operation.get("tags") {
                 Some(Value::Array(tags)) => tags
@@ -431,7 +450,12 @@ impl Lowering<'_> {
                 id_source,
                 method,
                 path: path.to_owned(),
-                summary: self.optional_string(document, operation, &operation_pointer, "summary")?,
+                summary: self.optional_string(
+                    document,
+                    operation,
+                    &operation_pointer,
+                    "summary",
+                )?,
                 description: self.optional_string(
                     document,
                     operation,
@@ -453,12 +477,14 @@ impl Lowering<'_> {
                 cost: Cost::declared(cost::CostFormula::Fixed(cost::MIN_POINTS)),
                 extensions: extensions(operation),
             };
-            lowered.parameters.sort_by_key(|parameter| match parameter.location {
-                ParameterLocation::Path => 0,
-                ParameterLocation::Query => 1,
-                ParameterLocation::Header => 2,
-                ParameterLocation::Cookie => 3,
-            });
+            lowered
+                .parameters
+                .sort_by_key(|parameter| match parameter.location {
+                    ParameterLocation::Path => 0,
+                    ParameterLocation::Query => 1,
+                    ParameterLocation::Header => 2,
+                    ParameterLocation::Cookie => 3,
+                });
             operations.push(lowered);
         }
         Ok(())
@@ -571,8 +597,14 @@ impl Lowering<'_> {
         Ok(Parameter {
             description: self.optional_string(document, object, &pointer, "description")?,
             required: location == ParameterLocation::Path
-                || object.get("required").and_then(Value::as_bool).unwrap_or(false),
-            deprecated: object.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
+                || object
+                    .get("required")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            deprecated: object
+                .get("deprecated")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             allow_reserved: object
                 .get("allowReserved")
                 .and_then(Value::as_bool)
@@ -598,7 +630,10 @@ impl Lowering<'_> {
         let object = self.object(document, Some(&value), &pointer, "requestBody")?;
         Ok(RequestBody {
             description: self.optional_string(document, object, &pointer, "description")?,
-            required: object.get("required").and_then(Value::as_bool).unwrap_or(false),
+            required: object
+                .get("required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             content: self.content(
                 document,
                 object.get("content"),
@@ -628,7 +663,10 @@ impl Lowering<'_> {
                 None => None,
                 Some(schema_value) => {
                     // Several media types often share one inline schema: hoist it once.
-                    match lowered_schemas.iter().find(|(seen, _)| *seen == schema_value) {
+                    match lowered_schemas
+                        .iter()
+                        .find(|(seen, _)| *seen == schema_value)
+                    {
                         Some((_, schema)) => Some(schema.clone()),
                         None => {
                             let schema = self.schemas.lower_inline(
@@ -661,7 +699,10 @@ impl Lowering<'_> {
                                 .get("contentType")
                                 .and_then(Value::as_str)
                                 .map(str::to_owned),
-                            style: entry.get("style").and_then(Value::as_str).and_then(parse_style),
+                            style: entry
+                                .get("style")
+                                .and_then(Value::as_str)
+                                .and_then(parse_style),
                             explode: entry.get("explode").and_then(Value::as_bool),
                         },
                     );
@@ -759,17 +800,25 @@ impl Lowering<'_> {
         let (document, value, pointer) = self.deref(document, value, pointer)?;
         let object = self.object(document, Some(&value), &pointer, "header")?;
         let schema = match object.get("schema") {
-            Some(schema) => {
-                self.schemas
-                    .lower_inline(document, schema, &format!("{pointer}/schema"), context)?
-            }
+            Some(schema) => self.schemas.lower_inline(
+                document,
+                schema,
+                &format!("{pointer}/schema"),
+                context,
+            )?,
             None => Schema::default(),
         };
         Ok(Header {
             name: name.to_owned(),
             description: self.optional_string(document, object, &pointer, "description")?,
-            required: object.get("required").and_then(Value::as_bool).unwrap_or(false),
-            deprecated: object.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
+            required: object
+                .get("required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            deprecated: object
+                .get("deprecated")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             schema,
         })
     }
@@ -822,20 +871,34 @@ impl Lowering<'_> {
             }
             servers.push(Server {
                 url: self.required_string(document, object, &server_pointer, "url")?,
-                description: self.optional_string(document, object, &server_pointer, "description")?,
+                description: self.optional_string(
+                    document,
+                    object,
+                    &server_pointer,
+                    "description",
+                )?,
                 variables,
             });
         }
         Ok(servers)
     }
 
-    fn security_requirements(&self, value: &Value, pointer: &str) -> Result<Vec<SecurityRequirement>> {
+    fn security_requirements(
+        &self,
+        value: &Value,
+        pointer: &str,
+    ) -> Result<Vec<SecurityRequirement>> {
         let Value::Array(items) = value else {
             return Err(self.error(0, pointer, "`security` must be an array"));
         };
         let mut requirements = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
-            let object = self.object(0, Some(item), &format!("{pointer}/{index}"), "security requirement")?;
+            let object = self.object(
+                0,
+                Some(item),
+                &format!("{pointer}/{index}"),
+                "security requirement",
+            )?;
             let mut requirement = SecurityRequirement::new();
             for (scheme, scopes) in object {
                 let scopes = scopes
@@ -855,7 +918,10 @@ impl Lowering<'_> {
         Ok(requirements)
     }
 
-    fn security_schemes(&self, root: &Map<String, Value>) -> Result<IndexMap<String, SecurityScheme>> {
+    fn security_schemes(
+        &self,
+        root: &Map<String, Value>,
+    ) -> Result<IndexMap<String, SecurityScheme>> {
         let mut schemes = IndexMap::new();
         let Some(Value::Object(declared)) = root
             .get("components")
@@ -890,14 +956,21 @@ impl Lowering<'_> {
                     scheme: self
                         .required_string(document, object, &pointer, "scheme")?
                         .to_ascii_lowercase(),
-                    bearer_format: self.optional_string(document, object, &pointer, "bearerFormat")?,
+                    bearer_format: self.optional_string(
+                        document,
+                        object,
+                        &pointer,
+                        "bearerFormat",
+                    )?,
                     description,
                 },
                 "oauth2" => {
                     let mut flows = IndexMap::new();
                     if let Some(Value::Object(declared_flows)) = object.get("flows") {
                         for (flow_name, flow) in declared_flows {
-                            let text = |key: &str| flow.get(key).and_then(Value::as_str).map(str::to_owned);
+                            let text = |key: &str| {
+                                flow.get(key).and_then(Value::as_str).map(str::to_owned)
+                            };
                             let scopes = flow
                                 .get("scopes")
                                 .and_then(Value::as_object)
@@ -905,7 +978,10 @@ impl Lowering<'_> {
                                     scopes
                                         .iter()
                                         .map(|(scope, text)| {
-                                            (scope.clone(), text.as_str().unwrap_or_default().to_owned())
+                                            (
+                                                scope.clone(),
+                                                text.as_str().unwrap_or_default().to_owned(),
+                                            )
                                         })
                                         .collect()
                                 })
@@ -994,7 +1070,10 @@ mod tests {
             "get_tasks_task_id_comments"
         );
         assert_eq!(synthesized_id(Method::Post, "/"), "post_root");
-        assert_eq!(synthesized_id(Method::Delete, "/a.b//c-d"), "delete_a_b_c_d");
+        assert_eq!(
+            synthesized_id(Method::Delete, "/a.b//c-d"),
+            "delete_a_b_c_d"
+        );
     }
 
     #[test]

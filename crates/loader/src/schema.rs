@@ -15,8 +15,8 @@ use std::collections::{HashMap, HashSet};
 use heck::ToUpperCamelCase;
 use indexmap::IndexMap;
 use sdkgen_model::{
-    AdditionalProperties, ArraySchema, Discriminator, NamedSchema, NumberConstraints,
-    ObjectSchema, Schema, SchemaKind, SchemaOrigin, StringConstraints, UnionSchema,
+    AdditionalProperties, ArraySchema, Discriminator, NamedSchema, NumberConstraints, ObjectSchema,
+    Schema, SchemaKind, SchemaOrigin, StringConstraints, UnionSchema,
 };
 use serde_json::{Map, Value};
 
@@ -78,7 +78,11 @@ impl<'d> SchemaLowering<'d> {
         while let Some((name, document, pointer)) = self.pending.pop() {
             let source = self.documents.get(document);
             let value = source.root.pointer(&pointer).ok_or_else(|| {
-                LoadError::at(&source.name, &pointer, "the referenced schema does not exist")
+                LoadError::at(
+                    &source.name,
+                    &pointer,
+                    "the referenced schema does not exist",
+                )
             })?;
             let schema = self.lower(document, value, &pointer, &name, Position::Named)?;
             let origin = if document == 0 && is_component_pointer(&pointer) {
@@ -136,14 +140,17 @@ impl<'d> SchemaLowering<'d> {
                 return Err(self.error(
                     document,
                     pointer,
-                    format!("a schema must be an object or a boolean, not {}", kind_of(other)),
+                    format!(
+                        "a schema must be an object or a boolean, not {}",
+                        kind_of(other)
+                    ),
                 ));
             }
         };
         if let Some(reference) = object.get("$ref") {
-            let reference = reference.as_str().ok_or_else(|| {
-                self.error(document, pointer, "`$ref` must be a string")
-            })?;
+            let reference = reference
+                .as_str()
+                .ok_or_else(|| self.error(document, pointer, "`$ref` must be a string"))?;
             let name = self.reference(document, pointer, reference)?;
             let mut schema = Schema::reference(name);
             self.annotate(document, object, pointer, &mut schema)?;
@@ -340,9 +347,9 @@ impl<'d> SchemaLowering<'d> {
             _ => {
                 let mut variants = Vec::new();
                 for name in &types {
-                    variants.push(Schema::new(self.typed(
-                        document, object, pointer, context, name,
-                    )?));
+                    variants.push(Schema::new(
+                        self.typed(document, object, pointer, context, name)?,
+                    ));
                 }
                 Some(SchemaKind::AnyOf(UnionSchema {
                     variants,
@@ -353,7 +360,11 @@ impl<'d> SchemaLowering<'d> {
 
         let mut parts = Vec::new();
         if let Some(all_of) = object.get("allOf") {
-            for (index, part) in self.list(document, pointer, "allOf", all_of)?.iter().enumerate() {
+            for (index, part) in self
+                .list(document, pointer, "allOf", all_of)?
+                .iter()
+                .enumerate()
+            {
                 let part_pointer = format!("{pointer}/allOf/{index}");
                 parts.push(self.lower(
                     document,
@@ -369,7 +380,11 @@ impl<'d> SchemaLowering<'d> {
                 continue;
             };
             let mut variants = Vec::new();
-            for (index, variant) in self.list(document, pointer, key, variants_value)?.iter().enumerate() {
+            for (index, variant) in self
+                .list(document, pointer, key, variants_value)?
+                .iter()
+                .enumerate()
+            {
                 let variant_pointer = format!("{pointer}/{key}/{index}");
                 let variant_context = variant
                     .get("title")
@@ -544,8 +559,7 @@ impl<'d> SchemaLowering<'d> {
                     None | Some(Value::Null) => {}
                     Some(Value::Object(declared)) => {
                         for (name, property) in declared {
-                            let property_pointer =
-                                format!("{pointer}/properties/{}", escape(name));
+                            let property_pointer = format!("{pointer}/properties/{}", escape(name));
                             let lowered = self.lower(
                                 document,
                                 property,
@@ -644,13 +658,22 @@ impl<'d> SchemaLowering<'d> {
         }))
     }
 
-    fn list<'v>(&self, document: usize, pointer: &str, key: &str, value: &'v Value) -> Result<&'v [Value]> {
+    fn list<'v>(
+        &self,
+        document: usize,
+        pointer: &str,
+        key: &str,
+        value: &'v Value,
+    ) -> Result<&'v [Value]> {
         match value {
             Value::Array(items) => Ok(items),
             other => Err(self.error(
                 document,
                 &format!("{pointer}/{key}"),
-                format!("`{key}` must be an array of schemas, not {}", kind_of(other)),
+                format!(
+                    "`{key}` must be an array of schemas, not {}",
+                    kind_of(other)
+                ),
             )),
         }
     }
@@ -688,7 +711,8 @@ fn merge_annotations(outer: Schema, mut inner: Schema) -> Schema {
 /// Whether an inline schema deserves a name of its own: an object with properties, an enum,
 /// or a union or intersection.
 fn is_nominal(object: &Map<String, Value>) -> bool {
-    let has_properties = matches!(object.get("properties"), Some(Value::Object(p)) if !p.is_empty());
+    let has_properties =
+        matches!(object.get("properties"), Some(Value::Object(p)) if !p.is_empty());
     let is_enum = matches!(object.get("enum"), Some(Value::Array(values)) if values.iter().filter(|v| !v.is_null()).count() > 1);
     let composition_count = ["oneOf", "anyOf"]
         .iter()
@@ -705,7 +729,6 @@ fn is_nominal(object: &Map<String, Value>) -> bool {
         .and_then(Value::as_array)
         .map_or(0, Vec::len);
     has_properties || is_enum || composition_count > 1 || all_of_parts > 1
-        || (all_of_parts == 1 && has_properties)
 }
 
 fn has_composition(object: &Map<String, Value>) -> bool {

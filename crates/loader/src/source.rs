@@ -220,7 +220,11 @@ impl Format {
         match extension.as_deref() {
             Some("json") => Format::Json,
             Some("yaml" | "yml") => Format::Yaml,
-            _ if text.trim_start_matches('\u{feff}').trim_start().starts_with('{') => {
+            _ if text
+                .trim_start_matches('\u{feff}')
+                .trim_start()
+                .starts_with('{') =>
+            {
                 Format::Json
             }
             _ => Format::Yaml,
@@ -258,7 +262,9 @@ pub fn parse(text: &str, name: &str, format: Format) -> Result<Value> {
                 LoadError {
                     file: name.to_owned(),
                     pointer: None,
-                    line_column: error.location().map(|location| (location.line(), location.column())),
+                    line_column: error
+                        .location()
+                        .map(|location| (location.line(), location.column())),
                     message: format!("invalid YAML: {message}"),
                 }
             })
@@ -311,7 +317,10 @@ mod tests {
 
     #[test]
     fn format_is_sniffed_from_extension_then_content() {
-        assert_eq!(Format::sniff(Some(Path::new("a.JSON")), "x: 1"), Format::Json);
+        assert_eq!(
+            Format::sniff(Some(Path::new("a.JSON")), "x: 1"),
+            Format::Json
+        );
         assert_eq!(Format::sniff(Some(Path::new("a.yml")), "{}"), Format::Yaml);
         assert_eq!(Format::sniff(None, "  {\"a\": 1}"), Format::Json);
         assert_eq!(Format::sniff(None, "openapi: 3.1.0"), Format::Yaml);

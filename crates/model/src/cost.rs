@@ -245,9 +245,7 @@ pub fn parse_declared(
                 Some(max) => points_in_range(max, "max")?,
             };
             if max < base {
-                return Err(CostError(format!(
-                    "`max` ({max}) is below `base` ({base})"
-                )));
+                return Err(CostError(format!("`max` ({max}) is below `base` ({base})")));
             }
             let count = match field("count")? {
                 Value::String(text) => CountOf::parse(text)?,
@@ -323,7 +321,11 @@ fn check_count(
             let schema = operation
                 .request_body
                 .as_ref()
-                .and_then(|body| body.content.iter().find(|media| media.kind() == BodyKind::Json))
+                .and_then(|body| {
+                    body.content
+                        .iter()
+                        .find(|media| media.kind() == BodyKind::Json)
+                })
                 .and_then(|media| media.schema.as_ref())
                 .map(|schema| resolve(schema, schemas))
                 .ok_or_else(|| {

@@ -1,0 +1,312 @@
+//! Each kind of bad input gives an error that names the file and the place, never a panic or a
+//! hang.
+
+use std::path::{Path, PathBuf};
+
+use sdkgen_loader::{LoadError, LoadOptions, load_file, load_file_with, load_str};
+
+fn write(directory: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+    let path = directory.join(name);
+    std::fs::write(&path, contents).expect("write the fixture");
+    path
+}
+
+fn error_of(path: &Path) -> LoadError {
+    load_file(path).expect_err("the document should be rejected")
+}
+
+const MINIMAL: &str = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\n";
+
+#[test]
+fn malformed_yaml_names_file_line_and_column() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = write(
+        directory.path(),
+        "bad.yaml",
+        "openapi: 3.1.0\ninfo: [1, 2\npaths: {}\n",
+    );
+    let error = error_of(&path);
+    assert!(error.message.starts_with("invalid YAML"), "{error}");
+    assert!(error.line_column.is_some(), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with(&format!("{}:", path.display())),
+        "{error}"
+    );
+}
+
+#[test]
+fn malformed_json_names_file_line_and_column() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = write(
+        directory.path(),
+        "bad.json",
+        "{\n  \"openapi\": \"3.0.0\",\n  \"info\": }\n",
+    );
+    let error = error_of(&path);
+    assert_eq!(error.line_column, Some((3, 11)), "{error}");
+    assert!(
+        error.to_string().contains("bad.json:3:11: invalid JSON"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_document_that_is_not_openapi_is_named_as_such() {
+    let error = load_str("name: my-config\nreplicas: 3\n", "config.yaml").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "config.yaml at /: not an OpenAPI document: there is no `openapi` field"
+    );
+    let error = load_str("[1, 2]", "list.json").unwrap_err();
+    assert!(
+        error.message.contains("must be an object, not an array"),
+        "{error}"
+    );
+}
+
+#[test]
+fn swagger_2_is_rejected_with_a_way_forward() {
+    let error = load_str(
+        "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n",
+        "old.yaml",
+    )
+    .unwrap_err();
+    assert_eq!(error.pointer.as_deref(), Some("/swagger"));
+    assert!(error.message.contains("Swagger 2.0 document"), "{error}");
+    assert!(error.message.contains("swagger2openapi"), "{error}");
+}
+
+#[test]
+fn unsupported_openapi_versions_are_rejected() {
+    let error = load_str(
+        "openapi: 4.0.0\ninfo: {title: t, version: '1'}\n",
+        "next.yaml",
+    )
+    .unwrap_err();
+    assert!(
+        error.message.contains("OpenAPI 4.0.0 is not supported"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_dangling_reference_names_where_it_stands() {
+    let text = format!(
+        "{MINIMAL}paths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/Missing'}}\n"
+    );
+    let error = load_str(&text, "dangling.yaml").unwrap_err();
+    assert_eq!(
+        error.pointer.as_deref(),
+        Some("/paths/~1a/get/responses/200/content/application~1json/schema")
+    );
+    assert!(error.message.contains("dangling reference"), "{error}");
+    assert!(
+        error.message.contains("#/components/schemas/Missing"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_dangling_parameter_reference_is_reported() {
+    let text = format!(
+        "{MINIMAL}paths:\n  /a:\n    get:\n      parameters: [{{$ref: '#/components/parameters/Nope'}}]\n      responses: {{'204': {{description: ok}}}}\n"
+    );
+    let error = load_str(&text, "p.yaml").unwrap_err();
+    assert_eq!(
+        error.pointer.as_deref(),
+        Some("/paths/~1a/get/parameters/0")
+    );
+}
+
+#[test]
+fn a_reference_cycle_between_non_schemas_is_reported_not_followed_forever() {
+    let text = format!(
+        "{MINIMAL}paths:\n  /a:\n    get:\n      parameters: [{{$ref: '#/components/parameters/A'}}]\n      responses: {{'204': {{description: ok}}}}\ncomponents:\n  parameters:\n    A: {{$ref: '#/components/parameters/B'}}\n    B: {{$ref: '#/components/parameters/A'}}\n"
+    );
+    let error = load_str(&text, "cycle.yaml").unwrap_err();
+    assert!(error.message.contains("form a cycle"), "{error}");
+}
+
+#[test]
+fn a_yaml_alias_bomb_is_stopped_quickly() {
+    let mut bomb = String::from(
+        "openapi: 3.1.0\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let mut previous = 'a';
+    for name in 'b'..='k' {
+        let aliases = vec![format!("*{previous}"); 9].join(",");
+        bomb.push_str(&format!("{name}: &{name} [{aliases}]\n"));
+        previous = name;
+    }
+    let error = load_str(&bomb, "bomb.yaml").unwrap_err();
+    assert!(error.message.starts_with("invalid YAML"), "{error}");
+    assert!(
+        error.message.contains("budget") || error.message.contains("alias"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_document_over_the_size_limit_is_refused_before_reading() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("huge.json");
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(50 * 1024 * 1024).unwrap();
+    let error = error_of(&path);
+    assert!(
+        error
+            .message
+            .contains("is 50.0 MiB, over the limit of 32.0 MiB"),
+        "{error}"
+    );
+    // The limit can be raised; the content (zero bytes) is then what is wrong.
+    let raised = LoadOptions {
+        max_bytes: 64 * 1024 * 1024,
+        ..LoadOptions::default()
+    };
+    let error = load_file_with(&path, &raised).unwrap_err();
+    assert!(error.message.starts_with("invalid JSON"), "{error}");
+}
+
+#[test]
+fn duplicate_operation_ids_name_both_operations() {
+    let text = format!(
+        "{MINIMAL}paths:\n  /a:\n    get: {{operationId: same, responses: {{'204': {{description: ok}}}}}}\n  /b:\n    get: {{operationId: same, responses: {{'204': {{description: ok}}}}}}\n"
+    );
+    let error = load_str(&text, "dup.yaml").unwrap_err();
+    assert_eq!(error.pointer.as_deref(), Some("/paths/~1b/get/operationId"));
+    assert!(
+        error
+            .message
+            .contains("duplicate operationId \"same\": also used by GET /a"),
+        "{error}"
+    );
+}
+
+#[test]
+fn unreadable_files_are_named() {
+    let directory = tempfile::tempdir().unwrap();
+    let missing = directory.path().join("missing.yaml");
+    let error = error_of(&missing);
+    assert!(error.message.starts_with("cannot read the file"), "{error}");
+    assert!(error.file.ends_with("missing.yaml"));
+    let error = error_of(directory.path());
+    assert!(error.message.contains("is a directory"), "{error}");
+    let binary = write(
+        directory.path(),
+        "binary.yaml",
+        [b'a', b':', b' ', 0xff, 0xfe],
+    );
+    let error = error_of(&binary);
+    assert!(
+        error
+            .message
+            .contains("not UTF-8 text (invalid byte at offset 3)"),
+        "{error}"
+    );
+}
+
+#[test]
+fn remote_references_are_refused_with_advice() {
+    let text = format!(
+        "{MINIMAL}components:\n  schemas:\n    A: {{$ref: 'https://example.com/a.yaml#/A'}}\n"
+    );
+    let error = load_str(&text, "remote.yaml").unwrap_err();
+    assert_eq!(error.pointer.as_deref(), Some("/components/schemas/A"));
+    assert!(error.message.contains("remote document"), "{error}");
+}
+
+#[test]
+fn an_unknown_schema_type_is_named() {
+    let text = format!("{MINIMAL}components:\n  schemas:\n    A: {{type: strng}}\n");
+    let error = load_str(&text, "t.yaml").unwrap_err();
+    assert_eq!(error.pointer.as_deref(), Some("/components/schemas/A/type"));
+    assert!(error.message.contains("not \"strng\""), "{error}");
+}
+
+#[test]
+fn a_swagger_body_parameter_gets_a_hint() {
+    let text = format!(
+        "{MINIMAL}paths:\n  /a:\n    post:\n      parameters: [{{name: b, in: body}}]\n      responses: {{'204': {{description: ok}}}}\n"
+    );
+    let error = load_str(&text, "s.yaml").unwrap_err();
+    assert!(error.message.contains("use a requestBody"), "{error}");
+}
+
+#[test]
+fn a_bad_response_status_is_named() {
+    let text = format!(
+        "{MINIMAL}paths:\n  /a:\n    get:\n      responses: {{'2O0': {{description: ok}}}}\n"
+    );
+    let error = load_str(&text, "s.yaml").unwrap_err();
+    assert_eq!(
+        error.pointer.as_deref(),
+        Some("/paths/~1a/get/responses/2O0")
+    );
+}
+
+fn with_points(points: &str) -> String {
+    format!(
+        "{MINIMAL}paths:\n  /a:\n    get:\n      x-points: {points}\n      parameters: [{{name: limit, in: query, schema: {{type: integer, default: 20}}}}, {{name: q, in: query, schema: {{type: string}}}}]\n      responses: {{'204': {{description: ok}}}}\n"
+    )
+}
+
+#[test]
+fn declared_costs_out_of_range_or_malformed_are_errors() {
+    let cases = [
+        ("0", "`x-points` must be a whole number from 1 to 10, not 0"),
+        (
+            "11",
+            "`x-points` must be a whole number from 1 to 10, not 11",
+        ),
+        ("2.5", "not 2.5"),
+        (
+            "'3'",
+            "x-points must be a whole number from 1 to 10 or a formula object, not \"3\"",
+        ),
+        ("{base: 1, per: 1}", "x-points needs a `count` field"),
+        (
+            "{base: 1, per: 1, count: query.limit, max: 12}",
+            "`max` must be a whole number from 1 to 10",
+        ),
+        (
+            "{base: 5, per: 1, count: query.limit, max: 3}",
+            "`max` (3) is below `base` (5)",
+        ),
+        (
+            "{base: 1, per: 1, count: query.page}",
+            "which GET /a does not have",
+        ),
+        (
+            "{base: 1, per: 1, count: query.q}",
+            "which is string rather than an integer or an array",
+        ),
+        (
+            "{base: 1, per: 1, count: body.items}",
+            "GET /a has no JSON request body",
+        ),
+        (
+            "{base: 1, per: 1, count: header.x}",
+            "`count` must be `query.NAME`",
+        ),
+        (
+            "{base: 1, per: 1, count: query.limit, unit: 0}",
+            "`unit` must be a whole number from 1",
+        ),
+        (
+            "{base: 1, per: 1, count: query.limit, each: 2}",
+            "unknown field `each`",
+        ),
+    ];
+    for (points, expected) in cases {
+        let error = load_str(&with_points(points), "costs.yaml").unwrap_err();
+        assert_eq!(
+            error.pointer.as_deref(),
+            Some("/paths/~1a/get/x-points"),
+            "{points}"
+        );
+        assert!(error.message.contains(expected), "{points}: {error}");
+    }
+}
