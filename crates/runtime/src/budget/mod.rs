@@ -1,0 +1,415 @@
+//! The organisation's point budget, spent before sending.
+//!
+//! Before a request is sent its cost is reserved; when too few points are left the caller
+//! waits (on a timer until the window resets, or until a response changes the picture: no
+//! polling) or, in fail-fast mode, gets [`BudgetError::Exhausted`] with the wait at once.
+//! Waiters are served first come, first served, with an optional priority, so a cost-10
+//! request is not starved by a stream of cost-1 requests: nobody overtakes the head of the
+//! queue. Every response reconciles the state with the server's headers; a 429 closes the gate
+//! for every caller until `Retry-After` or the reset.
+
+mod store;
+
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+pub use store::{
+    BudgetStore, MemoryStore, Observation, Reservation, StoreError, StoreFuture, WindowState,
+};
+
+/// Why a reservation was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BudgetError {
+    /// Fail-fast mode: not enough points now; they will be in `wait`.
+    #[error("the point budget is spent: {needed} points are needed, {remaining} are left; retry in {wait:?}")]
+    Exhausted {
+        /// Points the request needs.
+        needed: u32,
+        /// Points left now.
+        remaining: u32,
+        /// How long until the points are there.
+        wait: Duration,
+    },
+    /// The request costs more than the whole budget: waiting cannot help.
+    #[error("the request costs {needed} points, more than the whole budget of {limit} per window")]
+    ExceedsLimit {
+        /// Points the request needs.
+        needed: u32,
+        /// Points per window.
+        limit: u32,
+    },
+    /// The budget's store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A point-in-time view of a budget, from [`Budget::snapshot`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BudgetSnapshot {
+    /// Points per window.
+    pub limit: u32,
+    /// Points left in the window.
+    pub remaining: u32,
+    /// When the window resets.
+    pub reset_at: Instant,
+    /// Points of requests sent and not answered yet.
+    pub in_flight: u32,
+    /// Callers waiting for points.
+    pub waiting: usize,
+    /// When a 429 closed the gate, until when.
+    pub blocked_until: Option<Instant>,
+}
+
+/// Whether a caller waits for points or fails at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BudgetMode {
+    /// Wait until the points are there (the default).
+    #[default]
+    Wait,
+    /// Fail at once with [`BudgetError::Exhausted`], which says how long to wait.
+    FailFast,
+}
+
+#[derive(Default)]
+struct Queue {
+    next: u64,
+    /// (higher priority first, then arrival order).
+    tickets: BTreeSet<(Reverse<i32>, u64)>,
+}
+
+/// One organisation's budget, shared by every client of that organisation in the process.
+pub struct Budget {
+    key: String,
+    store: Store,
+    initial_limit: AtomicU32,
+    window: Duration,
+    jitter: Duration,
+    queue: Mutex<Queue>,
+    notify: Notify,
+    in_flight: AtomicU32,
+}
+
+enum Store {
+    Memory(MemoryStore),
+    Shared(Arc<dyn BudgetStore>),
+}
+
+impl std::fmt::Debug for Budget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Budget")
+            .field("key", &self.key)
+            .field("window", &self.window)
+            .field("in_flight", &self.in_flight.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Budget {
+    /// A budget of `limit` points per `window`, in process memory.
+    pub fn in_memory(key: impl Into<String>, limit: u32, window: Duration) -> Arc<Budget> {
+        Budget::build(key.into(), limit, window, Store::Memory(MemoryStore::new()))
+    }
+
+    /// A budget kept in a shared store.
+    pub fn in_store(
+        key: impl Into<String>,
+        limit: u32,
+        window: Duration,
+        store: Arc<dyn BudgetStore>,
+    ) -> Arc<Budget> {
+        Budget::build(key.into(), limit, window, Store::Shared(store))
+    }
+
+    /// The budget for `key` in this process: the existing one if a client of the same
+    /// organisation made it, else a new in-memory one.
+    pub fn shared(key: &str, limit: u32, window: Duration) -> Arc<Budget> {
+        static REGISTRY: OnceLock<Mutex<HashMap<String, Weak<Budget>>>> = OnceLock::new();
+        let registry = REGISTRY.get_or_init(Default::default);
+        let mut budgets = registry.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(budget) = budgets.get(key).and_then(Weak::upgrade) {
+            return budget;
+        }
+        budgets.retain(|_, budget| budget.strong_count() > 0);
+        let budget = Budget::in_memory(key, limit, window);
+        budgets.insert(key.to_owned(), Arc::downgrade(&budget));
+        budget
+    }
+
+    fn build(key: String, limit: u32, window: Duration, store: Store) -> Arc<Budget> {
+        Arc::new(Budget {
+            key,
+            store,
+            initial_limit: AtomicU32::new(limit),
+            window,
+            jitter: Duration::from_millis(250),
+            queue: Mutex::new(Queue::default()),
+            notify: Notify::new(),
+            in_flight: AtomicU32::new(0),
+        })
+    }
+
+    /// The most random delay added to the end of a 429 pause, so that clients do not all
+    /// come back in the same millisecond (default 250 ms).
+    pub fn with_jitter(self: Arc<Self>, jitter: Duration) -> Arc<Self> {
+        match Arc::try_unwrap(self) {
+            Ok(mut budget) => {
+                budget.jitter = jitter;
+                Arc::new(budget)
+            }
+            Err(shared) => shared,
+        }
+    }
+
+    /// The key the budget is stored under (the organisation).
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn initial(&self, now: Instant) -> WindowState {
+        WindowState::new(self.initial_limit.load(Ordering::Relaxed), self.window, now)
+    }
+
+    async fn try_reserve(&self, points: u32, now: Instant) -> Result<Reservation, StoreError> {
+        match &self.store {
+            Store::Memory(memory) => Ok(memory.reserve_now(&self.key, points, self.initial(now), now)),
+            Store::Shared(store) => store.reserve(&self.key, points, self.initial(now), now).await,
+        }
+    }
+
+    async fn state(&self, now: Instant) -> Result<WindowState, StoreError> {
+        let state = match &self.store {
+            Store::Memory(memory) => memory.state(&self.key, now).await?,
+            Store::Shared(store) => store.state(&self.key, now).await?,
+        };
+        Ok(state.unwrap_or_else(|| self.initial(now)))
+    }
+
+    /// Reserves `points`, waiting for them (or failing, in fail-fast mode). Higher `priority`
+    /// goes first among waiters; equal priorities go in arrival order.
+    pub async fn acquire(
+        self: &Arc<Self>,
+        points: u32,
+        priority: i32,
+        mode: BudgetMode,
+    ) -> Result<Permit, BudgetError> {
+        let started = Instant::now();
+        // Fast path: nobody is waiting, so nobody can be overtaken.
+        let queue_empty = self.lock_queue().tickets.is_empty();
+        if queue_empty {
+            match self.try_reserve(points, started).await? {
+                Reservation::Granted { .. } => return Ok(self.permit(points, started)),
+                Reservation::Wait { until } => {
+                    self.check_affordable(points, started).await?;
+                    if mode == BudgetMode::FailFast {
+                        return Err(self.exhausted(points, until, started).await?);
+                    }
+                }
+            }
+        } else if mode == BudgetMode::FailFast {
+            let state = self.state(started).await?;
+            return Err(BudgetError::Exhausted {
+                needed: points,
+                remaining: state.remaining(),
+                wait: state.reset_at.saturating_duration_since(started),
+            });
+        }
+
+        let ticket = {
+            let mut queue = self.lock_queue();
+            let ticket = (Reverse(priority), queue.next);
+            queue.next += 1;
+            queue.tickets.insert(ticket);
+            ticket
+        };
+        let _leave = LeaveQueue {
+            budget: self,
+            ticket,
+        };
+        loop {
+            let notified = self.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let at_head = self.lock_queue().tickets.first() == Some(&ticket);
+            if !at_head {
+                notified.await;
+                continue;
+            }
+            let now = Instant::now();
+            match self.try_reserve(points, now).await? {
+                Reservation::Granted { .. } => return Ok(self.permit(points, started)),
+                Reservation::Wait { until } => {
+                    self.check_affordable(points, now).await?;
+                    tokio::select! {
+                        () = tokio::time::sleep_until(until) => {}
+                        () = &mut notified => {}
+                    }
+                }
+            }
+        }
+    }
+
+    async fn check_affordable(&self, points: u32, now: Instant) -> Result<(), BudgetError> {
+        let limit = self.state(now).await?.limit;
+        if points > limit {
+            return Err(BudgetError::ExceedsLimit {
+                needed: points,
+                limit,
+            });
+        }
+        Ok(())
+    }
+
+    async fn exhausted(&self, points: u32, until: Instant, now: Instant) -> Result<BudgetError, StoreError> {
+        let state = self.state(now).await?;
+        Ok(BudgetError::Exhausted {
+            needed: points,
+            remaining: state.remaining(),
+            wait: until.saturating_duration_since(now),
+        })
+    }
+
+    fn permit(self: &Arc<Self>, points: u32, started: Instant) -> Permit {
+        self.in_flight.fetch_add(points, Ordering::AcqRel);
+        Permit {
+            budget: Arc::clone(self),
+            points,
+            waited: started.elapsed(),
+            settled: false,
+        }
+    }
+
+    fn lock_queue(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Applies what a response said (see [`Observation`]); `in_flight` is filled in here.
+    pub async fn observe(&self, mut observation: Observation) -> Result<(), StoreError> {
+        let now = Instant::now();
+        observation.in_flight = self.in_flight.load(Ordering::Acquire);
+        if let Some(until) = observation.blocked_until.as_mut() {
+            *until += self.random_jitter();
+        }
+        if let Some(limit) = observation.limit {
+            self.initial_limit.store(limit, Ordering::Relaxed);
+        }
+        let result = match &self.store {
+            Store::Memory(memory) => memory.observe(&self.key, observation, self.initial(now), now).await,
+            Store::Shared(store) => store.observe(&self.key, observation, self.initial(now), now).await,
+        };
+        // The picture changed (more points, a later gate): let the head of the queue look again.
+        self.notify.notify_waiters();
+        result
+    }
+
+    fn random_jitter(&self) -> Duration {
+        let max = u64::try_from(self.jitter.as_millis()).unwrap_or(u64::MAX);
+        if max == 0 {
+            Duration::ZERO
+        } else {
+            Duration::from_millis(fastrand::u64(0..=max))
+        }
+    }
+
+    /// The state now.
+    pub async fn snapshot(&self) -> Result<BudgetSnapshot, StoreError> {
+        let now = Instant::now();
+        let state = self.state(now).await?;
+        Ok(BudgetSnapshot {
+            limit: state.limit,
+            remaining: state.remaining(),
+            reset_at: state.reset_at,
+            in_flight: self.in_flight.load(Ordering::Acquire),
+            waiting: self.lock_queue().tickets.len(),
+            blocked_until: state.blocked_until,
+        })
+    }
+}
+
+/// Removes a waiter's ticket however its wait ends (granted, failed or cancelled).
+struct LeaveQueue<'a> {
+    budget: &'a Budget,
+    ticket: (Reverse<i32>, u64),
+}
+
+impl Drop for LeaveQueue<'_> {
+    fn drop(&mut self) {
+        self.budget.lock_queue().tickets.remove(&self.ticket);
+        self.budget.notify.notify_waiters();
+    }
+}
+
+/// Points reserved for one request. Settle it with what happened: [`Permit::answered`],
+/// [`Permit::rate_limited`] or [`Permit::not_sent`]. Dropped unsettled (a transport error, a
+/// cancelled future), the points count as spent: the server may have counted them.
+#[derive(Debug)]
+pub struct Permit {
+    budget: Arc<Budget>,
+    points: u32,
+    waited: Duration,
+    settled: bool,
+}
+
+impl Permit {
+    /// The points reserved.
+    pub fn points(&self) -> u32 {
+        self.points
+    }
+
+    /// How long the caller waited for the points.
+    pub fn waited(&self) -> Duration {
+        self.waited
+    }
+
+    fn leave_flight(&mut self) {
+        if !self.settled {
+            self.settled = true;
+            self.budget.in_flight.fetch_sub(self.points, Ordering::AcqRel);
+        }
+    }
+
+    /// The server answered (anything but a 429): apply its headers.
+    pub async fn answered(mut self, observation: Observation) -> Result<(), StoreError> {
+        self.leave_flight();
+        self.budget.observe(observation).await
+    }
+
+    /// The server answered 429: it did not count the request, and nobody may send before
+    /// `blocked_until`. A retry reserves its points again, in the window where it is sent, so
+    /// the request is charged once.
+    pub async fn rate_limited(mut self, mut observation: Observation) -> Result<(), StoreError> {
+        self.leave_flight();
+        let now = Instant::now();
+        match &self.budget.store {
+            Store::Memory(memory) => memory.refund(&self.budget.key, self.points, now).await?,
+            Store::Shared(store) => store.refund(&self.budget.key, self.points, now).await?,
+        }
+        if observation.blocked_until.is_none() {
+            observation.blocked_until = observation.reset_at.or(Some(now + Duration::from_secs(1)));
+        }
+        self.budget.observe(observation).await
+    }
+
+    /// The request was never sent (it could not be built, for example): give the points back.
+    pub async fn not_sent(mut self) -> Result<(), StoreError> {
+        self.leave_flight();
+        let now = Instant::now();
+        let result = match &self.budget.store {
+            Store::Memory(memory) => memory.refund(&self.budget.key, self.points, now).await,
+            Store::Shared(store) => store.refund(&self.budget.key, self.points, now).await,
+        };
+        self.budget.notify.notify_waiters();
+        result
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.leave_flight();
+    }
+}

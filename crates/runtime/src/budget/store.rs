@@ -1,0 +1,276 @@
+//! Where an organisation's budget lives: behind [`BudgetStore`], so that processes of a fleet
+//! can share one budget through an external store (Redis, for example) while a single process
+//! uses the in-memory [`MemoryStore`].
+//!
+//! The model is the provider's: a fixed window (a minute) with `limit` points; every request
+//! takes its cost from the window's `remaining`; at the window's end `remaining` is `limit`
+//! again. The server's headers are the truth and are applied with [`BudgetStore::observe`].
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// A boxed future, so that stores can be used as trait objects.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// A store that failed (a lost connection to a shared store, for example).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("budget store: {0}")]
+pub struct StoreError(pub String);
+
+/// The answer to a reservation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    /// The points were taken; this many are left in the window.
+    Granted {
+        /// Points left after this reservation.
+        remaining: u32,
+    },
+    /// Not enough points before this instant (the window's end, or the end of a 429 pause).
+    Wait {
+        /// When to ask again.
+        until: Instant,
+    },
+}
+
+/// What a response said about the budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Observation {
+    /// `X-RateLimit-Limit`: the organisation's points per window.
+    pub limit: Option<u32>,
+    /// `X-RateLimit-Remaining`: what the server had left when it answered.
+    pub remaining: Option<u32>,
+    /// `X-RateLimit-Reset`: when the current window ends.
+    pub reset_at: Option<Instant>,
+    /// After a 429: nobody sends before this instant.
+    pub blocked_until: Option<Instant>,
+    /// Points of this store's requests still in flight when the response arrived.
+    pub in_flight: u32,
+}
+
+/// The state of one organisation's budget in one window.
+///
+/// `spent` counts the points this store reserved in the window (requests in flight included);
+/// `external` counts what the server's headers show was used beyond anything this store could
+/// have caused (other processes, other API keys of the organisation). So
+/// `remaining = limit - spent - external` is never above what the server last reported, and
+/// requests in flight are never counted twice, whichever of them the server had already
+/// counted when it answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowState {
+    /// Points per window.
+    pub limit: u32,
+    /// Points reserved in this window by users of this store.
+    pub spent: u32,
+    /// Points used in this window by others, as far as the server's headers show.
+    pub external: u32,
+    /// When the current window ends.
+    pub reset_at: Instant,
+    /// The window's length.
+    pub window: Duration,
+    /// After a 429: nobody sends before this instant.
+    pub blocked_until: Option<Instant>,
+}
+
+impl WindowState {
+    /// A full window of `limit` points starting at `now`.
+    pub fn new(limit: u32, window: Duration, now: Instant) -> Self {
+        WindowState {
+            limit,
+            spent: 0,
+            external: 0,
+            reset_at: now + window,
+            window,
+            blocked_until: None,
+        }
+    }
+
+    /// Points left in the window.
+    pub fn remaining(&self) -> u32 {
+        self.limit
+            .saturating_sub(self.spent)
+            .saturating_sub(self.external)
+    }
+
+    /// Moves to the window that contains `now`, refilling the points if a window ended.
+    pub fn advance(&mut self, now: Instant) {
+        if now >= self.reset_at {
+            let elapsed = now.duration_since(self.reset_at);
+            let window = self.window.max(Duration::from_millis(1));
+            let skipped = u32::try_from(elapsed.as_nanos() / window.as_nanos()).unwrap_or(u32::MAX);
+            self.reset_at += window.saturating_mul(skipped.saturating_add(1));
+            self.spent = 0;
+            self.external = 0;
+        }
+        if let Some(until) = self.blocked_until.filter(|until| now >= *until) {
+            // The server said when points would be back: its window starts there, whatever
+            // our own estimate of the reset was.
+            self.blocked_until = None;
+            if self.reset_at > until {
+                self.spent = 0;
+                self.external = 0;
+                self.reset_at = until + self.window;
+            }
+        }
+    }
+
+    /// Takes `points` if the window has them and no 429 pause is on.
+    pub fn reserve(&mut self, points: u32, now: Instant) -> Reservation {
+        self.advance(now);
+        if let Some(until) = self.blocked_until {
+            return Reservation::Wait { until };
+        }
+        if points <= self.remaining() {
+            self.spent += points;
+            Reservation::Granted {
+                remaining: self.remaining(),
+            }
+        } else {
+            Reservation::Wait {
+                until: self.reset_at,
+            }
+        }
+    }
+
+    /// Applies what a response said: the server's limit and reset win, and its remaining
+    /// points are an upper bound on ours.
+    pub fn observe(&mut self, observation: Observation, now: Instant) {
+        self.advance(now);
+        if let Some(limit) = observation.limit {
+            // A new budget applies at once: what was spent stays spent.
+            self.limit = limit;
+        }
+        if let Some(reset_at) = observation.reset_at {
+            // Reset times have a one-second resolution: a reset more than a second after
+            // ours means the server is in a later window than we thought.
+            if reset_at > self.reset_at + Duration::from_secs(1) {
+                // Only what is in flight can be counted in the server's new window.
+                self.spent = observation.in_flight.min(self.spent);
+                self.external = 0;
+            }
+            self.reset_at = reset_at.max(now);
+        }
+        if let Some(remaining) = observation.remaining {
+            let used_by_server = self.limit.saturating_sub(remaining);
+            self.external = self.external.max(used_by_server.saturating_sub(self.spent));
+        }
+        if let Some(until) = observation.blocked_until {
+            self.external = self.limit.saturating_sub(self.spent).max(self.external);
+            self.blocked_until = Some(self.blocked_until.map_or(until, |current| current.max(until)));
+        }
+    }
+
+    /// Gives back points of a request that never reached the server.
+    pub fn refund(&mut self, points: u32, now: Instant) {
+        self.advance(now);
+        self.spent = self.spent.saturating_sub(points);
+    }
+}
+
+/// Storage of budgets, keyed by organisation. Every method is atomic per key.
+///
+/// A shared store for a fleet of processes implements the same four operations against its
+/// server (for Redis: a Lua script per operation on a hash per key, with instants sent as
+/// offsets from the caller's `now`).
+pub trait BudgetStore: Send + Sync + 'static {
+    /// Takes `points` from the key's window, or says until when to wait. `initial` is the
+    /// state to start from when the key is new.
+    fn reserve<'a>(
+        &'a self,
+        key: &'a str,
+        points: u32,
+        initial: WindowState,
+        now: Instant,
+    ) -> StoreFuture<'a, Reservation>;
+
+    /// Applies what a response said.
+    fn observe<'a>(
+        &'a self,
+        key: &'a str,
+        observation: Observation,
+        initial: WindowState,
+        now: Instant,
+    ) -> StoreFuture<'a, ()>;
+
+    /// Gives back points of a request that never reached the server.
+    fn refund<'a>(&'a self, key: &'a str, points: u32, now: Instant) -> StoreFuture<'a, ()>;
+
+    /// The key's current state (`None` when the key was never used).
+    fn state<'a>(&'a self, key: &'a str, now: Instant) -> StoreFuture<'a, Option<WindowState>>;
+}
+
+/// The in-process store: a map behind a mutex. The lock is held for a few arithmetic
+/// operations, never across an await.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    windows: Mutex<HashMap<String, WindowState>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        MemoryStore::default()
+    }
+
+    fn with<T>(&self, key: &str, initial: Option<WindowState>, f: impl FnOnce(&mut WindowState) -> T) -> Option<T> {
+        // A poisoned lock only means another thread panicked mid-update of plain numbers;
+        // the numbers are still usable.
+        let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match windows.get_mut(key) {
+            Some(window) => Some(f(window)),
+            None => {
+                let mut window = initial?;
+                let result = f(&mut window);
+                windows.insert(key.to_owned(), window);
+                Some(result)
+            }
+        }
+    }
+
+    /// The synchronous core of [`BudgetStore::reserve`], for the fast path.
+    pub fn reserve_now(&self, key: &str, points: u32, initial: WindowState, now: Instant) -> Reservation {
+        self.with(key, Some(initial), |window| window.reserve(points, now))
+            .unwrap_or(Reservation::Wait { until: now })
+    }
+}
+
+impl BudgetStore for MemoryStore {
+    fn reserve<'a>(
+        &'a self,
+        key: &'a str,
+        points: u32,
+        initial: WindowState,
+        now: Instant,
+    ) -> StoreFuture<'a, Reservation> {
+        let reservation = self.reserve_now(key, points, initial, now);
+        Box::pin(std::future::ready(Ok(reservation)))
+    }
+
+    fn observe<'a>(
+        &'a self,
+        key: &'a str,
+        observation: Observation,
+        initial: WindowState,
+        now: Instant,
+    ) -> StoreFuture<'a, ()> {
+        self.with(key, Some(initial), |window| window.observe(observation, now));
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn refund<'a>(&'a self, key: &'a str, points: u32, now: Instant) -> StoreFuture<'a, ()> {
+        self.with(key, None, |window| window.refund(points, now));
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn state<'a>(&'a self, key: &'a str, now: Instant) -> StoreFuture<'a, Option<WindowState>> {
+        let state = self.with(key, None, |window| {
+            window.advance(now);
+            *window
+        });
+        Box::pin(std::future::ready(Ok(state)))
+    }
+}

@@ -1,0 +1,233 @@
+//! The budget under tokio's paused clock: waiting, fairness, reconciliation from headers, a
+//! limit change, the 429 gate, no double charge on retry, fail-fast.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sdkgen_runtime::budget::{Budget, BudgetError, BudgetMode, Observation};
+use tokio::time::Instant;
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+fn budget(limit: u32) -> Arc<Budget> {
+    Budget::in_memory("org", limit, MINUTE).with_jitter(Duration::ZERO)
+}
+
+async fn spend(budget: &Arc<Budget>, points: u32) {
+    let permit = budget.acquire(points, 0, BudgetMode::Wait).await.unwrap();
+    permit.answered(Observation::default()).await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_caller_waits_for_the_next_window_without_polling() {
+    let budget = budget(10);
+    spend(&budget, 8).await;
+    let started = Instant::now();
+    let permit = budget.acquire(5, 0, BudgetMode::Wait).await.unwrap();
+    assert_eq!(started.elapsed(), MINUTE, "waited exactly until the window reset");
+    assert_eq!(permit.waited(), MINUTE);
+    assert_eq!(permit.points(), 5);
+    let snapshot = budget.snapshot().await.unwrap();
+    assert_eq!((snapshot.remaining, snapshot.in_flight), (5, 5));
+}
+
+#[tokio::test(start_paused = true)]
+async fn fail_fast_says_how_long_to_wait() {
+    let budget = budget(10);
+    spend(&budget, 8).await;
+    tokio::time::advance(Duration::from_secs(20)).await;
+    let error = budget.acquire(5, 0, BudgetMode::FailFast).await.unwrap_err();
+    assert_eq!(
+        error,
+        BudgetError::Exhausted { needed: 5, remaining: 2, wait: Duration::from_secs(40) }
+    );
+    // Affordable requests still go through in fail-fast mode.
+    assert!(budget.acquire(2, 0, BudgetMode::FailFast).await.is_ok());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_request_dearer_than_the_whole_budget_fails_instead_of_waiting_forever() {
+    let budget = budget(5);
+    let error = budget.acquire(6, 0, BudgetMode::Wait).await.unwrap_err();
+    assert_eq!(error, BudgetError::ExceedsLimit { needed: 6, limit: 5 });
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_expensive_request_is_not_starved_by_cheap_ones() {
+    let budget = budget(10);
+    spend(&budget, 9).await;
+    let order = Arc::new(Mutex::new(Vec::new()));
+    // The cost-10 request queues first; a stream of cost-1 requests comes after it.
+    let expensive = {
+        let (budget, order) = (Arc::clone(&budget), Arc::clone(&order));
+        tokio::spawn(async move {
+            let permit = budget.acquire(10, 0, BudgetMode::Wait).await.unwrap();
+            order.lock().unwrap().push(10);
+            permit.answered(Observation::default()).await.unwrap();
+        })
+    };
+    tokio::task::yield_now().await;
+    let cheap: Vec<_> = (0..5)
+        .map(|_| {
+            let (budget, order) = (Arc::clone(&budget), Arc::clone(&order));
+            tokio::spawn(async move {
+                let permit = budget.acquire(1, 0, BudgetMode::Wait).await.unwrap();
+                order.lock().unwrap().push(1);
+                permit.answered(Observation::default()).await.unwrap();
+            })
+        })
+        .collect();
+    expensive.await.unwrap();
+    for task in cheap {
+        task.await.unwrap();
+    }
+    // One point was left, but nobody overtook the cost-10 request at the head of the queue.
+    assert_eq!(order.lock().unwrap()[0], 10);
+}
+
+#[tokio::test(start_paused = true)]
+async fn higher_priority_waiters_go_first() {
+    let budget = budget(3);
+    spend(&budget, 3).await;
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let mut tasks = Vec::new();
+    for priority in [0, 5, 1] {
+        let (budget, order) = (Arc::clone(&budget), Arc::clone(&order));
+        tasks.push(tokio::spawn(async move {
+            let _permit = budget.acquire(3, priority, BudgetMode::Wait).await.unwrap();
+            order.lock().unwrap().push(priority);
+        }));
+        tokio::task::yield_now().await;
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(*order.lock().unwrap(), [5, 1, 0]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn headers_win_over_the_local_estimate() {
+    let budget = budget(100);
+    // Another process of the organisation spent 50 points: the server says 40 are left after
+    // our 10.
+    let permit = budget.acquire(10, 0, BudgetMode::Wait).await.unwrap();
+    let reset_at = Instant::now() + Duration::from_secs(30);
+    permit
+        .answered(Observation { limit: Some(100), remaining: Some(40), reset_at: Some(reset_at), ..Default::default() })
+        .await
+        .unwrap();
+    let snapshot = budget.snapshot().await.unwrap();
+    assert_eq!((snapshot.remaining, snapshot.reset_at), (40, reset_at));
+    // The window resets when the server said, not a minute after we started.
+    let started = Instant::now();
+    let _permit = budget.acquire(60, 0, BudgetMode::Wait).await.unwrap();
+    assert_eq!(started.elapsed(), Duration::from_secs(30));
+}
+
+#[tokio::test(start_paused = true)]
+async fn requests_in_flight_are_not_counted_twice() {
+    let budget = budget(100);
+    let first = budget.acquire(10, 0, BudgetMode::Wait).await.unwrap();
+    let second = budget.acquire(10, 0, BudgetMode::Wait).await.unwrap();
+    // The server counted both before answering the first: 80 left. The second is still in
+    // flight, but it is already in our spent points: 80 left, not 70.
+    first.answered(Observation { remaining: Some(80), ..Default::default() }).await.unwrap();
+    assert_eq!(budget.snapshot().await.unwrap().remaining, 80);
+    second.answered(Observation { remaining: Some(80), ..Default::default() }).await.unwrap();
+    assert_eq!(budget.snapshot().await.unwrap().remaining, 80);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_new_limit_resizes_the_budget_at_once() {
+    let budget = budget(100);
+    spend(&budget, 30).await;
+    let permit = budget.acquire(10, 0, BudgetMode::Wait).await.unwrap();
+    permit.answered(Observation { limit: Some(50), remaining: Some(10), ..Default::default() }).await.unwrap();
+    let snapshot = budget.snapshot().await.unwrap();
+    assert_eq!((snapshot.limit, snapshot.remaining), (50, 10));
+    // A raised limit wakes waiters at once instead of at the reset.
+    let waiter = {
+        let budget = Arc::clone(&budget);
+        tokio::spawn(async move {
+            let started = Instant::now();
+            budget.acquire(30, 0, BudgetMode::Wait).await.unwrap();
+            started.elapsed()
+        })
+    };
+    tokio::task::yield_now().await;
+    tokio::time::advance(Duration::from_secs(5)).await;
+    budget.observe(Observation { limit: Some(1000), ..Default::default() }).await.unwrap();
+    assert_eq!(waiter.await.unwrap(), Duration::from_secs(5));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_429_closes_the_gate_for_everyone_and_the_retry_is_charged_once() {
+    let budget = budget(100);
+    let permit = budget.acquire(10, 0, BudgetMode::Wait).await.unwrap();
+    let until = Instant::now() + Duration::from_secs(12);
+    permit
+        .rate_limited(Observation { blocked_until: Some(until), ..Default::default() })
+        .await
+        .unwrap();
+    let snapshot = budget.snapshot().await.unwrap();
+    assert_eq!((snapshot.remaining, snapshot.blocked_until), (0, Some(until)));
+    // Every caller, even a cheap one, waits for the gate.
+    let error = budget.acquire(1, 0, BudgetMode::FailFast).await.unwrap_err();
+    assert!(matches!(error, BudgetError::Exhausted { wait, .. } if wait == Duration::from_secs(12)));
+    let started = Instant::now();
+    // The retry of the rejected request reserves again after the gate...
+    let retry = budget.acquire(10, 0, BudgetMode::Wait).await.unwrap();
+    assert_eq!(started.elapsed(), Duration::from_secs(12));
+    retry.answered(Observation::default()).await.unwrap();
+    // ...and is charged once: the rejected attempt was given back, the retry took 10.
+    let snapshot = budget.snapshot().await.unwrap();
+    assert_eq!((snapshot.remaining, snapshot.in_flight, snapshot.blocked_until), (90, 0, None));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_gate_gets_jitter_so_clients_do_not_return_together() {
+    let budget = Budget::in_memory("jittery", 100, MINUTE).with_jitter(Duration::from_millis(500));
+    let permit = budget.acquire(1, 0, BudgetMode::Wait).await.unwrap();
+    let until = Instant::now() + Duration::from_secs(2);
+    permit.rate_limited(Observation { blocked_until: Some(until), ..Default::default() }).await.unwrap();
+    let blocked = budget.snapshot().await.unwrap().blocked_until.unwrap();
+    assert!(blocked >= until && blocked <= until + Duration::from_millis(500));
+}
+
+#[tokio::test(start_paused = true)]
+async fn points_of_requests_never_sent_come_back() {
+    let budget = budget(10);
+    let permit = budget.acquire(7, 0, BudgetMode::Wait).await.unwrap();
+    assert_eq!(budget.snapshot().await.unwrap().in_flight, 7);
+    permit.not_sent().await.unwrap();
+    let snapshot = budget.snapshot().await.unwrap();
+    assert_eq!((snapshot.remaining, snapshot.in_flight), (10, 0));
+    // Dropped unsettled (the server may have counted it): spent, no longer in flight.
+    drop(budget.acquire(4, 0, BudgetMode::Wait).await.unwrap());
+    let snapshot = budget.snapshot().await.unwrap();
+    assert_eq!((snapshot.remaining, snapshot.in_flight), (6, 0));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_cancelled_waiter_leaves_the_queue() {
+    let budget = budget(5);
+    spend(&budget, 5).await;
+    let waiting = {
+        let budget = Arc::clone(&budget);
+        tokio::spawn(async move { budget.acquire(5, 0, BudgetMode::Wait).await })
+    };
+    tokio::task::yield_now().await;
+    assert_eq!(budget.snapshot().await.unwrap().waiting, 1);
+    waiting.abort();
+    let _ = waiting.await;
+    assert_eq!(budget.snapshot().await.unwrap().waiting, 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn clients_of_one_organisation_share_one_budget() {
+    let first = Budget::shared("org-shared-test", 10, MINUTE);
+    let second = Budget::shared("org-shared-test", 10, MINUTE);
+    assert!(Arc::ptr_eq(&first, &second));
+    let other = Budget::shared("another-org-test", 10, MINUTE);
+    assert!(!Arc::ptr_eq(&first, &other));
+}
