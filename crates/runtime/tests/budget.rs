@@ -24,7 +24,11 @@ async fn a_caller_waits_for_the_next_window_without_polling() {
     spend(&budget, 8).await;
     let started = Instant::now();
     let permit = budget.acquire(5, 0, BudgetMode::Wait).await.unwrap();
-    assert_eq!(started.elapsed(), MINUTE, "waited exactly until the window reset");
+    assert_eq!(
+        started.elapsed(),
+        MINUTE,
+        "waited exactly until the window reset"
+    );
     assert_eq!(permit.waited(), MINUTE);
     assert_eq!(permit.points(), 5);
     let snapshot = budget.snapshot().await.unwrap();
@@ -36,10 +40,17 @@ async fn fail_fast_says_how_long_to_wait() {
     let budget = budget(10);
     spend(&budget, 8).await;
     tokio::time::advance(Duration::from_secs(20)).await;
-    let error = budget.acquire(5, 0, BudgetMode::FailFast).await.unwrap_err();
+    let error = budget
+        .acquire(5, 0, BudgetMode::FailFast)
+        .await
+        .unwrap_err();
     assert_eq!(
         error,
-        BudgetError::Exhausted { needed: 5, remaining: 2, wait: Duration::from_secs(40) }
+        BudgetError::Exhausted {
+            needed: 5,
+            remaining: 2,
+            wait: Duration::from_secs(40)
+        }
     );
     // Affordable requests still go through in fail-fast mode.
     assert!(budget.acquire(2, 0, BudgetMode::FailFast).await.is_ok());
@@ -49,7 +60,13 @@ async fn fail_fast_says_how_long_to_wait() {
 async fn a_request_dearer_than_the_whole_budget_fails_instead_of_waiting_forever() {
     let budget = budget(5);
     let error = budget.acquire(6, 0, BudgetMode::Wait).await.unwrap_err();
-    assert_eq!(error, BudgetError::ExceedsLimit { needed: 6, limit: 5 });
+    assert_eq!(
+        error,
+        BudgetError::ExceedsLimit {
+            needed: 6,
+            limit: 5
+        }
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -113,7 +130,12 @@ async fn headers_win_over_the_local_estimate() {
     let permit = budget.acquire(10, 0, BudgetMode::Wait).await.unwrap();
     let reset_at = Instant::now() + Duration::from_secs(30);
     permit
-        .answered(Observation { limit: Some(100), remaining: Some(40), reset_at: Some(reset_at), ..Default::default() })
+        .answered(Observation {
+            limit: Some(100),
+            remaining: Some(40),
+            reset_at: Some(reset_at),
+            ..Default::default()
+        })
         .await
         .unwrap();
     let snapshot = budget.snapshot().await.unwrap();
@@ -131,9 +153,21 @@ async fn requests_in_flight_are_not_counted_twice() {
     let second = budget.acquire(10, 0, BudgetMode::Wait).await.unwrap();
     // The server counted both before answering the first: 80 left. The second is still in
     // flight, but it is already in our spent points: 80 left, not 70.
-    first.answered(Observation { remaining: Some(80), ..Default::default() }).await.unwrap();
+    first
+        .answered(Observation {
+            remaining: Some(80),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(budget.snapshot().await.unwrap().remaining, 80);
-    second.answered(Observation { remaining: Some(80), ..Default::default() }).await.unwrap();
+    second
+        .answered(Observation {
+            remaining: Some(80),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(budget.snapshot().await.unwrap().remaining, 80);
 }
 
@@ -142,7 +176,14 @@ async fn a_new_limit_resizes_the_budget_at_once() {
     let budget = budget(100);
     spend(&budget, 30).await;
     let permit = budget.acquire(10, 0, BudgetMode::Wait).await.unwrap();
-    permit.answered(Observation { limit: Some(50), remaining: Some(10), ..Default::default() }).await.unwrap();
+    permit
+        .answered(Observation {
+            limit: Some(50),
+            remaining: Some(10),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     let snapshot = budget.snapshot().await.unwrap();
     assert_eq!((snapshot.limit, snapshot.remaining), (50, 10));
     // A raised limit wakes waiters at once instead of at the reset.
@@ -156,7 +197,13 @@ async fn a_new_limit_resizes_the_budget_at_once() {
     };
     tokio::task::yield_now().await;
     tokio::time::advance(Duration::from_secs(5)).await;
-    budget.observe(Observation { limit: Some(1000), ..Default::default() }).await.unwrap();
+    budget
+        .observe(Observation {
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(waiter.await.unwrap(), Duration::from_secs(5));
 }
 
@@ -166,14 +213,25 @@ async fn a_429_closes_the_gate_for_everyone_and_the_retry_is_charged_once() {
     let permit = budget.acquire(10, 0, BudgetMode::Wait).await.unwrap();
     let until = Instant::now() + Duration::from_secs(12);
     permit
-        .rate_limited(Observation { blocked_until: Some(until), ..Default::default() })
+        .rate_limited(Observation {
+            blocked_until: Some(until),
+            ..Default::default()
+        })
         .await
         .unwrap();
     let snapshot = budget.snapshot().await.unwrap();
-    assert_eq!((snapshot.remaining, snapshot.blocked_until), (0, Some(until)));
+    assert_eq!(
+        (snapshot.remaining, snapshot.blocked_until),
+        (0, Some(until))
+    );
     // Every caller, even a cheap one, waits for the gate.
-    let error = budget.acquire(1, 0, BudgetMode::FailFast).await.unwrap_err();
-    assert!(matches!(error, BudgetError::Exhausted { wait, .. } if wait == Duration::from_secs(12)));
+    let error = budget
+        .acquire(1, 0, BudgetMode::FailFast)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, BudgetError::Exhausted { wait, .. } if wait == Duration::from_secs(12))
+    );
     let started = Instant::now();
     // The retry of the rejected request reserves again after the gate...
     let retry = budget.acquire(10, 0, BudgetMode::Wait).await.unwrap();
@@ -181,7 +239,14 @@ async fn a_429_closes_the_gate_for_everyone_and_the_retry_is_charged_once() {
     retry.answered(Observation::default()).await.unwrap();
     // ...and is charged once: the rejected attempt was given back, the retry took 10.
     let snapshot = budget.snapshot().await.unwrap();
-    assert_eq!((snapshot.remaining, snapshot.in_flight, snapshot.blocked_until), (90, 0, None));
+    assert_eq!(
+        (
+            snapshot.remaining,
+            snapshot.in_flight,
+            snapshot.blocked_until
+        ),
+        (90, 0, None)
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -189,7 +254,13 @@ async fn the_gate_gets_jitter_so_clients_do_not_return_together() {
     let budget = Budget::in_memory("jittery", 100, MINUTE).with_jitter(Duration::from_millis(500));
     let permit = budget.acquire(1, 0, BudgetMode::Wait).await.unwrap();
     let until = Instant::now() + Duration::from_secs(2);
-    permit.rate_limited(Observation { blocked_until: Some(until), ..Default::default() }).await.unwrap();
+    permit
+        .rate_limited(Observation {
+            blocked_until: Some(until),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     let blocked = budget.snapshot().await.unwrap().blocked_until.unwrap();
     assert!(blocked >= until && blocked <= until + Duration::from_millis(500));
 }

@@ -12,7 +12,7 @@ mod store;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
@@ -27,7 +27,9 @@ pub use store::{
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BudgetError {
     /// Fail-fast mode: not enough points now; they will be in `wait`.
-    #[error("the point budget is spent: {needed} points are needed, {remaining} are left; retry in {wait:?}")]
+    #[error(
+        "the point budget is spent: {needed} points are needed, {remaining} are left; retry in {wait:?}"
+    )]
     Exhausted {
         /// Points the request needs.
         needed: u32,
@@ -89,7 +91,7 @@ pub struct Budget {
     store: Store,
     initial_limit: AtomicU32,
     window: Duration,
-    jitter: Duration,
+    jitter_millis: AtomicU64,
     queue: Mutex<Queue>,
     notify: Notify,
     in_flight: AtomicU32,
@@ -131,7 +133,9 @@ impl Budget {
     pub fn shared(key: &str, limit: u32, window: Duration) -> Arc<Budget> {
         static REGISTRY: OnceLock<Mutex<HashMap<String, Weak<Budget>>>> = OnceLock::new();
         let registry = REGISTRY.get_or_init(Default::default);
-        let mut budgets = registry.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut budgets = registry
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(budget) = budgets.get(key).and_then(Weak::upgrade) {
             return budget;
         }
@@ -147,23 +151,19 @@ impl Budget {
             store,
             initial_limit: AtomicU32::new(limit),
             window,
-            jitter: Duration::from_millis(250),
+            jitter_millis: AtomicU64::new(250),
             queue: Mutex::new(Queue::default()),
             notify: Notify::new(),
             in_flight: AtomicU32::new(0),
         })
     }
 
-    /// The most random delay added to the end of a 429 pause, so that clients do not all
-    /// come back in the same millisecond (default 250 ms).
+    /// Sets the most random delay added to the end of a 429 pause, so that clients do not
+    /// all come back in the same millisecond (default 250 ms). Returns the budget for chaining.
     pub fn with_jitter(self: Arc<Self>, jitter: Duration) -> Arc<Self> {
-        match Arc::try_unwrap(self) {
-            Ok(mut budget) => {
-                budget.jitter = jitter;
-                Arc::new(budget)
-            }
-            Err(shared) => shared,
-        }
+        let millis = u64::try_from(jitter.as_millis()).unwrap_or(u64::MAX);
+        self.jitter_millis.store(millis, Ordering::Relaxed);
+        self
     }
 
     /// The key the budget is stored under (the organisation).
@@ -177,8 +177,14 @@ impl Budget {
 
     async fn try_reserve(&self, points: u32, now: Instant) -> Result<Reservation, StoreError> {
         match &self.store {
-            Store::Memory(memory) => Ok(memory.reserve_now(&self.key, points, self.initial(now), now)),
-            Store::Shared(store) => store.reserve(&self.key, points, self.initial(now), now).await,
+            Store::Memory(memory) => {
+                Ok(memory.reserve_now(&self.key, points, self.initial(now), now))
+            }
+            Store::Shared(store) => {
+                store
+                    .reserve(&self.key, points, self.initial(now), now)
+                    .await
+            }
         }
     }
 
@@ -265,7 +271,12 @@ impl Budget {
         Ok(())
     }
 
-    async fn exhausted(&self, points: u32, until: Instant, now: Instant) -> Result<BudgetError, StoreError> {
+    async fn exhausted(
+        &self,
+        points: u32,
+        until: Instant,
+        now: Instant,
+    ) -> Result<BudgetError, StoreError> {
         let state = self.state(now).await?;
         Ok(BudgetError::Exhausted {
             needed: points,
@@ -285,7 +296,9 @@ impl Budget {
     }
 
     fn lock_queue(&self) -> std::sync::MutexGuard<'_, Queue> {
-        self.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.queue
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Applies what a response said (see [`Observation`]); `in_flight` is filled in here.
@@ -299,8 +312,16 @@ impl Budget {
             self.initial_limit.store(limit, Ordering::Relaxed);
         }
         let result = match &self.store {
-            Store::Memory(memory) => memory.observe(&self.key, observation, self.initial(now), now).await,
-            Store::Shared(store) => store.observe(&self.key, observation, self.initial(now), now).await,
+            Store::Memory(memory) => {
+                memory
+                    .observe(&self.key, observation, self.initial(now), now)
+                    .await
+            }
+            Store::Shared(store) => {
+                store
+                    .observe(&self.key, observation, self.initial(now), now)
+                    .await
+            }
         };
         // The picture changed (more points, a later gate): let the head of the queue look again.
         self.notify.notify_waiters();
@@ -308,11 +329,9 @@ impl Budget {
     }
 
     fn random_jitter(&self) -> Duration {
-        let max = u64::try_from(self.jitter.as_millis()).unwrap_or(u64::MAX);
-        if max == 0 {
-            Duration::ZERO
-        } else {
-            Duration::from_millis(fastrand::u64(0..=max))
+        match self.jitter_millis.load(Ordering::Relaxed) {
+            0 => Duration::ZERO,
+            max => Duration::from_millis(fastrand::u64(0..=max)),
         }
     }
 
@@ -369,7 +388,9 @@ impl Permit {
     fn leave_flight(&mut self) {
         if !self.settled {
             self.settled = true;
-            self.budget.in_flight.fetch_sub(self.points, Ordering::AcqRel);
+            self.budget
+                .in_flight
+                .fetch_sub(self.points, Ordering::AcqRel);
         }
     }
 

@@ -160,7 +160,10 @@ impl WindowState {
         }
         if let Some(until) = observation.blocked_until {
             self.external = self.limit.saturating_sub(self.spent).max(self.external);
-            self.blocked_until = Some(self.blocked_until.map_or(until, |current| current.max(until)));
+            self.blocked_until = Some(
+                self.blocked_until
+                    .map_or(until, |current| current.max(until)),
+            );
         }
     }
 
@@ -216,10 +219,18 @@ impl MemoryStore {
         MemoryStore::default()
     }
 
-    fn with<T>(&self, key: &str, initial: Option<WindowState>, f: impl FnOnce(&mut WindowState) -> T) -> Option<T> {
+    fn with<T>(
+        &self,
+        key: &str,
+        initial: Option<WindowState>,
+        f: impl FnOnce(&mut WindowState) -> T,
+    ) -> Option<T> {
         // A poisoned lock only means another thread panicked mid-update of plain numbers;
         // the numbers are still usable.
-        let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut windows = self
+            .windows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         match windows.get_mut(key) {
             Some(window) => Some(f(window)),
             None => {
@@ -232,7 +243,13 @@ impl MemoryStore {
     }
 
     /// The synchronous core of [`BudgetStore::reserve`], for the fast path.
-    pub fn reserve_now(&self, key: &str, points: u32, initial: WindowState, now: Instant) -> Reservation {
+    pub fn reserve_now(
+        &self,
+        key: &str,
+        points: u32,
+        initial: WindowState,
+        now: Instant,
+    ) -> Reservation {
         self.with(key, Some(initial), |window| window.reserve(points, now))
             .unwrap_or(Reservation::Wait { until: now })
     }
@@ -257,7 +274,9 @@ impl BudgetStore for MemoryStore {
         initial: WindowState,
         now: Instant,
     ) -> StoreFuture<'a, ()> {
-        self.with(key, Some(initial), |window| window.observe(observation, now));
+        self.with(key, Some(initial), |window| {
+            window.observe(observation, now)
+        });
         Box::pin(std::future::ready(Ok(())))
     }
 
