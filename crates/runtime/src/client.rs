@@ -33,6 +33,7 @@ pub(crate) struct Inner {
     pub(crate) budget_mode: BudgetMode,
     pub(crate) timeout: Duration,
     pub(crate) max_response_bytes: usize,
+    pub(crate) reset_margin: Duration,
 }
 
 impl std::fmt::Debug for Client {
@@ -200,6 +201,9 @@ impl Client {
         let limits = RateLimitHeaders::parse(&headers);
         let now = Instant::now();
         let mut observation = limits.observation(now);
+        if let Some(reset_at) = observation.reset_at.as_mut() {
+            *reset_at += self.inner.reset_margin;
+        }
         if status == StatusCode::TOO_MANY_REQUESTS {
             let wait = limits.retry_after.or(limits.reset_in);
             observation.blocked_until = Some(now + wait.unwrap_or(Duration::from_secs(1)));

@@ -101,6 +101,7 @@ pub struct ClientBuilder {
     store: Option<Arc<dyn BudgetStore>>,
     max_response_bytes: usize,
     gate_jitter: Duration,
+    reset_margin: Duration,
 }
 
 impl std::fmt::Debug for dyn BudgetStore {
@@ -125,6 +126,7 @@ impl Default for ClientBuilder {
             store: None,
             max_response_bytes: 64 * 1024 * 1024,
             gate_jitter: Duration::from_millis(250),
+            reset_margin: Duration::from_millis(50),
         }
     }
 }
@@ -221,6 +223,15 @@ impl ClientBuilder {
         self
     }
 
+    /// How long after the server's `X-RateLimit-Reset` the client starts spending the new
+    /// window (default 50 ms). The header has a one-second resolution and clocks differ a
+    /// little: without a margin the first request of a window can arrive just before the
+    /// server's window turns, and be refused.
+    pub fn reset_margin(mut self, margin: Duration) -> Self {
+        self.reset_margin = margin;
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let base_url = self
@@ -270,6 +281,7 @@ impl ClientBuilder {
             budget_mode: self.budget_mode,
             timeout: self.timeout,
             max_response_bytes: self.max_response_bytes,
+            reset_margin: self.reset_margin,
         }))
     }
 }

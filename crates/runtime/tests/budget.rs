@@ -1,6 +1,9 @@
 //! The budget under tokio's paused clock: waiting, fairness, reconciliation from headers, a
 //! limit change, the 429 gate, no double charge on retry, fail-fast.
 
+// Test servers and fixtures unwrap: a failure there is a failed test, as it should be.
+#![allow(clippy::unwrap_used)]
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -73,13 +76,14 @@ async fn a_request_dearer_than_the_whole_budget_fails_instead_of_waiting_forever
 async fn an_expensive_request_is_not_starved_by_cheap_ones() {
     let budget = budget(10);
     spend(&budget, 9).await;
+    let started = Instant::now();
     let order = Arc::new(Mutex::new(Vec::new()));
     // The cost-10 request queues first; a stream of cost-1 requests comes after it.
     let expensive = {
         let (budget, order) = (Arc::clone(&budget), Arc::clone(&order));
         tokio::spawn(async move {
             let permit = budget.acquire(10, 0, BudgetMode::Wait).await.unwrap();
-            order.lock().unwrap().push(10);
+            order.lock().unwrap().push((10, started.elapsed()));
             permit.answered(Observation::default()).await.unwrap();
         })
     };
@@ -89,7 +93,7 @@ async fn an_expensive_request_is_not_starved_by_cheap_ones() {
             let (budget, order) = (Arc::clone(&budget), Arc::clone(&order));
             tokio::spawn(async move {
                 let permit = budget.acquire(1, 0, BudgetMode::Wait).await.unwrap();
-                order.lock().unwrap().push(1);
+                order.lock().unwrap().push((1, started.elapsed()));
                 permit.answered(Observation::default()).await.unwrap();
             })
         })
@@ -98,8 +102,45 @@ async fn an_expensive_request_is_not_starved_by_cheap_ones() {
     for task in cheap {
         task.await.unwrap();
     }
-    // One point was left, but nobody overtook the cost-10 request at the head of the queue.
-    assert_eq!(order.lock().unwrap()[0], 10);
+    let order = order.lock().unwrap().clone();
+    // One cheap request used the point the expensive one could not (backfilling); then the
+    // expensive one got the whole next window at its start, before any other cheap request.
+    assert_eq!(
+        order,
+        [
+            (1, Duration::ZERO),
+            (10, MINUTE),
+            (1, 2 * MINUTE),
+            (1, 2 * MINUTE),
+            (1, 2 * MINUTE),
+            (1, 2 * MINUTE)
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn cheaper_waiters_backfill_points_the_head_cannot_use() {
+    let budget = budget(10);
+    spend(&budget, 3).await;
+    let head = {
+        let budget = Arc::clone(&budget);
+        tokio::spawn(async move {
+            budget
+                .acquire(10, 0, BudgetMode::Wait)
+                .await
+                .unwrap()
+                .waited()
+        })
+    };
+    tokio::task::yield_now().await;
+    // 7 points are left; the head needs 10 and waits for the reset. A cost-3 and a cost-4
+    // request behind it go now, without delaying it; a cost-1 after them waits.
+    for points in [3, 4] {
+        let permit = budget.acquire(points, 0, BudgetMode::Wait).await.unwrap();
+        assert_eq!(permit.waited(), Duration::ZERO);
+        permit.answered(Observation::default()).await.unwrap();
+    }
+    assert_eq!(head.await.unwrap(), MINUTE);
 }
 
 #[tokio::test(start_paused = true)]

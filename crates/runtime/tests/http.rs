@@ -1,6 +1,9 @@
 //! The client against a real local HTTP server: auth, retries, Retry-After, idempotency keys,
 //! bodies, and every error kind.
 
+// Test servers and fixtures unwrap: a failure there is a failed test, as it should be.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};

@@ -83,6 +83,9 @@ struct Queue {
     next: u64,
     /// (higher priority first, then arrival order).
     tickets: BTreeSet<(Reverse<i32>, u64)>,
+    /// The head of the queue cannot fit in this window and sleeps until it ends: until then,
+    /// waiters behind it may use the points it cannot (backfilling), which delays it by nothing.
+    head_sleeps_until: Option<Instant>,
 }
 
 /// One organisation's budget, shared by every client of that organisation in the process.
@@ -241,20 +244,46 @@ impl Budget {
             let notified = self.notify.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            let at_head = self.lock_queue().tickets.first() == Some(&ticket);
+            let (at_head, head_sleeps_until) = {
+                let queue = self.lock_queue();
+                (
+                    queue.tickets.first() == Some(&ticket),
+                    queue.head_sleeps_until,
+                )
+            };
+            let now = Instant::now();
             if !at_head {
+                // Backfill: take points the sleeping head cannot use before the reset.
+                if let Some(until) = head_sleeps_until.filter(|until| *until > now)
+                    && let Reservation::Granted { .. } = self.try_reserve(points, now).await?
+                {
+                    tracing::trace!(points, ?until, "backfilled behind the head of the queue");
+                    return Ok(self.permit(points, started));
+                }
                 notified.await;
                 continue;
             }
-            let now = Instant::now();
             match self.try_reserve(points, now).await? {
-                Reservation::Granted { .. } => return Ok(self.permit(points, started)),
+                Reservation::Granted { .. } => {
+                    self.lock_queue().head_sleeps_until = None;
+                    return Ok(self.permit(points, started));
+                }
                 Reservation::Wait { until } => {
                     self.check_affordable(points, now).await?;
+                    let blocked = self.state(now).await?.blocked_until.is_some();
+                    if !blocked {
+                        self.lock_queue().head_sleeps_until = Some(until);
+                        // Wake the waiters behind so they can backfill; listen afresh, or
+                        // this very notification would wake us at once.
+                        self.notify.notify_waiters();
+                        notified.set(self.notify.notified());
+                        notified.as_mut().enable();
+                    }
                     tokio::select! {
                         () = tokio::time::sleep_until(until) => {}
                         () = &mut notified => {}
                     }
+                    self.lock_queue().head_sleeps_until = None;
                 }
             }
         }
