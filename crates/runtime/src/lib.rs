@@ -13,7 +13,7 @@
 //! let response = client
 //!     .execute::<serde_json::Value>(Request::new("getOrganization", Method::GET, "/organization", 1))
 //!     .await?;
-//! let organization: serde_json::Value = response.json::<_, serde_json::Value>()?.into_inner();
+//! let organization = response.json::<serde_json::Value, serde_json::Value>()?.into_inner();
 //! println!("{organization}; budget left: {}", client.budget().await?.remaining);
 //! # Ok(())
 //! # }
