@@ -1,6 +1,7 @@
 //! Project commands, run as `cargo xtask <command>`. Argument parsing and calls into the
 //! library crates only: the work lives in crates/.
 
+mod codegen;
 mod costs;
 mod util;
 
@@ -26,6 +27,36 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Generate generated/<api>-v<N>/ from the newest release of each major in specs/.
+    Codegen {
+        /// Change nothing; fail if generated/ is not what the generator makes.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Generate a client crate from any OpenAPI document.
+    Generate {
+        /// The OpenAPI document (YAML or JSON).
+        #[arg(long)]
+        spec: PathBuf,
+        /// The directory to write the crate to.
+        #[arg(long)]
+        out: PathBuf,
+        /// The crate's name (default: from the API's title).
+        #[arg(long)]
+        name: Option<String>,
+        /// Depend on the runtime at this path (default: this repository's, absolute).
+        #[arg(long, conflicts_with = "runtime_version")]
+        runtime_path: Option<String>,
+        /// Depend on this version of sdkgen-runtime from a registry.
+        #[arg(long)]
+        runtime_version: Option<String>,
+    },
+    /// Generate a crate from every document of ../shared/corpus and `cargo check` them all.
+    CorpusCheck {
+        /// The shared folder (default: ../shared beside the repository).
+        #[arg(long)]
+        shared: Option<PathBuf>,
+    },
     /// Write inferred costs into a spec as `x-points`, keeping everything else as it was.
     Annotate {
         /// The OpenAPI document (YAML or JSON).
@@ -50,6 +81,20 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Costs { spec, format } => costs::list(&spec, format == Format::Json),
         Command::Annotate { spec, output } => costs::annotate(&spec, output.as_deref()),
+        Command::Codegen { check } => codegen::codegen(check),
+        Command::Generate {
+            spec,
+            out,
+            name,
+            runtime_path,
+            runtime_version,
+        } => {
+            let runtime = runtime_path
+                .map(sdkgen_codegen::RuntimeDependency::Path)
+                .or(runtime_version.map(sdkgen_codegen::RuntimeDependency::Version));
+            codegen::generate(&spec, &out, name, runtime)
+        }
+        Command::CorpusCheck { shared } => codegen::corpus_check(shared),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

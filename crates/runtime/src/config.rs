@@ -85,9 +85,9 @@ impl RetryPolicy {
     }
 }
 
-/// Builds a [`Client`].
+/// Builds a [`Client`], or a generated SDK's client (`C`), which wraps one.
 #[derive(Debug, Clone)]
-pub struct ClientBuilder {
+pub struct ClientBuilder<C = Client> {
     base_url: Option<String>,
     token: Option<BearerToken>,
     plan: Plan,
@@ -102,6 +102,7 @@ pub struct ClientBuilder {
     max_response_bytes: usize,
     gate_jitter: Duration,
     reset_margin: Duration,
+    output: std::marker::PhantomData<fn() -> C>,
 }
 
 impl std::fmt::Debug for dyn BudgetStore {
@@ -110,7 +111,7 @@ impl std::fmt::Debug for dyn BudgetStore {
     }
 }
 
-impl Default for ClientBuilder {
+impl<C> Default for ClientBuilder<C> {
     fn default() -> Self {
         ClientBuilder {
             base_url: None,
@@ -127,16 +128,19 @@ impl Default for ClientBuilder {
             max_response_bytes: 64 * 1024 * 1024,
             gate_jitter: Duration::from_millis(250),
             reset_margin: Duration::from_millis(50),
+            output: std::marker::PhantomData,
         }
     }
 }
 
-impl ClientBuilder {
+impl ClientBuilder<Client> {
     /// A builder with the defaults: Build plan, one-minute windows, 30 s timeout, 3 retries.
     pub fn new() -> Self {
         ClientBuilder::default()
     }
+}
 
+impl<C: From<Client>> ClientBuilder<C> {
     /// The API's base URL, e.g. `https://api.example.com/v1`.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
@@ -233,7 +237,7 @@ impl ClientBuilder {
     }
 
     /// Builds the client.
-    pub fn build(self) -> Result<Client, BuildError> {
+    pub fn build(self) -> Result<C, BuildError> {
         let base_url = self
             .base_url
             .ok_or_else(|| BuildError::new("no base URL: call .base_url(..)"))?;
@@ -272,7 +276,7 @@ impl ClientBuilder {
             None => Budget::shared(&key, self.plan.points(), self.window),
         };
         let budget = budget.with_jitter(self.gate_jitter);
-        Ok(Client::from_inner(Inner {
+        Ok(C::from(Client::from_inner(Inner {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
             token: self.token,
@@ -282,6 +286,6 @@ impl ClientBuilder {
             timeout: self.timeout,
             max_response_bytes: self.max_response_bytes,
             reset_margin: self.reset_margin,
-        }))
+        })))
     }
 }

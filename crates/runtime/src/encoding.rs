@@ -142,3 +142,120 @@ mod tests {
         assert_eq!(header_simple(["a", "b"]), "a,b");
     }
 }
+
+/// A value that can be sent as a path, query or header parameter.
+pub trait ToParam {
+    /// The value as the API expects it in a parameter.
+    fn to_param(&self) -> String;
+}
+
+macro_rules! display_params {
+    ($($type:ty),*) => {
+        $(impl ToParam for $type {
+            fn to_param(&self) -> String {
+                self.to_string()
+            }
+        })*
+    };
+}
+
+display_params!(
+    String,
+    str,
+    bool,
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    u64,
+    f32,
+    f64,
+    uuid::Uuid,
+    chrono::NaiveDate
+);
+
+impl ToParam for chrono::DateTime<chrono::Utc> {
+    fn to_param(&self) -> String {
+        self.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    }
+}
+
+impl ToParam for serde_json::Value {
+    fn to_param(&self) -> String {
+        match self {
+            serde_json::Value::String(text) => text.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl<T: ToParam + ?Sized> ToParam for &T {
+    fn to_param(&self) -> String {
+        (**self).to_param()
+    }
+}
+
+impl<T: ToParam> ToParam for Box<T> {
+    fn to_param(&self) -> String {
+        (**self).to_param()
+    }
+}
+
+/// The pairs of a form body (`application/x-www-form-urlencoded`) from a serialisable value:
+/// top-level fields, strings as they are, other values as JSON, nulls left out, arrays as one
+/// pair per item.
+pub fn form_pairs<T: serde::Serialize + ?Sized>(
+    value: &T,
+) -> Result<Vec<(String, String)>, serde_json::Error> {
+    let value = serde_json::to_value(value)?;
+    let mut pairs = Vec::new();
+    if let serde_json::Value::Object(fields) = value {
+        for (name, value) in fields {
+            match value {
+                serde_json::Value::Null => {}
+                serde_json::Value::Array(items) => {
+                    pairs.extend(items.iter().map(|item| (name.clone(), item.to_param())));
+                }
+                other => pairs.push((name, other.to_param())),
+            }
+        }
+    }
+    Ok(pairs)
+}
+
+#[cfg(test)]
+mod param_tests {
+    use super::*;
+
+    #[test]
+    fn parameters_format_as_apis_expect() {
+        let time = chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(time.to_param(), "2026-01-02T03:04:05Z");
+        assert_eq!(true.to_param(), "true");
+        assert_eq!(serde_json::json!("x").to_param(), "x");
+        assert_eq!(serde_json::json!({"a": 1}).to_param(), r#"{"a":1}"#);
+    }
+
+    #[test]
+    fn form_pairs_flatten_top_level_fields() {
+        let pairs = form_pairs(
+            &serde_json::json!({"name": "a b", "n": 3, "tags": ["x", "y"], "skip": null}),
+        )
+        .unwrap();
+        let pair = |name: &str, value: &str| (name.to_owned(), value.to_owned());
+        assert_eq!(
+            pairs,
+            [
+                pair("name", "a b"),
+                pair("n", "3"),
+                pair("tags", "x"),
+                pair("tags", "y")
+            ]
+        );
+    }
+}

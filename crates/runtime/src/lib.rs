@@ -24,20 +24,40 @@
 pub mod budget;
 mod client;
 mod config;
+pub mod cost;
 pub mod encoding;
 mod error;
 mod headers;
 pub mod pagination;
 mod request;
 mod response;
+pub mod serde_helpers;
 mod token;
 
 pub use budget::{BudgetMode, BudgetSnapshot};
 pub use bytes::Bytes;
 pub use client::Client;
 pub use config::{ClientBuilder, Plan, RetryPolicy};
+pub use encoding::ToParam;
 pub use error::{BuildError, Error, ErrorBody};
+pub use futures_util::Stream;
 pub use headers::RateLimitHeaders;
 pub use request::{Body, Method, Part, Request};
 pub use response::{RawResponse, ResponseValue};
 pub use token::BearerToken;
+pub use {chrono, serde, serde_json, uuid};
+
+/// One operation of an API, as a generated SDK lists it in its `OPERATIONS` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationInfo {
+    /// The operation id.
+    pub id: &'static str,
+    /// The HTTP method.
+    pub method: &'static str,
+    /// The path template.
+    pub path: &'static str,
+    /// The points of the cheapest call.
+    pub min_points: u32,
+    /// The points of the dearest call.
+    pub max_points: u32,
+}

@@ -1,0 +1,1028 @@
+//! The client: one method per operation, each returning a request builder that holds the
+//! optional parameters, knows the request's point cost, and sends it through the runtime.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+use sdkgen_model::cost::{CostFormula, CountOf};
+use sdkgen_model::{
+    Api, BodyKind, MediaType, Operation, Parameter, ParameterLocation, ParameterStyle, Response,
+    Schema, SchemaKind,
+};
+
+use crate::docs::doc_lines;
+use crate::names::{self, Scope, ident};
+use crate::types::{FieldShape, ParamShape, TypeTable};
+
+/// The generated `client` and `builders` modules.
+pub struct Generated {
+    /// The client, its constructor and the operations table.
+    pub client: TokenStream,
+    /// One request builder per operation, and response enums.
+    pub builders: TokenStream,
+    /// (method name, operation) for the README and the example.
+    pub methods: Vec<(String, usize)>,
+}
+
+/// Generates the client of every operation.
+pub fn generate(api: &Api, table: &mut TypeTable<'_>, crate_name: &str) -> Generated {
+    let mut method_scope = Scope::with_taken([
+        "new", "builder", "runtime", "budget", "from", "clone", "fmt",
+    ]);
+    let mut builder_scope = Scope::with_taken(["Client"]);
+    let mut methods = Vec::new();
+    let mut builders = Vec::new();
+    let mut infos = Vec::new();
+    let mut method_names = Vec::new();
+    for (index, operation) in api.operations.iter().enumerate() {
+        let method_name = method_scope.unique(names::value_name(&operation.id));
+        let builder_name = builder_scope.unique(names::type_name(&operation.id));
+        let generated = OperationCode::new(
+            operation,
+            table,
+            &method_name,
+            &builder_name,
+            &mut builder_scope,
+        )
+        .generate();
+        methods.push(generated.0);
+        builders.push(generated.1);
+        let (id, method, path) = (&operation.id, operation.method.as_str(), &operation.path);
+        let (min, max) = (
+            u32::from(operation.cost.base_points()),
+            u32::from(operation.cost.max_points()),
+        );
+        infos.push(quote! {
+            ::sdkgen_runtime::OperationInfo { id: #id, method: #method, path: #path, min_points: #min, max_points: #max },
+        });
+        method_names.push((method_name, index));
+    }
+    let title = format!(" A client of {} {}.", api.title, api.version);
+    let base_url = default_base_url(api);
+    let base_url_const = base_url.as_ref().map(|url| {
+        quote! {
+            /// The API's base URL, from the spec's first server.
+            pub const DEFAULT_BASE_URL: &'static str = #url;
+        }
+    });
+    let set_base_url = base_url
+        .as_ref()
+        .map(|_| quote!(.base_url(Self::DEFAULT_BASE_URL)));
+    let builder_doc = if base_url.is_some() {
+        " A builder preset with the default base URL; set the bearer token and the plan, then `build()`."
+    } else {
+        " A builder; set the base URL (the spec names none), the bearer token and the plan, then `build()`."
+    };
+    let user_agent = format!("{crate_name}/{}", api.version);
+    let client = quote! {
+        #[doc = #title]
+        ///
+        /// Cheap to clone: clones share the connection pool and the organisation's point budget.
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            runtime: ::sdkgen_runtime::Client,
+        }
+
+        impl ::std::convert::From<::sdkgen_runtime::Client> for Client {
+            fn from(runtime: ::sdkgen_runtime::Client) -> Self {
+                Client { runtime }
+            }
+        }
+
+        impl Client {
+            #base_url_const
+
+            #[doc = #builder_doc]
+            pub fn builder() -> ::sdkgen_runtime::ClientBuilder<Client> {
+                ::sdkgen_runtime::ClientBuilder::default()
+                    #set_base_url
+                    .user_agent(#user_agent)
+            }
+
+            /// The runtime client underneath (to send hand-made requests).
+            pub fn runtime(&self) -> &::sdkgen_runtime::Client {
+                &self.runtime
+            }
+
+            /// A snapshot of the organisation's point budget.
+            pub async fn budget(&self) -> ::std::result::Result<::sdkgen_runtime::BudgetSnapshot, ::sdkgen_runtime::budget::StoreError> {
+                self.runtime.budget().await
+            }
+
+            #(#methods)*
+        }
+
+        /// Every operation of the API with its point cost.
+        pub const OPERATIONS: &[::sdkgen_runtime::OperationInfo] = &[
+            #(#infos)*
+        ];
+    };
+    Generated {
+        client,
+        builders: quote!(#(#builders)*),
+        methods: method_names,
+    }
+}
+
+/// The first server's URL with its variables at their defaults, if it is absolute.
+fn default_base_url(api: &Api) -> Option<String> {
+    let server = api.servers.first()?;
+    let mut url = server.url.clone();
+    for (name, variable) in &server.variables {
+        url = url.replace(&format!("{{{name}}}"), &variable.default);
+    }
+    (url.starts_with("http://") || url.starts_with("https://"))
+        .then(|| url.trim_end_matches('/').to_owned())
+}
+
+struct Param<'o> {
+    parameter: &'o Parameter,
+    field: Ident,
+    value_type: TokenStream,
+    shape: ParamShape,
+}
+
+struct Body {
+    media: MediaType,
+    value_type: TokenStream,
+    required: bool,
+}
+
+struct OperationCode<'o, 't, 'a> {
+    operation: &'o Operation,
+    table: &'t mut TypeTable<'a>,
+    method: Ident,
+    builder: Ident,
+    params: Vec<Param<'o>>,
+    body: Option<Body>,
+    extra_items: Vec<TokenStream>,
+    response_enum: Option<Ident>,
+}
+
+impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
+    fn new(
+        operation: &'o Operation,
+        table: &'t mut TypeTable<'a>,
+        method: &str,
+        builder: &str,
+        builder_scope: &mut Scope,
+    ) -> Self {
+        let mut fields = Scope::with_taken([
+            "client",
+            "body",
+            "priority",
+            "points",
+            "send",
+            "into_stream",
+            "new",
+        ]);
+        let where_ = format!("operation {}", operation.id);
+        let params = operation
+            .parameters
+            .iter()
+            .map(|parameter| {
+                let field = ident(&fields.unique(names::value_name(&parameter.name)));
+                let value_type = table.type_of(
+                    &parameter.schema,
+                    &format!("{where_}, parameter {}", parameter.name),
+                );
+                let shape = table.param_shape(&parameter.schema);
+                Param {
+                    parameter,
+                    field,
+                    value_type,
+                    shape,
+                }
+            })
+            .collect();
+        let body = operation.request_body.as_ref().and_then(|body| {
+            let media = pick_media(&body.content)?.clone();
+            let value_type = match (media.kind(), &media.schema) {
+                (BodyKind::Json | BodyKind::Form | BodyKind::Multipart, Some(schema)) => {
+                    table.type_of(schema, &format!("{where_}, request body"))
+                }
+                (BodyKind::Text, _) => quote!(::std::string::String),
+                (BodyKind::Json, None) => quote!(::sdkgen_runtime::serde_json::Value),
+                _ => quote!(::sdkgen_runtime::Bytes),
+            };
+            Some(Body {
+                media,
+                value_type,
+                required: body.required,
+            })
+        });
+        let response_enum = {
+            let successes = success_types(operation);
+            (successes.len() > 1)
+                .then(|| ident(&builder_scope.unique(format!("{builder}Response"))))
+        };
+        OperationCode {
+            operation,
+            table,
+            method: ident(method),
+            builder: ident(builder),
+            params,
+            body,
+            extra_items: Vec::new(),
+            response_enum,
+        }
+    }
+
+    fn generate(mut self) -> (TokenStream, TokenStream) {
+        let operation = self.operation;
+        let (method, builder) = (self.method.clone(), self.builder.clone());
+        let required: Vec<&Param> = self
+            .params
+            .iter()
+            .filter(|param| param.parameter.required)
+            .collect();
+        let mut arguments: Vec<TokenStream> = required
+            .iter()
+            .map(|param| {
+                let (field, value_type) = (&param.field, &param.value_type);
+                quote!(#field: impl ::std::convert::Into<#value_type>)
+            })
+            .collect();
+        let mut passed: Vec<TokenStream> = required
+            .iter()
+            .map(|param| {
+                let field = &param.field;
+                quote!(#field.into())
+            })
+            .collect();
+        let body_required = self.body.as_ref().is_some_and(|body| body.required);
+        if let Some(body) = self.body.as_ref().filter(|body| body.required) {
+            let value_type = &body.value_type;
+            arguments.push(quote!(body: impl ::std::convert::Into<#value_type>));
+            passed.push(quote!(body.into()));
+        }
+
+        // The client method.
+        let mut doc = Vec::new();
+        if let Some(summary) = &operation.summary {
+            doc.push(summary.trim().to_owned());
+        }
+        if let Some(description) = &operation.description {
+            if !doc.is_empty() {
+                doc.push(String::new());
+            }
+            doc.extend(description.trim().lines().map(str::to_owned));
+        }
+        if !doc.is_empty() {
+            doc.push(String::new());
+        }
+        doc.push(format!(
+            "`{} {}` (`{}`)",
+            operation.method, operation.path, operation.id
+        ));
+        doc.push(String::new());
+        doc.push(cost_line(operation));
+        let method_docs = doc_lines(&doc);
+        let deprecated = operation
+            .deprecated
+            .then(|| quote!(#[deprecated = "deprecated in the API"]));
+        let method_code = quote! {
+            #method_docs
+            #deprecated
+            pub fn #method(&self, #(#arguments),*) -> crate::builders::#builder<'_> {
+                crate::builders::#builder::new(self, #(#passed),*)
+            }
+        };
+
+        // The builder.
+        let mut fields = Vec::new();
+        let mut constructor_args = Vec::new();
+        let mut initialisers = Vec::new();
+        let mut setters = Vec::new();
+        for param in &self.params {
+            let (field, value_type) = (&param.field, &param.value_type);
+            if param.parameter.required {
+                fields.push(quote!(#field: #value_type,));
+                constructor_args.push(quote!(#field: #value_type));
+                initialisers.push(quote!(#field,));
+            } else {
+                fields.push(quote!(#field: ::std::option::Option<#value_type>,));
+                initialisers.push(quote!(#field: ::std::option::Option::None,));
+                let mut lines = Vec::new();
+                match &param.parameter.description {
+                    Some(description) => {
+                        lines.extend(description.trim().lines().map(str::to_owned))
+                    }
+                    None => lines.push(format!(
+                        "Sets the {} parameter `{}`.",
+                        param.parameter.location, param.parameter.name
+                    )),
+                }
+                if let Some(default) = &param.parameter.schema.default {
+                    lines.push(String::new());
+                    lines.push(format!("Default: `{default}`."));
+                }
+                if param.parameter.deprecated {
+                    lines.push(String::new());
+                    lines.push("Deprecated in the API.".to_owned());
+                }
+                let docs = doc_lines(&lines);
+                setters.push(quote! {
+                    #docs
+                    pub fn #field(mut self, value: impl ::std::convert::Into<#value_type>) -> Self {
+                        self.#field = ::std::option::Option::Some(value.into());
+                        self
+                    }
+                });
+            }
+        }
+        if let Some(body) = &self.body {
+            let value_type = &body.value_type;
+            if body.required {
+                fields.push(quote!(body: #value_type,));
+                constructor_args.push(quote!(body: #value_type));
+                initialisers.push(quote!(body,));
+            } else {
+                fields.push(quote!(body: ::std::option::Option<#value_type>,));
+                initialisers.push(quote!(body: ::std::option::Option::None,));
+                setters.push(quote! {
+                    /// Sets the request body.
+                    pub fn body(mut self, value: impl ::std::convert::Into<#value_type>) -> Self {
+                        self.body = ::std::option::Option::Some(value.into());
+                        self
+                    }
+                });
+            }
+        }
+        let points = self.points_body(body_required);
+        let send = self.send_body();
+        let (ok_type, error_type) = self.response_types();
+        let stream = self.stream(&error_type);
+        let builder_doc = format!(
+            " The request of [`Client::{method}`](crate::Client::{method}): set optional parameters, then `send()`."
+        );
+        let extra = &self.extra_items;
+        let builder_code = quote! {
+            #[doc = #builder_doc]
+            #[derive(Debug, Clone)]
+            #[must_use = "a request does nothing until it is sent"]
+            pub struct #builder<'a> {
+                client: &'a crate::Client,
+                priority: i32,
+                #(#fields)*
+            }
+
+            impl<'a> #builder<'a> {
+                pub(crate) fn new(client: &'a crate::Client, #(#constructor_args),*) -> Self {
+                    #builder { client, priority: 0, #(#initialisers)* }
+                }
+
+                #(#setters)*
+
+                /// Goes before waiting requests of lower priority when the budget is short
+                /// (default 0).
+                pub fn priority(mut self, priority: i32) -> Self {
+                    self.priority = priority;
+                    self
+                }
+
+                /// The points this request costs, as the runtime reserves them before sending.
+                pub fn points(&self) -> u32 {
+                    #points
+                }
+
+                /// Sends the request.
+                pub async fn send(self) -> ::std::result::Result<::sdkgen_runtime::ResponseValue<#ok_type>, ::sdkgen_runtime::Error<#error_type>> {
+                    #send
+                }
+
+                #stream
+            }
+
+            #(#extra)*
+        };
+        (method_code, builder_code)
+    }
+
+    fn points_body(&self, body_required: bool) -> TokenStream {
+        match &self.operation.cost.formula {
+            CostFormula::Fixed(points) => {
+                let points = u32::from(*points);
+                quote!(#points)
+            }
+            CostFormula::PerCount {
+                base,
+                per,
+                unit,
+                count,
+                default_count,
+                max,
+            } => {
+                let (base, per, max) = (u32::from(*base), u32::from(*per), u32::from(*max));
+                let counted = self.count_expression(count, body_required);
+                quote! {
+                    let count: ::std::option::Option<u64> = #counted;
+                    ::sdkgen_runtime::cost::per_count(#base, #per, #unit, count.unwrap_or(#default_count), #max)
+                }
+            }
+        }
+    }
+
+    fn count_expression(&self, count: &CountOf, body_required: bool) -> TokenStream {
+        match count {
+            CountOf::Query(name) => {
+                let Some(param) = self.params.iter().find(|param| {
+                    param.parameter.location == ParameterLocation::Query
+                        && &param.parameter.name == name
+                }) else {
+                    return quote!(::std::option::Option::None);
+                };
+                let field = &param.field;
+                let measure = if param.shape == ParamShape::List {
+                    quote!(|value| value.len() as u64)
+                } else {
+                    quote!(|value| u64::try_from(*value).unwrap_or(0))
+                };
+                if param.parameter.required {
+                    quote!(::std::option::Option::Some(&self.#field).map(#measure))
+                } else {
+                    quote!(self.#field.as_ref().map(#measure))
+                }
+            }
+            CountOf::Body(property) => {
+                let Some(body) = &self.body else {
+                    return quote!(::std::option::Option::None);
+                };
+                let body_value = if body_required || body.required {
+                    quote!(::std::option::Option::Some(&self.body))
+                } else {
+                    quote!(self.body.as_ref())
+                };
+                let Some(property) = property else {
+                    return quote!(#body_value.map(|body| body.len() as u64));
+                };
+                let schema_name = body
+                    .media
+                    .schema
+                    .as_ref()
+                    .and_then(Schema::ref_name)
+                    .map(str::to_owned);
+                let field = schema_name.as_deref().and_then(|schema| {
+                    Some((
+                        self.table.field_of(schema, property)?.to_owned(),
+                        self.table.field_shape(schema, property)?,
+                    ))
+                });
+                match field {
+                    Some((field, shape)) => {
+                        let field = ident(&field);
+                        match shape {
+                            FieldShape::Plain => {
+                                quote!(#body_value.map(|body| body.#field.len() as u64))
+                            }
+                            FieldShape::Optional => {
+                                quote!(#body_value.and_then(|body| body.#field.as_ref()).map(|items| items.len() as u64))
+                            }
+                            FieldShape::DoubleOptional => {
+                                quote!(#body_value.and_then(|body| body.#field.as_ref()).and_then(|items| items.as_ref()).map(|items| items.len() as u64))
+                            }
+                        }
+                    }
+                    None => quote!(::std::option::Option::None),
+                }
+            }
+        }
+    }
+
+    fn send_body(&mut self) -> TokenStream {
+        let operation = self.operation;
+        let id = &operation.id;
+        let method = ident(operation.method.as_str());
+        let path = self.path_expression();
+        let mut statements = Vec::new();
+        for param in &self.params {
+            if param.parameter.location == ParameterLocation::Path {
+                continue;
+            }
+            let field = &param.field;
+            let add = param_statement(param);
+            statements.push(if param.parameter.required {
+                quote! { { let value = &self.#field; #add } }
+            } else {
+                quote! { if let ::std::option::Option::Some(value) = &self.#field { #add } }
+            });
+        }
+        if let Some(body) = &self.body {
+            let set_body = self.body_statement(body);
+            statements.push(if body.required {
+                quote! { { let value = &self.body; #set_body } }
+            } else {
+                quote! { if let ::std::option::Option::Some(value) = &self.body { #set_body } }
+            });
+        }
+        let (ok_type, error_type) = self.response_types();
+        let decode = self.decode(&ok_type, &error_type);
+        quote! {
+            let points = self.points();
+            let path = #path;
+            let mut request = ::sdkgen_runtime::Request::new(#id, ::sdkgen_runtime::Method::#method, path, points);
+            request.priority = self.priority;
+            #(#statements)*
+            let response = self.client.runtime().execute::<#error_type>(request).await?;
+            #decode
+        }
+    }
+
+    /// The path with its parameters, built piece by piece (no format string, so any literal
+    /// is safe).
+    fn path_expression(&self) -> TokenStream {
+        let mut pieces = Vec::new();
+        let mut rest = self.operation.path.as_str();
+        while let Some(open) = rest.find('{') {
+            let literal = &rest[..open];
+            if !literal.is_empty() {
+                pieces.push(quote!(path.push_str(#literal);));
+            }
+            let Some(close) = rest[open..].find('}') else {
+                break;
+            };
+            let name = &rest[open + 1..open + close];
+            rest = &rest[open + close + 1..];
+            match self.params.iter().find(|param| {
+                param.parameter.location == ParameterLocation::Path && param.parameter.name == name
+            }) {
+                Some(param) => {
+                    let field = &param.field;
+                    let values = match param.shape {
+                        ParamShape::Scalar => {
+                            quote!([::sdkgen_runtime::ToParam::to_param(&self.#field)])
+                        }
+                        ParamShape::List => {
+                            quote!(self.#field.iter().map(::sdkgen_runtime::ToParam::to_param))
+                        }
+                        ParamShape::Other => {
+                            quote!([::sdkgen_runtime::serde_json::to_string(&self.#field).unwrap_or_default()])
+                        }
+                    };
+                    let explode = param.parameter.explode;
+                    let encoded = match param.parameter.style {
+                        ParameterStyle::Label => {
+                            quote!(::sdkgen_runtime::encoding::path_label(#values, #explode))
+                        }
+                        ParameterStyle::Matrix => {
+                            let wire = &param.parameter.name;
+                            quote!(::sdkgen_runtime::encoding::path_matrix(#wire, #values, #explode))
+                        }
+                        _ => quote!(::sdkgen_runtime::encoding::path_simple(#values)),
+                    };
+                    pieces.push(quote!(path.push_str(&#encoded);));
+                }
+                None => {
+                    // The template names a parameter the operation does not declare: keep the
+                    // template text rather than invent a value.
+                    let literal = format!("{{{name}}}");
+                    pieces.push(quote!(path.push_str(#literal);));
+                }
+            }
+        }
+        if !rest.is_empty() {
+            pieces.push(quote!(path.push_str(#rest);));
+        }
+        quote! {{
+            let mut path = ::std::string::String::new();
+            #(#pieces)*
+            path
+        }}
+    }
+
+    fn body_statement(&self, body: &Body) -> TokenStream {
+        let id = &self.operation.id;
+        let invalid = quote! {
+            |error| ::sdkgen_runtime::Error::InvalidRequest { operation: #id, message: error.to_string() }
+        };
+        let media_type = &body.media.media_type;
+        match body.media.kind() {
+            BodyKind::Json => quote! {
+                request.body = ::sdkgen_runtime::Body::Json(::sdkgen_runtime::Bytes::from(
+                    ::sdkgen_runtime::serde_json::to_vec(value).map_err(#invalid)?,
+                ));
+            },
+            BodyKind::Form => quote! {
+                request.body = ::sdkgen_runtime::Body::Form(::sdkgen_runtime::encoding::form_pairs(value).map_err(#invalid)?);
+            },
+            BodyKind::Multipart => {
+                let parts = self.multipart_parts(body);
+                quote! {
+                    let mut parts = ::std::vec::Vec::new();
+                    #parts
+                    request.body = ::sdkgen_runtime::Body::Multipart(parts);
+                }
+            }
+            BodyKind::Text => quote! {
+                request.body = ::sdkgen_runtime::Body::Bytes {
+                    content_type: #media_type.to_owned(),
+                    bytes: ::sdkgen_runtime::Bytes::from(value.clone()),
+                };
+            },
+            BodyKind::Xml | BodyKind::Binary => {
+                let content_type = if media_type.contains('*') {
+                    "application/octet-stream"
+                } else {
+                    media_type
+                };
+                quote! {
+                    request.body = ::sdkgen_runtime::Body::Bytes {
+                        content_type: #content_type.to_owned(),
+                        bytes: value.clone(),
+                    };
+                }
+            }
+        }
+    }
+
+    fn multipart_parts(&self, body: &Body) -> TokenStream {
+        let Some(schema_name) = body.media.schema.as_ref().and_then(Schema::ref_name) else {
+            return quote! {
+                for (name, text) in ::sdkgen_runtime::encoding::form_pairs(value).unwrap_or_default() {
+                    parts.push(::sdkgen_runtime::Part::text(name, text));
+                }
+            };
+        };
+        let mut statements = Vec::new();
+        for (property, schema) in self.table.struct_properties(schema_name) {
+            let (Some(field), Some(shape)) = (
+                self.table.field_of(schema_name, &property),
+                self.table.field_shape(schema_name, &property),
+            ) else {
+                continue;
+            };
+            let field = ident(field);
+            let resolved = self.table.resolve(&schema);
+            let is_binary = matches!(&resolved.kind, SchemaKind::String(string) if string.format.as_deref() == Some("binary"));
+            let content_type = body
+                .media
+                .encoding
+                .get(&property)
+                .and_then(|encoding| encoding.content_type.clone())
+                .unwrap_or_else(|| "application/octet-stream".to_owned());
+            let push = if is_binary {
+                quote!(parts.push(::sdkgen_runtime::Part::file(#property, #property, #content_type, item.clone()));)
+            } else if self.table.param_shape(&schema) == ParamShape::Scalar {
+                quote!(parts.push(::sdkgen_runtime::Part::text(#property, ::sdkgen_runtime::ToParam::to_param(item)));)
+            } else {
+                quote!(parts.push(::sdkgen_runtime::Part::text(#property, ::sdkgen_runtime::serde_json::to_string(item).unwrap_or_default()));)
+            };
+            statements.push(match shape {
+                FieldShape::Plain => quote! { { let item = &value.#field; #push } },
+                FieldShape::Optional => quote! { if let ::std::option::Option::Some(item) = &value.#field { #push } },
+                FieldShape::DoubleOptional => quote! { if let ::std::option::Option::Some(::std::option::Option::Some(item)) = &value.#field { #push } },
+            });
+        }
+        quote!(#(#statements)*)
+    }
+
+    /// (success type, error body type).
+    fn response_types(&mut self) -> (TokenStream, TokenStream) {
+        let where_ = format!("operation {}", self.operation.id);
+        let mut error_types = BTreeSet::new();
+        let mut error_tokens = None;
+        for response in self
+            .operation
+            .responses
+            .iter()
+            .filter(|response| !response.status.is_success())
+        {
+            if let Some(schema) = json_schema(response) {
+                let tokens = self.table.type_of(schema, &where_);
+                error_types.insert(tokens.to_string());
+                error_tokens = Some(tokens);
+            }
+        }
+        let error_type = match (error_types.len(), error_tokens) {
+            (1, Some(tokens)) => tokens,
+            _ => quote!(::sdkgen_runtime::serde_json::Value),
+        };
+        if let Some(name) = &self.response_enum {
+            return (quote!(crate::builders::#name), error_type);
+        }
+        let ok_type = match success_types(self.operation).into_iter().next() {
+            None | Some(Decoded::Empty) => quote!(()),
+            Some(Decoded::Json(schema)) => self.table.type_of(&schema, &where_),
+            Some(Decoded::AnyJson) => quote!(::sdkgen_runtime::serde_json::Value),
+            Some(Decoded::Text) => quote!(::std::string::String),
+            Some(Decoded::Bytes) => quote!(::sdkgen_runtime::Bytes),
+        };
+        (ok_type, error_type)
+    }
+
+    fn decode(&mut self, ok_type: &TokenStream, error_type: &TokenStream) -> TokenStream {
+        if let Some(name) = self.response_enum.clone() {
+            return self.decode_enum(&name, error_type);
+        }
+        match success_types(self.operation).into_iter().next() {
+            None | Some(Decoded::Empty) => quote!(::std::result::Result::Ok(response.empty())),
+            Some(Decoded::Json(_) | Decoded::AnyJson) => {
+                quote!(response.json::<#ok_type, #error_type>())
+            }
+            Some(Decoded::Text) => quote!(::std::result::Result::Ok(response.text())),
+            Some(Decoded::Bytes) => quote!(::std::result::Result::Ok(response.bytes())),
+        }
+    }
+
+    /// Several success types: an enum with a variant per status, decoded by status.
+    fn decode_enum(&mut self, name: &Ident, error_type: &TokenStream) -> TokenStream {
+        let where_ = format!("operation {}", self.operation.id);
+        let mut variants = Vec::new();
+        let mut arms = Vec::new();
+        let mut scope = Scope::with_taken(["Other"]);
+        for response in self.operation.success_responses() {
+            let variant = ident(&scope.unique(format!(
+                "Status{}",
+                names::type_name(&response.status.to_string()).trim_start_matches('V')
+            )));
+            let (value_type, decode) = match decoded(response) {
+                Decoded::Empty => (
+                    quote!(()),
+                    quote!(::std::result::Result::Ok(response.empty())),
+                ),
+                Decoded::Json(schema) => {
+                    let tokens = self.table.type_of(&schema, &where_);
+                    (
+                        tokens.clone(),
+                        quote!(response.json::<#tokens, #error_type>()),
+                    )
+                }
+                Decoded::AnyJson => (
+                    quote!(::sdkgen_runtime::serde_json::Value),
+                    quote!(response.json::<::sdkgen_runtime::serde_json::Value, #error_type>()),
+                ),
+                Decoded::Text => (
+                    quote!(::std::string::String),
+                    quote!(::std::result::Result::Ok(response.text())),
+                ),
+                Decoded::Bytes => (
+                    quote!(::sdkgen_runtime::Bytes),
+                    quote!(::std::result::Result::Ok(response.bytes())),
+                ),
+            };
+            let doc = format!(
+                " The `{}` response: {}",
+                response.status,
+                response.description.lines().next().unwrap_or_default()
+            );
+            variants.push(quote!(#[doc = #doc] #variant(#value_type),));
+            let pattern = match response.status {
+                sdkgen_model::ResponseStatus::Code(code) => quote!(#code),
+                sdkgen_model::ResponseStatus::Range(first) => {
+                    let (low, high) = (u16::from(first) * 100, u16::from(first) * 100 + 99);
+                    quote!(#low..=#high)
+                }
+                sdkgen_model::ResponseStatus::Default => quote!(_),
+            };
+            arms.push(quote!(#pattern => #decode.map(|value| value.map(#name::#variant)),));
+        }
+        let doc = format!(" The success responses of `{}`.", self.operation.id);
+        self.extra_items.push(quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, PartialEq)]
+            #[non_exhaustive]
+            pub enum #name {
+                #(#variants)*
+                /// A success status the spec does not declare.
+                Other(::sdkgen_runtime::Bytes),
+            }
+        });
+        quote! {
+            #[allow(unreachable_patterns)]
+            match response.status.as_u16() {
+                #(#arms)*
+                _ => ::std::result::Result::Ok(response.bytes().map(#name::Other)),
+            }
+        }
+    }
+
+    /// `into_stream` for lists the spec marks as paginated.
+    fn stream(&mut self, error_type: &TokenStream) -> TokenStream {
+        let Some((items, cursor, next)) = pagination(self.operation) else {
+            return TokenStream::new();
+        };
+        let Some(cursor_param) = self.params.iter().find(|param| {
+            param.parameter.location == ParameterLocation::Query
+                && param.parameter.name == cursor
+                && !param.parameter.required
+        }) else {
+            return TokenStream::new();
+        };
+        let Some(Decoded::Json(schema)) = success_types(self.operation).into_iter().next() else {
+            return TokenStream::new();
+        };
+        let Some(page) = schema.ref_name() else {
+            return TokenStream::new();
+        };
+        let page_properties = self.table.struct_properties(page);
+        let Some((_, items_schema)) = page_properties.iter().find(|(name, _)| *name == items)
+        else {
+            return TokenStream::new();
+        };
+        let SchemaKind::Array(array) = &self.table.resolve(items_schema).kind else {
+            return TokenStream::new();
+        };
+        let item_type = self.table.type_of(&array.items.clone(), "pagination");
+        let (Some(items_field), Some(items_shape), Some(next_field), Some(next_shape)) = (
+            self.table.field_of(page, &items).map(ident),
+            self.table.field_shape(page, &items),
+            self.table.field_of(page, &next).map(ident),
+            self.table.field_shape(page, &next),
+        ) else {
+            return TokenStream::new();
+        };
+        let take_items = match items_shape {
+            FieldShape::Plain => quote!(page.#items_field),
+            _ => quote!(page.#items_field.unwrap_or_default()),
+        };
+        let take_next = match next_shape {
+            FieldShape::Plain => {
+                quote!(::std::option::Option::Some(::sdkgen_runtime::ToParam::to_param(&page.#next_field)))
+            }
+            FieldShape::Optional => {
+                quote!(page.#next_field.as_ref().map(::sdkgen_runtime::ToParam::to_param))
+            }
+            FieldShape::DoubleOptional => {
+                quote!(page.#next_field.flatten().as_ref().map(::sdkgen_runtime::ToParam::to_param))
+            }
+        };
+        let cursor_field = &cursor_param.field;
+        let is_string =
+            cursor_param.value_type.to_string() == quote!(::std::string::String).to_string();
+        let (first, assign) = if is_string {
+            (quote!(self.#cursor_field.clone()), quote!(cursor))
+        } else {
+            (
+                quote!(self.#cursor_field.as_ref().map(::sdkgen_runtime::ToParam::to_param)),
+                quote!(cursor.map(::std::convert::Into::into)),
+            )
+        };
+        quote! {
+            /// Every item of every page, fetched page by page as the stream is read; each page
+            /// is a request that costs its points.
+            pub fn into_stream(self) -> impl ::sdkgen_runtime::Stream<Item = ::std::result::Result<#item_type, ::sdkgen_runtime::Error<#error_type>>> + 'a {
+                let first = #first;
+                ::sdkgen_runtime::pagination::paginate(first, move |cursor| {
+                    let mut request = self.clone();
+                    request.#cursor_field = #assign;
+                    async move {
+                        let page = request.send().await?.into_inner();
+                        ::std::result::Result::Ok((#take_items, #take_next))
+                    }
+                })
+            }
+        }
+    }
+}
+
+fn param_statement(param: &Param<'_>) -> TokenStream {
+    let wire = &param.parameter.name;
+    let explode = param.parameter.explode;
+    let values = match param.shape {
+        ParamShape::Scalar => quote!([::sdkgen_runtime::ToParam::to_param(value)]),
+        ParamShape::List => quote!(value.iter().map(::sdkgen_runtime::ToParam::to_param)),
+        ParamShape::Other => {
+            quote!([::sdkgen_runtime::serde_json::to_string(value).unwrap_or_default()])
+        }
+    };
+    match param.parameter.location {
+        ParameterLocation::Query => {
+            if param.shape == ParamShape::Other
+                && param.parameter.style == ParameterStyle::DeepObject
+            {
+                return quote! {
+                    if let ::std::result::Result::Ok(::sdkgen_runtime::serde_json::Value::Object(entries)) = ::sdkgen_runtime::serde_json::to_value(value) {
+                        request.query.extend(::sdkgen_runtime::encoding::query_deep_object(#wire, entries.iter().map(|(key, value)| (key, ::sdkgen_runtime::ToParam::to_param(value)))));
+                    }
+                };
+            }
+            match param.parameter.style {
+                ParameterStyle::SpaceDelimited => {
+                    quote!(request.query.extend(::sdkgen_runtime::encoding::query_delimited(#wire, #values, ' '));)
+                }
+                ParameterStyle::PipeDelimited => {
+                    quote!(request.query.extend(::sdkgen_runtime::encoding::query_delimited(#wire, #values, '|'));)
+                }
+                _ => {
+                    quote!(request.query.extend(::sdkgen_runtime::encoding::query_form(#wire, #values, #explode));)
+                }
+            }
+        }
+        ParameterLocation::Header => quote! {
+            request.headers.push((#wire.to_owned(), ::sdkgen_runtime::encoding::header_simple(#values)));
+        },
+        ParameterLocation::Cookie => quote! {
+            request.headers.push(("cookie".to_owned(), format!("{}={}", #wire, ::sdkgen_runtime::encoding::header_simple(#values))));
+        },
+        ParameterLocation::Path => TokenStream::new(),
+    }
+}
+
+/// The media type a client sends: JSON first, then form, multipart, anything else.
+fn pick_media(content: &[MediaType]) -> Option<&MediaType> {
+    [
+        BodyKind::Json,
+        BodyKind::Form,
+        BodyKind::Multipart,
+        BodyKind::Binary,
+        BodyKind::Text,
+        BodyKind::Xml,
+    ]
+    .into_iter()
+    .find_map(|kind| content.iter().find(|media| media.kind() == kind))
+}
+
+/// How a response body is decoded.
+#[derive(Debug, Clone, PartialEq)]
+enum Decoded {
+    Empty,
+    Json(Schema),
+    AnyJson,
+    Text,
+    Bytes,
+}
+
+fn json_schema(response: &Response) -> Option<&Schema> {
+    response
+        .content
+        .iter()
+        .find(|media| media.kind() == BodyKind::Json)
+        .and_then(|media| media.schema.as_ref())
+}
+
+fn decoded(response: &Response) -> Decoded {
+    if response.content.is_empty() {
+        return Decoded::Empty;
+    }
+    if let Some(media) = response
+        .content
+        .iter()
+        .find(|media| media.kind() == BodyKind::Json)
+    {
+        return match &media.schema {
+            Some(schema) => Decoded::Json(schema.clone()),
+            None => Decoded::AnyJson,
+        };
+    }
+    match response.content.first().map(MediaType::kind) {
+        Some(BodyKind::Text) => Decoded::Text,
+        _ => Decoded::Bytes,
+    }
+}
+
+/// The distinct ways success responses decode, in order.
+fn success_types(operation: &Operation) -> Vec<Decoded> {
+    let mut distinct: Vec<Decoded> = Vec::new();
+    for response in operation.success_responses() {
+        let decoded = decoded(response);
+        if !distinct.contains(&decoded) {
+            distinct.push(decoded);
+        }
+    }
+    // An empty 204 beside a JSON 200 is common: the JSON type with an empty body is not
+    // decodable, so keep both only when they really differ in kind.
+    distinct
+}
+
+/// (items property, cursor query parameter, next-cursor property) when the spec marks the
+/// operation as paginated: `x-pagination` (ours) or `x-dropshot-pagination` (Oxide's).
+fn pagination(operation: &Operation) -> Option<(String, String, String)> {
+    if let Some(marker) = operation.extensions.get("x-pagination") {
+        let text = |key: &str, default: &str| {
+            marker
+                .get(key)
+                .and_then(|value| value.as_str())
+                .unwrap_or(default)
+                .to_owned()
+        };
+        return Some((
+            text("items", "data"),
+            text("cursor", "cursor"),
+            text("next", "next_cursor"),
+        ));
+    }
+    operation.extensions.get("x-dropshot-pagination").map(|_| {
+        (
+            "items".to_owned(),
+            "page_token".to_owned(),
+            "next_page".to_owned(),
+        )
+    })
+}
+
+fn cost_line(operation: &Operation) -> String {
+    let source = match operation.cost.source {
+        sdkgen_model::CostSource::Declared => String::new(),
+        sdkgen_model::CostSource::Inferred { rule } => format!(" (inferred: {rule})"),
+    };
+    match &operation.cost.formula {
+        CostFormula::Fixed(1) => format!("**Cost:** 1 point{source}."),
+        CostFormula::Fixed(points) => format!("**Cost:** {points} points{source}."),
+        formula => format!(
+            "**Cost:** {} to {} points, `{formula}`{source}.",
+            operation.cost.base_points(),
+            operation.cost.max_points()
+        ),
+    }
+}

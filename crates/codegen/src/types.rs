@@ -1,0 +1,761 @@
+//! Rust types for the named schemas of an API: structs, enums with an unknown fallback,
+//! unions, and aliases. Every type lives in the generated crate's `types` module.
+
+use std::collections::{BTreeSet, HashMap};
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use sdkgen_model::{
+    AdditionalProperties, Api, NamedSchema, ObjectSchema, Schema, SchemaKind, UnionSchema,
+};
+use serde_json::Value;
+
+use crate::docs::doc_attrs;
+use crate::names::{self, Scope, ident};
+
+/// What the generator knows about the named schemas: their Rust names, the fields of their
+/// structs, and which are used in requests (where absent and `null` differ).
+pub struct TypeTable<'a> {
+    api: &'a Api,
+    names: HashMap<String, String>,
+    /// (schema, property) -> Rust field name, for structs.
+    fields: HashMap<(String, String), String>,
+    request_side: BTreeSet<String>,
+    /// Named schemas reachable from each one without indirection (Vec, map), for boxing.
+    direct_reach: HashMap<String, BTreeSet<String>>,
+    warnings: Vec<String>,
+}
+
+/// How a struct field holds its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldShape {
+    /// `T`.
+    Plain,
+    /// `Option<T>`.
+    Optional,
+    /// `Option<Option<T>>` (absent, null, value).
+    DoubleOptional,
+}
+
+/// What a parameter value is, for serialising it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamShape {
+    /// Formats with `ToParam`.
+    Scalar,
+    /// A list of scalars.
+    List,
+    /// Anything else: sent as JSON.
+    Other,
+}
+
+impl<'a> TypeTable<'a> {
+    /// Names every schema and works out the request side and recursion.
+    pub fn new(api: &'a Api) -> Self {
+        let mut scope = Scope::with_taken(["Unknown"]);
+        let names = api
+            .schemas
+            .keys()
+            .map(|name| (name.clone(), scope.unique(names::type_name(name))))
+            .collect();
+        let mut table = TypeTable {
+            api,
+            names,
+            fields: HashMap::new(),
+            request_side: BTreeSet::new(),
+            direct_reach: HashMap::new(),
+            warnings: Vec::new(),
+        };
+        table.mark_request_side();
+        table.compute_reach();
+        for named in api.schemas.values() {
+            if let Some(object) = table.struct_shape(&named.schema) {
+                let mut fields = Scope::with_taken(["additional_properties"]);
+                for property in object.properties.keys() {
+                    let field = fields.unique(names::value_name(property));
+                    table
+                        .fields
+                        .insert((named.name.clone(), property.clone()), field);
+                }
+            }
+        }
+        table
+    }
+
+    /// Warnings collected so far (constructs that fell back to `serde_json::Value`).
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// The Rust field name of a property of a struct schema.
+    pub fn field_of(&self, schema: &str, property: &str) -> Option<&str> {
+        self.fields
+            .get(&(schema.to_owned(), property.to_owned()))
+            .map(String::as_str)
+    }
+
+    /// How a field of a struct schema holds its value.
+    pub fn field_shape(&self, schema: &str, property: &str) -> Option<FieldShape> {
+        let named = self.api.schemas.get(schema)?;
+        let object = self.struct_shape(&named.schema)?;
+        let property_schema = object.properties.get(property)?;
+        let nullable = property_schema.nullable || self.resolve(property_schema).nullable;
+        Some(match (object.is_required(property), nullable) {
+            (true, false) => FieldShape::Plain,
+            (false, true) if self.request_side.contains(schema) => FieldShape::DoubleOptional,
+            _ => FieldShape::Optional,
+        })
+    }
+
+    /// The declared properties of a struct schema, in order.
+    pub fn struct_properties(&self, schema: &str) -> Vec<(String, Schema)> {
+        self.api
+            .schemas
+            .get(schema)
+            .and_then(|named| self.struct_shape(&named.schema))
+            .map(|object| object.properties.into_iter().collect())
+            .unwrap_or_default()
+    }
+
+    /// Follows references to the schema that says what a value is.
+    pub fn resolve<'s>(&'s self, schema: &'s Schema) -> &'s Schema {
+        self.api.resolve(schema).unwrap_or(schema)
+    }
+
+    fn mark_request_side(&mut self) {
+        let mut pending: Vec<String> = Vec::new();
+        for operation in &self.api.operations {
+            if let Some(body) = &operation.request_body {
+                for media in &body.content {
+                    if let Some(schema) = &media.schema {
+                        collect_refs(schema, &mut pending);
+                    }
+                }
+            }
+        }
+        while let Some(name) = pending.pop() {
+            if self.request_side.insert(name.clone())
+                && let Some(named) = self.api.schemas.get(&name)
+            {
+                collect_refs(&named.schema, &mut pending);
+            }
+        }
+    }
+
+    fn compute_reach(&mut self) {
+        let edges: HashMap<&str, Vec<String>> = self
+            .api
+            .schemas
+            .values()
+            .map(|named| {
+                let mut direct = Vec::new();
+                direct_refs(&named.schema, &mut direct);
+                (named.name.as_str(), direct)
+            })
+            .collect();
+        for name in self.api.schemas.keys() {
+            let mut seen = BTreeSet::new();
+            let mut stack: Vec<&str> = edges
+                .get(name.as_str())
+                .map(|list| list.iter().map(String::as_str).collect())
+                .unwrap_or_default();
+            while let Some(next) = stack.pop() {
+                if seen.insert(next.to_owned()) {
+                    if let Some(list) = edges.get(next) {
+                        stack.extend(list.iter().map(String::as_str));
+                    }
+                }
+            }
+            self.direct_reach.insert(name.clone(), seen);
+        }
+    }
+
+    /// Whether a field of `owner` pointing at `target` must be boxed (they reach each other
+    /// without indirection).
+    fn needs_box(&self, owner: &str, target: &str) -> bool {
+        self.direct_reach
+            .get(target)
+            .is_some_and(|reach| reach.contains(owner))
+    }
+
+    /// The object a schema generates a struct from (merging `allOf`), if it does.
+    fn struct_shape(&self, schema: &Schema) -> Option<ObjectSchema> {
+        match &schema.kind {
+            SchemaKind::Object(object) if !object.properties.is_empty() => Some(object.clone()),
+            SchemaKind::AllOf(parts) => self.merge_all_of(parts, 0),
+            _ => None,
+        }
+    }
+
+    fn merge_all_of(&self, parts: &[Schema], depth: usize) -> Option<ObjectSchema> {
+        if depth > 16 {
+            return None;
+        }
+        let mut merged = ObjectSchema::default();
+        for part in parts {
+            let part = self.resolve(part);
+            match &part.kind {
+                SchemaKind::Object(object) => merge_into(&mut merged, object),
+                SchemaKind::AllOf(inner) => {
+                    merge_into(&mut merged, &self.merge_all_of(inner, depth + 1)?)
+                }
+                SchemaKind::Any => {}
+                _ => return None,
+            }
+        }
+        Some(merged)
+    }
+
+    /// The type of a value of this schema, as used in a field or parameter.
+    pub fn type_of(&mut self, schema: &Schema, where_: &str) -> TokenStream {
+        match &schema.kind {
+            SchemaKind::Ref(name) => match self.names.get(name) {
+                Some(rust) => {
+                    let rust = ident(rust);
+                    quote!(crate::types::#rust)
+                }
+                None => {
+                    self.warnings.push(format!(
+                        "{where_}: unknown schema {name:?}; using serde_json::Value"
+                    ));
+                    quote!(::sdkgen_runtime::serde_json::Value)
+                }
+            },
+            SchemaKind::Any => quote!(::sdkgen_runtime::serde_json::Value),
+            SchemaKind::Null => quote!(()),
+            SchemaKind::Boolean => quote!(bool),
+            SchemaKind::Integer(number) => integer_type(number.format.as_deref(), number.minimum),
+            SchemaKind::Number(number) => match number.format.as_deref() {
+                Some("float") => quote!(f32),
+                _ => quote!(f64),
+            },
+            SchemaKind::String(string) => match string.format.as_deref() {
+                Some("date-time") => {
+                    quote!(::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>)
+                }
+                Some("date") => quote!(::sdkgen_runtime::chrono::NaiveDate),
+                Some("uuid") => quote!(::sdkgen_runtime::uuid::Uuid),
+                Some("binary") => quote!(::sdkgen_runtime::Bytes),
+                _ => quote!(::std::string::String),
+            },
+            SchemaKind::Array(array) => {
+                let items = self.type_of(&array.items, where_);
+                let items = if array.items.nullable {
+                    quote!(::std::option::Option<#items>)
+                } else {
+                    items
+                };
+                quote!(::std::vec::Vec<#items>)
+            }
+            SchemaKind::Object(object) => match &object.additional_properties {
+                AdditionalProperties::Schema(values) => {
+                    let values_type = self.type_of(values, where_);
+                    let values_type = if values.nullable {
+                        quote!(::std::option::Option<#values_type>)
+                    } else {
+                        values_type
+                    };
+                    quote!(::std::collections::BTreeMap<::std::string::String, #values_type>)
+                }
+                _ if object.properties.is_empty() => {
+                    quote!(::sdkgen_runtime::serde_json::Map<::std::string::String, ::sdkgen_runtime::serde_json::Value>)
+                }
+                _ => {
+                    self.warnings.push(format!("{where_}: an inline object with properties was not hoisted; using serde_json::Value"));
+                    quote!(::sdkgen_runtime::serde_json::Value)
+                }
+            },
+            SchemaKind::OneOf(_)
+            | SchemaKind::AnyOf(_)
+            | SchemaKind::AllOf(_)
+            | SchemaKind::Not(_) => {
+                self.warnings.push(format!(
+                    "{where_}: an inline {} cannot be named; using serde_json::Value",
+                    schema.kind.type_name()
+                ));
+                quote!(::sdkgen_runtime::serde_json::Value)
+            }
+        }
+    }
+
+    /// How a parameter of this schema is serialised.
+    pub fn param_shape(&self, schema: &Schema) -> ParamShape {
+        let resolved = self.resolve(schema);
+        match &resolved.kind {
+            SchemaKind::Boolean | SchemaKind::Integer(_) | SchemaKind::Number(_) => {
+                ParamShape::Scalar
+            }
+            SchemaKind::String(string) if string.format.as_deref() != Some("binary") => {
+                ParamShape::Scalar
+            }
+            SchemaKind::Array(array)
+                if self.param_shape(&array.items) == ParamShape::Scalar
+                    && !array.items.nullable =>
+            {
+                ParamShape::List
+            }
+            _ => ParamShape::Other,
+        }
+    }
+
+    /// Every item of the `types` module.
+    pub fn items(&mut self) -> TokenStream {
+        let named: Vec<&NamedSchema> = self.api.schemas.values().collect();
+        let items: Vec<TokenStream> = named.into_iter().map(|named| self.item(named)).collect();
+        quote!(#(#items)*)
+    }
+
+    fn item(&mut self, named: &NamedSchema) -> TokenStream {
+        let rust = ident(&self.names[&named.name]);
+        let schema = &named.schema;
+        let mut docs = doc_attrs(schema.title.as_deref(), schema.description.as_deref());
+        if docs.is_empty() {
+            docs = doc_attrs(None, Some(&format!("The `{}` schema.", named.name)));
+        }
+        if let Some(object) = self.struct_shape(schema) {
+            return self.struct_item(named, &rust, &docs, &object);
+        }
+        match &schema.kind {
+            SchemaKind::String(_)
+                if !schema.enumeration.is_empty()
+                    && schema.enumeration.iter().all(Value::is_string) =>
+            {
+                self.string_enum(&rust, &docs, &schema.enumeration)
+            }
+            SchemaKind::OneOf(union) | SchemaKind::AnyOf(union) if !union.variants.is_empty() => {
+                self.union(named, &rust, &docs, union)
+            }
+            SchemaKind::AllOf(_) => {
+                self.warnings.push(format!(
+                    "schema {:?}: allOf of parts that are not all objects; using serde_json::Value",
+                    named.name
+                ));
+                quote! { #docs pub type #rust = ::sdkgen_runtime::serde_json::Value; }
+            }
+            _ => {
+                // Nullability stays at the use sites, which wrap the alias in an Option.
+                let target = self.type_of(schema, &format!("schema {:?}", named.name));
+                quote! { #docs pub type #rust = #target; }
+            }
+        }
+    }
+
+    fn struct_item(
+        &mut self,
+        named: &NamedSchema,
+        rust: &proc_macro2::Ident,
+        docs: &TokenStream,
+        object: &ObjectSchema,
+    ) -> TokenStream {
+        let request_side = self.request_side.contains(&named.name);
+        let mut fields = Vec::new();
+        let mut constructor_args = Vec::new();
+        let mut constructor_fields = Vec::new();
+        let mut setters = Vec::new();
+        for (property, schema) in &object.properties {
+            let field_name = self.fields[&(named.name.clone(), property.clone())].clone();
+            let field = ident(&field_name);
+            let where_ = format!("schema {:?}, property {property:?}", named.name);
+            let mut value_type = self.type_of(schema, &where_);
+            if let SchemaKind::Ref(target) = &schema.kind
+                && self.needs_box(&named.name, target)
+            {
+                value_type = quote!(::std::boxed::Box<#value_type>);
+            }
+            let required = object.is_required(property);
+            let nullable = schema.nullable || self.resolve(schema).nullable;
+            let rename = (field_name.trim_start_matches("r#") != property)
+                .then(|| quote!(rename = #property,));
+            let mut field_docs = doc_attrs(schema.title.as_deref(), schema.description.as_deref());
+            if let Some(default) = &schema.default {
+                let line = format!(" Default: `{default}`.");
+                field_docs.extend(quote!(#[doc = ""] #[doc = #line]));
+            }
+            let (field_type, attrs) = match (required, nullable) {
+                (true, false) => (value_type.clone(), quote!(#[serde(#rename)])),
+                (true, true) => (
+                    quote!(::std::option::Option<#value_type>),
+                    quote!(#[serde(#rename default)]),
+                ),
+                (false, true) if request_side => (
+                    quote!(::std::option::Option<::std::option::Option<#value_type>>),
+                    quote!(#[serde(#rename default, skip_serializing_if = "::std::option::Option::is_none", with = "::sdkgen_runtime::serde_helpers::double_option")]),
+                ),
+                (false, _) => (
+                    quote!(::std::option::Option<#value_type>),
+                    quote!(#[serde(#rename default, skip_serializing_if = "::std::option::Option::is_none")]),
+                ),
+            };
+            fields.push(quote! { #field_docs #attrs pub #field: #field_type, });
+            if required {
+                constructor_args.push(quote!(#field: impl ::std::convert::Into<#field_type>));
+                constructor_fields.push(quote!(#field: #field.into()));
+            } else {
+                constructor_fields.push(quote!(#field: ::std::option::Option::None));
+                let inner = if nullable && request_side {
+                    quote!(::std::option::Option<#value_type>)
+                } else {
+                    value_type.clone()
+                };
+                let doc = format!(" Sets `{property}`.");
+                setters.push(quote! {
+                    #[doc = #doc]
+                    #[must_use]
+                    pub fn #field(mut self, value: impl ::std::convert::Into<#inner>) -> Self {
+                        self.#field = ::std::option::Option::Some(value.into());
+                        self
+                    }
+                });
+            }
+        }
+        match &object.additional_properties {
+            AdditionalProperties::Schema(values) => {
+                let values_type = self.type_of(
+                    values,
+                    &format!("schema {:?}, additionalProperties", named.name),
+                );
+                fields.push(quote! {
+                    /// Properties beyond the declared ones.
+                    #[serde(flatten)]
+                    pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #values_type>,
+                });
+                constructor_fields
+                    .push(quote!(additional_properties: ::std::collections::BTreeMap::new()));
+            }
+            AdditionalProperties::Any => {
+                fields.push(quote! {
+                    /// Properties beyond the declared ones.
+                    #[serde(flatten)]
+                    pub additional_properties: ::sdkgen_runtime::serde_json::Map<::std::string::String, ::sdkgen_runtime::serde_json::Value>,
+                });
+                constructor_fields
+                    .push(quote!(additional_properties: ::sdkgen_runtime::serde_json::Map::new()));
+            }
+            _ => {}
+        }
+        let derive_default = constructor_args.is_empty();
+        let many_arguments =
+            (constructor_args.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+        let default = derive_default.then(|| quote!(Default,));
+        quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, #default ::sdkgen_runtime::serde::Serialize, ::sdkgen_runtime::serde::Deserialize)]
+            #[serde(crate = "::sdkgen_runtime::serde")]
+            #[non_exhaustive]
+            pub struct #rust {
+                #(#fields)*
+            }
+
+            impl #rust {
+                /// A value with the required fields; set optional ones with the methods below.
+                #many_arguments
+                pub fn new(#(#constructor_args),*) -> Self {
+                    #rust { #(#constructor_fields),* }
+                }
+
+                #(#setters)*
+            }
+        }
+    }
+
+    fn string_enum(
+        &mut self,
+        rust: &proc_macro2::Ident,
+        docs: &TokenStream,
+        values: &[Value],
+    ) -> TokenStream {
+        let mut scope = Scope::with_taken(["Unknown"]);
+        let mut seen = BTreeSet::new();
+        let variants: Vec<(proc_macro2::Ident, String)> = values
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|value| seen.insert(value.to_string()))
+            .map(|value| {
+                let base = if value.is_empty() {
+                    "Empty".to_owned()
+                } else {
+                    names::type_name(value)
+                };
+                (ident(&scope.unique(base)), value.to_owned())
+            })
+            .collect();
+        let declarations = variants.iter().map(|(variant, value)| {
+            let doc = format!(" `{value}`");
+            quote!(#[doc = #doc] #variant,)
+        });
+        let as_str = variants
+            .iter()
+            .map(|(variant, value)| quote!(#rust::#variant => #value,));
+        let from = variants
+            .iter()
+            .map(|(variant, value)| quote!(#value => #rust::#variant,));
+        quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::sdkgen_runtime::serde::Serialize, ::sdkgen_runtime::serde::Deserialize)]
+            #[serde(crate = "::sdkgen_runtime::serde", from = "::std::string::String", into = "::std::string::String")]
+            #[non_exhaustive]
+            pub enum #rust {
+                #(#declarations)*
+                /// A value this version of the SDK does not know (a newer API may send it).
+                Unknown(::std::string::String),
+            }
+
+            impl #rust {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        #(#as_str)*
+                        #rust::Unknown(value) => value,
+                    }
+                }
+            }
+
+            impl ::std::convert::From<::std::string::String> for #rust {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        #(#from)*
+                        _ => #rust::Unknown(value),
+                    }
+                }
+            }
+
+            impl ::std::convert::From<&str> for #rust {
+                fn from(value: &str) -> Self {
+                    #rust::from(value.to_owned())
+                }
+            }
+
+            impl ::std::convert::From<#rust> for ::std::string::String {
+                fn from(value: #rust) -> Self {
+                    value.as_str().to_owned()
+                }
+            }
+
+            impl ::std::fmt::Display for #rust {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+
+            impl ::sdkgen_runtime::ToParam for #rust {
+                fn to_param(&self) -> ::std::string::String {
+                    self.as_str().to_owned()
+                }
+            }
+        }
+    }
+
+    fn union(
+        &mut self,
+        named: &NamedSchema,
+        rust: &proc_macro2::Ident,
+        docs: &TokenStream,
+        union: &UnionSchema,
+    ) -> TokenStream {
+        let mut scope = Scope::with_taken(["Unknown"]);
+        let mut variants = Vec::new();
+        for (index, variant) in union.variants.iter().enumerate() {
+            let base = match &variant.kind {
+                SchemaKind::Ref(name) => self
+                    .names
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_else(|| format!("Variant{}", index + 1)),
+                SchemaKind::String(_) if variant.enumeration.len() == 1 => {
+                    names::type_name(variant.enumeration[0].as_str().unwrap_or("Value"))
+                }
+                other => names::type_name(other.type_name()),
+            };
+            let name = ident(&scope.unique(base));
+            let where_ = format!("schema {:?}, variant {}", named.name, index + 1);
+            let mut value_type = self.type_of(variant, &where_);
+            if let SchemaKind::Ref(target) = &variant.kind
+                && self.needs_box(&named.name, target)
+            {
+                value_type = quote!(::std::boxed::Box<#value_type>);
+            }
+            // Which discriminator values select this variant.
+            let tags: Vec<String> = match (&union.discriminator, &variant.kind) {
+                (Some(discriminator), SchemaKind::Ref(target)) => {
+                    let mapped: Vec<String> = discriminator
+                        .mapping
+                        .iter()
+                        .filter(|(_, schema)| *schema == target)
+                        .map(|(value, _)| value.clone())
+                        .collect();
+                    if mapped.is_empty() {
+                        vec![target.clone()]
+                    } else {
+                        mapped
+                    }
+                }
+                _ => Vec::new(),
+            };
+            // A one-value string variant (a `const`) only matches that string.
+            let constant = match &variant.kind {
+                SchemaKind::String(_) if variant.enumeration.len() == 1 => {
+                    variant.enumeration[0].as_str().map(str::to_owned)
+                }
+                _ => None,
+            };
+            variants.push((name, value_type, tags, constant));
+        }
+        let declarations = variants.iter().map(|(name, value_type, tags, _)| {
+            let doc = if tags.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " Selected by {}.",
+                    tags.iter()
+                        .map(|tag| format!("`{tag}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            quote!(#[doc = #doc] #name(#value_type),)
+        });
+        let serialize = variants
+            .iter()
+            .map(|(name, _, _, _)| quote!(#rust::#name(value) => value.serialize(serializer),));
+        let by_tag = union.discriminator.as_ref().map(|discriminator| {
+            let property = &discriminator.property_name;
+            let arms = variants.iter().flat_map(|(name, _, tags, _)| {
+                tags.iter().map(move |tag| {
+                    quote! {
+                        ::std::option::Option::Some(#tag) => {
+                            return ::sdkgen_runtime::serde::Deserialize::deserialize(&value)
+                                .map(#rust::#name)
+                                .map_err(<D::Error as ::sdkgen_runtime::serde::de::Error>::custom);
+                        }
+                    }
+                })
+            });
+            quote! {
+                match value.get(#property).and_then(::sdkgen_runtime::serde_json::Value::as_str) {
+                    #(#arms)*
+                    _ => {}
+                }
+            }
+        });
+        let attempts = variants.iter().map(|(name, _, _, constant)| match constant {
+            Some(constant) => quote! {
+                if value.as_str() == ::std::option::Option::Some(#constant) {
+                    if let ::std::result::Result::Ok(variant) = ::sdkgen_runtime::serde::Deserialize::deserialize(&value) {
+                        return ::std::result::Result::Ok(#rust::#name(variant));
+                    }
+                }
+            },
+            None => quote! {
+                if let ::std::result::Result::Ok(variant) = ::sdkgen_runtime::serde::Deserialize::deserialize(&value) {
+                    return ::std::result::Result::Ok(#rust::#name(variant));
+                }
+            },
+        });
+        quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq)]
+            #[non_exhaustive]
+            pub enum #rust {
+                #(#declarations)*
+                /// A value that matches no variant this version of the SDK knows.
+                Unknown(::sdkgen_runtime::serde_json::Value),
+            }
+
+            impl ::sdkgen_runtime::serde::Serialize for #rust {
+                fn serialize<S: ::sdkgen_runtime::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                    match self {
+                        #(#serialize)*
+                        #rust::Unknown(value) => value.serialize(serializer),
+                    }
+                }
+            }
+
+            impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for #rust {
+                fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                    let value = <::sdkgen_runtime::serde_json::Value as ::sdkgen_runtime::serde::Deserialize>::deserialize(deserializer)?;
+                    #by_tag
+                    #(#attempts)*
+                    ::std::result::Result::Ok(#rust::Unknown(value))
+                }
+            }
+        }
+    }
+}
+
+fn integer_type(format: Option<&str>, minimum: Option<f64>) -> TokenStream {
+    match format {
+        Some("int8") => quote!(i8),
+        Some("int16") => quote!(i16),
+        Some("int32") => quote!(i32),
+        Some("uint8") => quote!(u8),
+        Some("uint16") => quote!(u16),
+        Some("uint32") => quote!(u32),
+        Some("uint64" | "uint") => quote!(u64),
+        _ if minimum.is_some_and(|minimum| minimum >= 0.0) && format.is_none() => quote!(u64),
+        _ => quote!(i64),
+    }
+}
+
+fn merge_into(merged: &mut ObjectSchema, object: &ObjectSchema) {
+    for (name, schema) in &object.properties {
+        merged.properties.insert(name.clone(), schema.clone());
+    }
+    for name in &object.required {
+        if !merged.required.contains(name) {
+            merged.required.push(name.clone());
+        }
+    }
+    if merged.additional_properties == AdditionalProperties::Unspecified {
+        merged.additional_properties = object.additional_properties.clone();
+    }
+}
+
+/// Every schema name a schema refers to, anywhere.
+fn collect_refs(schema: &Schema, into: &mut Vec<String>) {
+    match &schema.kind {
+        SchemaKind::Ref(name) => into.push(name.clone()),
+        SchemaKind::Array(array) => collect_refs(&array.items, into),
+        SchemaKind::Object(object) => {
+            for property in object.properties.values() {
+                collect_refs(property, into);
+            }
+            if let AdditionalProperties::Schema(values) = &object.additional_properties {
+                collect_refs(values, into);
+            }
+        }
+        SchemaKind::OneOf(union) | SchemaKind::AnyOf(union) => {
+            for variant in &union.variants {
+                collect_refs(variant, into);
+            }
+        }
+        SchemaKind::AllOf(parts) => {
+            for part in parts {
+                collect_refs(part, into);
+            }
+        }
+        SchemaKind::Not(inner) => collect_refs(inner, into),
+        _ => {}
+    }
+}
+
+/// Schema names a schema contains without indirection (not inside a Vec or a map).
+fn direct_refs(schema: &Schema, into: &mut Vec<String>) {
+    match &schema.kind {
+        SchemaKind::Ref(name) => into.push(name.clone()),
+        SchemaKind::Object(object) => {
+            for property in object.properties.values() {
+                direct_refs(property, into);
+            }
+        }
+        SchemaKind::OneOf(union) | SchemaKind::AnyOf(union) => {
+            for variant in &union.variants {
+                direct_refs(variant, into);
+            }
+        }
+        SchemaKind::AllOf(parts) => {
+            for part in parts {
+                direct_refs(part, into);
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,345 @@
+//! `cargo xtask codegen`, `generate` and `corpus-check`: which specs, which names, where.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use sdkgen_codegen::{Mode, RuntimeDependency, Settings};
+
+/// The repository's root (the xtask lives one level down).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// A released version: a file `MAJOR.MINOR.PATCH.yaml` (or `.json`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Release {
+    /// (major, minor, patch).
+    pub version: (u64, u64, u64),
+    /// The file.
+    pub path: PathBuf,
+}
+
+/// The releases of one major folder (`specs/v1`), oldest first.
+pub fn releases(folder: &Path) -> Result<Vec<Release>> {
+    let mut releases = Vec::new();
+    for entry in
+        std::fs::read_dir(folder).with_context(|| format!("cannot list {}", folder.display()))?
+    {
+        let path = entry?.path();
+        let is_spec = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "json")
+        );
+        let Some(stem) = path.file_stem().and_then(|stem| stem.to_str()) else {
+            continue;
+        };
+        if !is_spec {
+            continue;
+        }
+        let numbers: Vec<u64> = stem
+            .split('.')
+            .filter_map(|part| part.parse().ok())
+            .collect();
+        match numbers.as_slice() {
+            [major, minor, patch] if stem.split('.').count() == 3 => releases.push(Release {
+                version: (*major, *minor, *patch),
+                path,
+            }),
+            _ => bail!(
+                "{}: a released spec must be named MAJOR.MINOR.PATCH.yaml",
+                path.display()
+            ),
+        }
+    }
+    releases.sort();
+    Ok(releases)
+}
+
+/// The major folders of specs/ (`v1`, `v2`, ...), in numeric order.
+pub fn majors(specs: &Path) -> Result<Vec<(u64, PathBuf)>> {
+    let mut majors = Vec::new();
+    for entry in
+        std::fs::read_dir(specs).with_context(|| format!("cannot list {}", specs.display()))?
+    {
+        let path = entry?.path();
+        let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
+            continue;
+        };
+        if let Some(major) = name
+            .strip_prefix('v')
+            .and_then(|number| number.parse().ok())
+            && path.is_dir()
+        {
+            majors.push((major, path));
+        }
+    }
+    majors.sort();
+    Ok(majors)
+}
+
+/// `taskboard` from "Taskboard API".
+pub fn api_slug(title: &str) -> String {
+    let words: Vec<String> = title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let words: Vec<&str> = words
+        .iter()
+        .map(String::as_str)
+        .filter(|word| *word != "api")
+        .collect();
+    if words.is_empty() {
+        "api".to_owned()
+    } else {
+        words.join("-")
+    }
+}
+
+/// `cargo xtask codegen [--check]`.
+pub fn codegen(check: bool) -> Result<()> {
+    let root = root();
+    let mut stale = Vec::new();
+    let mut produced = Vec::new();
+    for (major, folder) in majors(&root.join("specs"))? {
+        let Some(newest) = releases(&folder)?.pop() else {
+            continue;
+        };
+        let api = sdkgen_loader::load_file(&newest.path)?;
+        let crate_name = format!("{}-v{major}", api_slug(&api.title));
+        let source = newest
+            .path
+            .strip_prefix(&root)
+            .unwrap_or(&newest.path)
+            .display()
+            .to_string();
+        let settings = Settings {
+            crate_name: crate_name.clone(),
+            runtime: RuntimeDependency::Path("../../crates/runtime".to_owned()),
+            command: "cargo xtask codegen".to_owned(),
+            source,
+        };
+        let generated = sdkgen_codegen::generate(&api, &settings)?;
+        for warning in &generated.warnings {
+            eprintln!("warning: {crate_name}: {warning}");
+        }
+        let directory = root.join("generated").join(&crate_name);
+        let mode = if check { Mode::Check } else { Mode::Write };
+        let differing = sdkgen_codegen::sync(&generated, &directory, mode)?;
+        stale.extend(
+            differing
+                .iter()
+                .map(|file| format!("generated/{crate_name}/{file}")),
+        );
+        produced.push(crate_name);
+    }
+    if let Ok(entries) = std::fs::read_dir(root.join("generated")) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.path().is_dir() && !produced.contains(&name) {
+                if check {
+                    stale.push(format!("generated/{name}/ (no spec generates it any more)"));
+                } else {
+                    std::fs::remove_dir_all(entry.path())
+                        .with_context(|| format!("cannot remove generated/{name}"))?;
+                }
+            }
+        }
+    }
+    if check && !stale.is_empty() {
+        bail!(
+            "generated code is stale; run `cargo xtask codegen` and commit the result:\n  {}",
+            stale.join("\n  ")
+        );
+    }
+    if check {
+        eprintln!("generated/ is up to date ({})", produced.join(", "));
+    } else {
+        eprintln!(
+            "generated {}",
+            produced
+                .iter()
+                .map(|name| format!("generated/{name}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// `cargo xtask generate --spec FILE --out DIR`.
+pub fn generate(
+    spec: &Path,
+    out: &Path,
+    name: Option<String>,
+    runtime: Option<RuntimeDependency>,
+) -> Result<()> {
+    let api = sdkgen_loader::load_file(spec)?;
+    let crate_name = match name {
+        Some(name) => {
+            let valid = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                && !name.starts_with(|c: char| c.is_ascii_digit());
+            if !valid {
+                bail!(
+                    "--name {name:?} is not a valid crate name (letters, digits, - and _; not starting with a digit)"
+                );
+            }
+            name
+        }
+        None => api_slug(&api.title),
+    };
+    let runtime = match runtime {
+        Some(runtime) => runtime,
+        None => {
+            let path = root().join("crates/runtime");
+            let absolute = std::fs::canonicalize(&path)
+                .with_context(|| format!("cannot find the runtime at {}", path.display()))?;
+            RuntimeDependency::Path(absolute.display().to_string())
+        }
+    };
+    let settings = Settings {
+        crate_name: crate_name.clone(),
+        runtime,
+        command: format!("cargo xtask generate --spec {}", spec.display()),
+        source: spec
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
+    let started = Instant::now();
+    let generated = sdkgen_codegen::generate(&api, &settings)?;
+    for warning in &generated.warnings {
+        eprintln!("warning: {warning}");
+    }
+    sdkgen_codegen::sync(&generated, out, Mode::Write)?;
+    let lines: usize = generated
+        .files
+        .values()
+        .map(|file| file.lines().count())
+        .sum();
+    eprintln!(
+        "generated {crate_name} in {} ({} operations, {lines} lines, {:.0?})",
+        out.display(),
+        api.operations.len(),
+        started.elapsed()
+    );
+    Ok(())
+}
+
+/// `cargo xtask corpus-check`: every document of the shared corpus generates a crate, and every
+/// crate passes `cargo check`, in one workspace sharing the repository's target directory.
+pub fn corpus_check(shared: Option<PathBuf>) -> Result<()> {
+    let root = root();
+    let shared = shared.unwrap_or_else(|| root.join("../shared"));
+    let corpus = shared.join("corpus");
+    if !corpus.is_dir() {
+        bail!("{} is absent: pass --shared DIR", corpus.display());
+    }
+    let workspace = root.join("target/corpus-check");
+    if workspace.exists() {
+        std::fs::remove_dir_all(&workspace)
+            .with_context(|| format!("cannot clear {}", workspace.display()))?;
+    }
+    std::fs::create_dir_all(&workspace)?;
+    let runtime = std::fs::canonicalize(root.join("crates/runtime"))?;
+    let mut documents: Vec<PathBuf> = std::fs::read_dir(&corpus)?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| {
+            matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("json" | "yaml" | "yml")
+            )
+        })
+        .collect();
+    documents.sort();
+    let mut members = Vec::new();
+    for document in &documents {
+        let stem = document
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let crate_name = format!("corpus-{}", api_slug(&stem));
+        let started = Instant::now();
+        let api = sdkgen_loader::load_file(document)?;
+        let settings = Settings {
+            crate_name: crate_name.clone(),
+            runtime: RuntimeDependency::Path(runtime.display().to_string()),
+            command: "cargo xtask corpus-check".to_owned(),
+            source: document
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        };
+        let generated = sdkgen_codegen::generate(&api, &settings)
+            .with_context(|| format!("generating {}", document.display()))?;
+        sdkgen_codegen::sync(&generated, &workspace.join(&crate_name), Mode::Write)?;
+        let lines: usize = generated
+            .files
+            .values()
+            .map(|file| file.lines().count())
+            .sum();
+        println!(
+            "{:<40} {:>4} operations {:>7} lines {:>4} fallbacks to Value  generated in {:.0?}",
+            document
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            api.operations.len(),
+            lines,
+            generated.warnings.len(),
+            started.elapsed()
+        );
+        members.push(crate_name);
+    }
+    let manifest = format!(
+        "# Made by `cargo xtask corpus-check`.\n[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
+        members
+            .iter()
+            .map(|member| format!("\"{member}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    std::fs::write(workspace.join("Cargo.toml"), manifest)?;
+    // The same dependency versions as the repository, so the shared target dir is reused.
+    std::fs::copy(root.join("Cargo.lock"), workspace.join("Cargo.lock"))?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let started = Instant::now();
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        .args(["check", "--workspace", "--all-targets", "--quiet"])
+        .current_dir(&workspace)
+        .env("CARGO_TARGET_DIR", target)
+        .env("RUSTFLAGS", "-D warnings")
+        .status()
+        .context("cannot run cargo check")?;
+    if !status.success() {
+        bail!("cargo check of the generated corpus crates failed ({status})");
+    }
+    println!(
+        "{} crates generated and checked ({:.1?} for cargo check)",
+        members.len(),
+        started.elapsed()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_drop_the_word_api() {
+        assert_eq!(api_slug("Taskboard API"), "taskboard");
+        assert_eq!(api_slug("GitHub v3 REST API"), "github-v3-rest");
+        assert_eq!(api_slug("!!!"), "api");
+    }
+}
