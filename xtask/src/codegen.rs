@@ -250,23 +250,34 @@ pub fn corpus_check(shared: Option<PathBuf>) -> Result<()> {
     }
     std::fs::create_dir_all(&workspace)?;
     let runtime = std::fs::canonicalize(root.join("crates/runtime"))?;
-    let mut documents: Vec<PathBuf> = std::fs::read_dir(&corpus)?
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| {
-            matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("json" | "yaml" | "yml")
-            )
-        })
-        .collect();
-    documents.sort();
+    // The generator's own fixtures first, then the corpus.
+    let mut documents = Vec::new();
+    for folder in [root.join("crates/codegen/tests/fixtures"), corpus.clone()] {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .with_context(|| format!("cannot list {}", folder.display()))?
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .filter(|path| {
+                matches!(
+                    path.extension().and_then(|e| e.to_str()),
+                    Some("json" | "yaml" | "yml")
+                )
+            })
+            .collect();
+        found.sort();
+        documents.extend(found);
+    }
     let mut members = Vec::new();
     for document in &documents {
         let stem = document
             .file_stem()
             .map(|stem| stem.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let crate_name = format!("corpus-{}", api_slug(&stem));
+        let prefix = if document.starts_with(&corpus) {
+            "corpus"
+        } else {
+            "fixture"
+        };
+        let crate_name = format!("{prefix}-{}", api_slug(&stem));
         let started = Instant::now();
         let api = sdkgen_loader::load_file(document)?;
         let settings = Settings {
@@ -335,6 +346,34 @@ pub fn corpus_check(shared: Option<PathBuf>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_code_is_fresh() {
+        // `cargo test` fails on a checkout whose generated/ does not match specs/.
+        if let Err(error) = codegen(true) {
+            panic!("{error:#}");
+        }
+    }
+
+    #[test]
+    fn releases_are_ordered_by_version_not_by_name() {
+        let directory =
+            std::env::temp_dir().join(format!("sdkgen-releases-{}", std::process::id()));
+        std::fs::create_dir_all(&directory).unwrap();
+        for name in ["1.10.0.yaml", "1.9.0.yaml", "1.2.0.yaml"] {
+            std::fs::write(directory.join(name), "").unwrap();
+        }
+        let versions: Vec<_> = releases(&directory)
+            .unwrap()
+            .into_iter()
+            .map(|release| release.version)
+            .collect();
+        assert_eq!(versions, [(1, 2, 0), (1, 9, 0), (1, 10, 0)]);
+        std::fs::write(directory.join("draft.yaml"), "").unwrap();
+        let error = releases(&directory).unwrap_err();
+        assert!(error.to_string().contains("MAJOR.MINOR.PATCH"), "{error}");
+        std::fs::remove_dir_all(&directory).unwrap();
+    }
 
     #[test]
     fn slugs_drop_the_word_api() {

@@ -225,8 +225,13 @@ fn space_items(code: &str) -> String {
         let closes_item = matches!(line.trim(), "}" | "};");
         if let Some(next) = lines.get(index + 1) {
             let next_indent = next.len() - next.trim_start().len();
-            let next_opens =
-                !next.trim().is_empty() && !next.trim_start().starts_with(['}', ')', ']']);
+            const ITEM_STARTS: [&str; 14] = [
+                "pub ", "pub(", "fn ", "async fn", "impl", "struct ", "enum ", "type ", "const ",
+                "///", "#[", "mod ", "trait ", "static ",
+            ];
+            let next_opens = ITEM_STARTS
+                .iter()
+                .any(|start| next.trim_start().starts_with(start));
             if closes_item && next_indent == indent && next_opens {
                 spaced.push('\n');
             }

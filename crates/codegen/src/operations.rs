@@ -49,10 +49,8 @@ pub fn generate(api: &Api, table: &mut TypeTable<'_>, crate_name: &str) -> Gener
         methods.push(generated.0);
         builders.push(generated.1);
         let (id, method, path) = (&operation.id, operation.method.as_str(), &operation.path);
-        let (min, max) = (
-            u32::from(operation.cost.base_points()),
-            u32::from(operation.cost.max_points()),
-        );
+        let [min, max] = [operation.cost.base_points(), operation.cost.max_points()]
+            .map(|points| proc_macro2::Literal::u32_unsuffixed(u32::from(points)));
         infos.push(quote! {
             ::sdkgen_runtime::OperationInfo { id: #id, method: #method, path: #path, min_points: #min, max_points: #max },
         });
@@ -403,7 +401,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
     fn points_body(&self, body_required: bool) -> TokenStream {
         match &self.operation.cost.formula {
             CostFormula::Fixed(points) => {
-                let points = u32::from(*points);
+                let points = proc_macro2::Literal::u32_unsuffixed(u32::from(*points));
                 quote!(#points)
             }
             CostFormula::PerCount {
@@ -414,7 +412,10 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                 default_count,
                 max,
             } => {
-                let (base, per, max) = (u32::from(*base), u32::from(*per), u32::from(*max));
+                let [base, per, max] = [base, per, max]
+                    .map(|value| proc_macro2::Literal::u32_unsuffixed(u32::from(*value)));
+                let unit = proc_macro2::Literal::u32_unsuffixed(*unit);
+                let default_count = proc_macro2::Literal::u64_unsuffixed(*default_count);
                 let counted = self.count_expression(count, body_required);
                 quote! {
                     let count: ::std::option::Option<u64> = #counted;
@@ -937,7 +938,7 @@ fn pick_media(content: &[MediaType]) -> Option<&MediaType> {
 #[derive(Debug, Clone, PartialEq)]
 enum Decoded {
     Empty,
-    Json(Schema),
+    Json(Box<Schema>),
     AnyJson,
     Text,
     Bytes,
@@ -961,7 +962,7 @@ fn decoded(response: &Response) -> Decoded {
         .find(|media| media.kind() == BodyKind::Json)
     {
         return match &media.schema {
-            Some(schema) => Decoded::Json(schema.clone()),
+            Some(schema) => Decoded::Json(Box::new(schema.clone())),
             None => Decoded::AnyJson,
         };
     }

@@ -159,10 +159,10 @@ impl<'a> TypeTable<'a> {
                 .map(|list| list.iter().map(String::as_str).collect())
                 .unwrap_or_default();
             while let Some(next) = stack.pop() {
-                if seen.insert(next.to_owned()) {
-                    if let Some(list) = edges.get(next) {
-                        stack.extend(list.iter().map(String::as_str));
-                    }
+                if seen.insert(next.to_owned())
+                    && let Some(list) = edges.get(next)
+                {
+                    stack.extend(list.iter().map(String::as_str));
                 }
             }
             self.direct_reach.insert(name.clone(), seen);
@@ -184,6 +184,22 @@ impl<'a> TypeTable<'a> {
             SchemaKind::AllOf(parts) => self.merge_all_of(parts, 0),
             _ => None,
         }
+    }
+
+    /// When every part of an `allOf` is the same scalar type (constraints stacked on a
+    /// string, say), that type.
+    fn same_scalar(&self, parts: &[Schema]) -> Option<Schema> {
+        let mut kinds = parts.iter().map(|part| self.resolve(part));
+        let first = kinds.next()?;
+        let scalar = matches!(
+            first.kind,
+            SchemaKind::String(_)
+                | SchemaKind::Integer(_)
+                | SchemaKind::Number(_)
+                | SchemaKind::Boolean
+        );
+        (scalar && kinds.all(|part| part.kind.type_name() == first.kind.type_name()))
+            .then(|| Schema::new(first.kind.clone()))
     }
 
     fn merge_all_of(&self, parts: &[Schema], depth: usize) -> Option<ObjectSchema> {
@@ -323,6 +339,11 @@ impl<'a> TypeTable<'a> {
             }
             SchemaKind::OneOf(union) | SchemaKind::AnyOf(union) if !union.variants.is_empty() => {
                 self.union(named, &rust, &docs, union)
+            }
+            SchemaKind::AllOf(parts) if self.same_scalar(parts).is_some() => {
+                let scalar = self.same_scalar(parts).unwrap_or_default();
+                let target = self.type_of(&scalar, &format!("schema {:?}", named.name));
+                quote! { #docs pub type #rust = #target; }
             }
             SchemaKind::AllOf(_) => {
                 self.warnings.push(format!(
@@ -636,7 +657,10 @@ impl<'a> TypeTable<'a> {
                 }
             }
         });
-        let attempts = variants.iter().map(|(name, _, _, constant)| match constant {
+        // With a discriminator, the tag decides: an unknown tag is an unknown variant, not a
+        // guess by shape.
+        let tagged = union.discriminator.is_some();
+        let attempts = variants.iter().filter(|_| !tagged).map(|(name, _, _, constant)| match constant {
             Some(constant) => quote! {
                 if value.as_str() == ::std::option::Option::Some(#constant) {
                     if let ::std::result::Result::Ok(variant) = ::sdkgen_runtime::serde::Deserialize::deserialize(&value) {

@@ -26,7 +26,7 @@ impl<'a> GetOrganization<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        1u32
+        1
     }
 
     /// Sends the request.
@@ -42,7 +42,6 @@ impl<'a> GetOrganization<'a> {
             path.push_str("/organization");
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "getOrganization",
             ::sdkgen_runtime::Method::GET,
@@ -69,10 +68,7 @@ pub struct ListApiKeys<'a> {
 
 impl<'a> ListApiKeys<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
-        ListApiKeys {
-            client,
-            priority: 0,
-        }
+        ListApiKeys { client, priority: 0 }
     }
 
     /// Goes before waiting requests of lower priority when the budget is short
@@ -84,7 +80,7 @@ impl<'a> ListApiKeys<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        3u32
+        3
     }
 
     /// Sends the request.
@@ -100,7 +96,6 @@ impl<'a> ListApiKeys<'a> {
             path.push_str("/organization/api-keys");
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "listApiKeys",
             ::sdkgen_runtime::Method::GET,
@@ -144,7 +139,7 @@ impl<'a> CreateApiKey<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        3u32
+        3
     }
 
     /// Sends the request.
@@ -160,7 +155,6 @@ impl<'a> CreateApiKey<'a> {
             path.push_str("/organization/api-keys");
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "createApiKey",
             ::sdkgen_runtime::Method::POST,
@@ -170,16 +164,16 @@ impl<'a> CreateApiKey<'a> {
         request.priority = self.priority;
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(::sdkgen_runtime::Bytes::from(
-                ::sdkgen_runtime::serde_json::to_vec(value).map_err(|error| {
-                    ::sdkgen_runtime::Error::InvalidRequest {
-                        operation: "createApiKey",
-                        message: error.to_string(),
-                    }
-                })?,
-            ));
+            request.body = ::sdkgen_runtime::Body::Json(
+                ::sdkgen_runtime::Bytes::from(
+                    ::sdkgen_runtime::serde_json::to_vec(value)
+                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
+                            operation: "createApiKey",
+                            message: error.to_string(),
+                        })?,
+                ),
+            );
         }
-
         let response = self
             .client
             .runtime()
@@ -216,7 +210,7 @@ impl<'a> RevokeApiKey<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        3u32
+        3
     }
 
     /// Sends the request.
@@ -230,12 +224,13 @@ impl<'a> RevokeApiKey<'a> {
         let path = {
             let mut path = ::std::string::String::new();
             path.push_str("/organization/api-keys/");
-            path.push_str(&::sdkgen_runtime::encoding::path_simple([
-                ::sdkgen_runtime::ToParam::to_param(&self.key_id),
-            ]));
+            path.push_str(
+                &::sdkgen_runtime::encoding::path_simple([
+                    ::sdkgen_runtime::ToParam::to_param(&self.key_id),
+                ]),
+            );
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "revokeApiKey",
             ::sdkgen_runtime::Method::DELETE,
@@ -277,7 +272,7 @@ impl<'a> GetRateLimit<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        1u32
+        1
     }
 
     /// Sends the request.
@@ -293,7 +288,6 @@ impl<'a> GetRateLimit<'a> {
             path.push_str("/rate-limit");
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "getRateLimit",
             ::sdkgen_runtime::Method::GET,
@@ -339,7 +333,10 @@ impl<'a> ListProjects<'a> {
     }
 
     /// Where the page starts: the `next_cursor` of the previous page.
-    pub fn cursor(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.cursor = ::std::option::Option::Some(value.into());
         self
     }
@@ -357,7 +354,7 @@ impl<'a> ListProjects<'a> {
             .limit
             .as_ref()
             .map(|value| u64::try_from(*value).unwrap_or(0));
-        ::sdkgen_runtime::cost::per_count(1u32, 1u32, 50u32, count.unwrap_or(50u64), 5u32)
+        ::sdkgen_runtime::cost::per_count(1, 1, 50, count.unwrap_or(50), 5)
     }
 
     /// Sends the request.
@@ -373,7 +370,6 @@ impl<'a> ListProjects<'a> {
             path.push_str("/projects");
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "listProjects",
             ::sdkgen_runtime::Method::GET,
@@ -382,21 +378,27 @@ impl<'a> ListProjects<'a> {
         );
         request.priority = self.priority;
         if let ::std::option::Option::Some(value) = &self.limit {
-            request.query.extend(::sdkgen_runtime::encoding::query_form(
-                "limit",
-                [::sdkgen_runtime::ToParam::to_param(value)],
-                true,
-            ));
+            request
+                .query
+                .extend(
+                    ::sdkgen_runtime::encoding::query_form(
+                        "limit",
+                        [::sdkgen_runtime::ToParam::to_param(value)],
+                        true,
+                    ),
+                );
         }
-
         if let ::std::option::Option::Some(value) = &self.cursor {
-            request.query.extend(::sdkgen_runtime::encoding::query_form(
-                "cursor",
-                [::sdkgen_runtime::ToParam::to_param(value)],
-                true,
-            ));
+            request
+                .query
+                .extend(
+                    ::sdkgen_runtime::encoding::query_form(
+                        "cursor",
+                        [::sdkgen_runtime::ToParam::to_param(value)],
+                        true,
+                    ),
+                );
         }
-
         let response = self
             .client
             .runtime()
@@ -416,19 +418,23 @@ impl<'a> ListProjects<'a> {
         >,
     > + 'a {
         let first = self.cursor.clone();
-        ::sdkgen_runtime::pagination::paginate(first, move |cursor| {
-            let mut request = self.clone();
-            request.cursor = cursor;
-            async move {
-                let page = request.send().await?.into_inner();
-                ::std::result::Result::Ok((
-                    page.data,
-                    page.next_cursor
-                        .as_ref()
-                        .map(::sdkgen_runtime::ToParam::to_param),
-                ))
-            }
-        })
+        ::sdkgen_runtime::pagination::paginate(
+            first,
+            move |cursor| {
+                let mut request = self.clone();
+                request.cursor = cursor;
+                async move {
+                    let page = request.send().await?.into_inner();
+                    ::std::result::Result::Ok((
+                        page.data,
+                        page
+                            .next_cursor
+                            .as_ref()
+                            .map(::sdkgen_runtime::ToParam::to_param),
+                    ))
+                }
+            },
+        )
     }
 }
 
@@ -442,7 +448,10 @@ pub struct CreateProject<'a> {
 }
 
 impl<'a> CreateProject<'a> {
-    pub(crate) fn new(client: &'a crate::Client, body: crate::types::NewProject) -> Self {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        body: crate::types::NewProject,
+    ) -> Self {
         CreateProject {
             client,
             priority: 0,
@@ -459,7 +468,7 @@ impl<'a> CreateProject<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        3u32
+        3
     }
 
     /// Sends the request.
@@ -475,7 +484,6 @@ impl<'a> CreateProject<'a> {
             path.push_str("/projects");
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "createProject",
             ::sdkgen_runtime::Method::POST,
@@ -485,16 +493,16 @@ impl<'a> CreateProject<'a> {
         request.priority = self.priority;
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(::sdkgen_runtime::Bytes::from(
-                ::sdkgen_runtime::serde_json::to_vec(value).map_err(|error| {
-                    ::sdkgen_runtime::Error::InvalidRequest {
-                        operation: "createProject",
-                        message: error.to_string(),
-                    }
-                })?,
-            ));
+            request.body = ::sdkgen_runtime::Body::Json(
+                ::sdkgen_runtime::Bytes::from(
+                    ::sdkgen_runtime::serde_json::to_vec(value)
+                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
+                            operation: "createProject",
+                            message: error.to_string(),
+                        })?,
+                ),
+            );
         }
-
         let response = self
             .client
             .runtime()
@@ -515,7 +523,10 @@ pub struct GetProject<'a> {
 }
 
 impl<'a> GetProject<'a> {
-    pub(crate) fn new(client: &'a crate::Client, project_id: ::sdkgen_runtime::uuid::Uuid) -> Self {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        project_id: ::sdkgen_runtime::uuid::Uuid,
+    ) -> Self {
         GetProject {
             client,
             priority: 0,
@@ -542,9 +553,11 @@ impl<'a> GetProject<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        let count: ::std::option::Option<u64> =
-            self.expand.as_ref().map(|value| value.len() as u64);
-        ::sdkgen_runtime::cost::per_count(1u32, 1u32, 1u32, count.unwrap_or(0u64), 4u32)
+        let count: ::std::option::Option<u64> = self
+            .expand
+            .as_ref()
+            .map(|value| value.len() as u64);
+        ::sdkgen_runtime::cost::per_count(1, 1, 1, count.unwrap_or(0), 4)
     }
 
     /// Sends the request.
@@ -558,12 +571,13 @@ impl<'a> GetProject<'a> {
         let path = {
             let mut path = ::std::string::String::new();
             path.push_str("/projects/");
-            path.push_str(&::sdkgen_runtime::encoding::path_simple([
-                ::sdkgen_runtime::ToParam::to_param(&self.project_id),
-            ]));
+            path.push_str(
+                &::sdkgen_runtime::encoding::path_simple([
+                    ::sdkgen_runtime::ToParam::to_param(&self.project_id),
+                ]),
+            );
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "getProject",
             ::sdkgen_runtime::Method::GET,
@@ -572,13 +586,16 @@ impl<'a> GetProject<'a> {
         );
         request.priority = self.priority;
         if let ::std::option::Option::Some(value) = &self.expand {
-            request.query.extend(::sdkgen_runtime::encoding::query_form(
-                "expand",
-                value.iter().map(::sdkgen_runtime::ToParam::to_param),
-                false,
-            ));
+            request
+                .query
+                .extend(
+                    ::sdkgen_runtime::encoding::query_form(
+                        "expand",
+                        value.iter().map(::sdkgen_runtime::ToParam::to_param),
+                        false,
+                    ),
+                );
         }
-
         let response = self
             .client
             .runtime()
@@ -598,7 +615,10 @@ pub struct DeleteProject<'a> {
 }
 
 impl<'a> DeleteProject<'a> {
-    pub(crate) fn new(client: &'a crate::Client, project_id: ::sdkgen_runtime::uuid::Uuid) -> Self {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        project_id: ::sdkgen_runtime::uuid::Uuid,
+    ) -> Self {
         DeleteProject {
             client,
             priority: 0,
@@ -615,7 +635,7 @@ impl<'a> DeleteProject<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        3u32
+        3
     }
 
     /// Sends the request.
@@ -629,12 +649,13 @@ impl<'a> DeleteProject<'a> {
         let path = {
             let mut path = ::std::string::String::new();
             path.push_str("/projects/");
-            path.push_str(&::sdkgen_runtime::encoding::path_simple([
-                ::sdkgen_runtime::ToParam::to_param(&self.project_id),
-            ]));
+            path.push_str(
+                &::sdkgen_runtime::encoding::path_simple([
+                    ::sdkgen_runtime::ToParam::to_param(&self.project_id),
+                ]),
+            );
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "deleteProject",
             ::sdkgen_runtime::Method::DELETE,
@@ -684,7 +705,7 @@ impl<'a> UpdateProject<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        3u32
+        3
     }
 
     /// Sends the request.
@@ -698,12 +719,13 @@ impl<'a> UpdateProject<'a> {
         let path = {
             let mut path = ::std::string::String::new();
             path.push_str("/projects/");
-            path.push_str(&::sdkgen_runtime::encoding::path_simple([
-                ::sdkgen_runtime::ToParam::to_param(&self.project_id),
-            ]));
+            path.push_str(
+                &::sdkgen_runtime::encoding::path_simple([
+                    ::sdkgen_runtime::ToParam::to_param(&self.project_id),
+                ]),
+            );
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "updateProject",
             ::sdkgen_runtime::Method::PATCH,
@@ -713,16 +735,16 @@ impl<'a> UpdateProject<'a> {
         request.priority = self.priority;
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(::sdkgen_runtime::Bytes::from(
-                ::sdkgen_runtime::serde_json::to_vec(value).map_err(|error| {
-                    ::sdkgen_runtime::Error::InvalidRequest {
-                        operation: "updateProject",
-                        message: error.to_string(),
-                    }
-                })?,
-            ));
+            request.body = ::sdkgen_runtime::Body::Json(
+                ::sdkgen_runtime::Bytes::from(
+                    ::sdkgen_runtime::serde_json::to_vec(value)
+                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
+                            operation: "updateProject",
+                            message: error.to_string(),
+                        })?,
+                ),
+            );
         }
-
         let response = self
             .client
             .runtime()
@@ -746,7 +768,10 @@ pub struct ListTasks<'a> {
 }
 
 impl<'a> ListTasks<'a> {
-    pub(crate) fn new(client: &'a crate::Client, project_id: ::sdkgen_runtime::uuid::Uuid) -> Self {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        project_id: ::sdkgen_runtime::uuid::Uuid,
+    ) -> Self {
         ListTasks {
             client,
             priority: 0,
@@ -759,7 +784,10 @@ impl<'a> ListTasks<'a> {
     }
 
     /// Only tasks in this status.
-    pub fn status(mut self, value: impl ::std::convert::Into<crate::types::TaskStatus>) -> Self {
+    pub fn status(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::TaskStatus>,
+    ) -> Self {
         self.status = ::std::option::Option::Some(value.into());
         self
     }
@@ -782,7 +810,10 @@ impl<'a> ListTasks<'a> {
     }
 
     /// Where the page starts: the `next_cursor` of the previous page.
-    pub fn cursor(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.cursor = ::std::option::Option::Some(value.into());
         self
     }
@@ -800,7 +831,7 @@ impl<'a> ListTasks<'a> {
             .limit
             .as_ref()
             .map(|value| u64::try_from(*value).unwrap_or(0));
-        ::sdkgen_runtime::cost::per_count(1u32, 1u32, 50u32, count.unwrap_or(50u64), 5u32)
+        ::sdkgen_runtime::cost::per_count(1, 1, 50, count.unwrap_or(50), 5)
     }
 
     /// Sends the request.
@@ -814,13 +845,14 @@ impl<'a> ListTasks<'a> {
         let path = {
             let mut path = ::std::string::String::new();
             path.push_str("/projects/");
-            path.push_str(&::sdkgen_runtime::encoding::path_simple([
-                ::sdkgen_runtime::ToParam::to_param(&self.project_id),
-            ]));
+            path.push_str(
+                &::sdkgen_runtime::encoding::path_simple([
+                    ::sdkgen_runtime::ToParam::to_param(&self.project_id),
+                ]),
+            );
             path.push_str("/tasks");
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "listTasks",
             ::sdkgen_runtime::Method::GET,
@@ -829,37 +861,49 @@ impl<'a> ListTasks<'a> {
         );
         request.priority = self.priority;
         if let ::std::option::Option::Some(value) = &self.status {
-            request.query.extend(::sdkgen_runtime::encoding::query_form(
-                "status",
-                [::sdkgen_runtime::ToParam::to_param(value)],
-                true,
-            ));
+            request
+                .query
+                .extend(
+                    ::sdkgen_runtime::encoding::query_form(
+                        "status",
+                        [::sdkgen_runtime::ToParam::to_param(value)],
+                        true,
+                    ),
+                );
         }
-
         if let ::std::option::Option::Some(value) = &self.assignee_id {
-            request.query.extend(::sdkgen_runtime::encoding::query_form(
-                "assignee_id",
-                [::sdkgen_runtime::ToParam::to_param(value)],
-                true,
-            ));
+            request
+                .query
+                .extend(
+                    ::sdkgen_runtime::encoding::query_form(
+                        "assignee_id",
+                        [::sdkgen_runtime::ToParam::to_param(value)],
+                        true,
+                    ),
+                );
         }
-
         if let ::std::option::Option::Some(value) = &self.limit {
-            request.query.extend(::sdkgen_runtime::encoding::query_form(
-                "limit",
-                [::sdkgen_runtime::ToParam::to_param(value)],
-                true,
-            ));
+            request
+                .query
+                .extend(
+                    ::sdkgen_runtime::encoding::query_form(
+                        "limit",
+                        [::sdkgen_runtime::ToParam::to_param(value)],
+                        true,
+                    ),
+                );
         }
-
         if let ::std::option::Option::Some(value) = &self.cursor {
-            request.query.extend(::sdkgen_runtime::encoding::query_form(
-                "cursor",
-                [::sdkgen_runtime::ToParam::to_param(value)],
-                true,
-            ));
+            request
+                .query
+                .extend(
+                    ::sdkgen_runtime::encoding::query_form(
+                        "cursor",
+                        [::sdkgen_runtime::ToParam::to_param(value)],
+                        true,
+                    ),
+                );
         }
-
         let response = self
             .client
             .runtime()
@@ -879,19 +923,23 @@ impl<'a> ListTasks<'a> {
         >,
     > + 'a {
         let first = self.cursor.clone();
-        ::sdkgen_runtime::pagination::paginate(first, move |cursor| {
-            let mut request = self.clone();
-            request.cursor = cursor;
-            async move {
-                let page = request.send().await?.into_inner();
-                ::std::result::Result::Ok((
-                    page.data,
-                    page.next_cursor
-                        .as_ref()
-                        .map(::sdkgen_runtime::ToParam::to_param),
-                ))
-            }
-        })
+        ::sdkgen_runtime::pagination::paginate(
+            first,
+            move |cursor| {
+                let mut request = self.clone();
+                request.cursor = cursor;
+                async move {
+                    let page = request.send().await?.into_inner();
+                    ::std::result::Result::Ok((
+                        page.data,
+                        page
+                            .next_cursor
+                            .as_ref()
+                            .map(::sdkgen_runtime::ToParam::to_param),
+                    ))
+                }
+            },
+        )
     }
 }
 
@@ -928,7 +976,7 @@ impl<'a> CreateTask<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        3u32
+        3
     }
 
     /// Sends the request.
@@ -942,13 +990,14 @@ impl<'a> CreateTask<'a> {
         let path = {
             let mut path = ::std::string::String::new();
             path.push_str("/projects/");
-            path.push_str(&::sdkgen_runtime::encoding::path_simple([
-                ::sdkgen_runtime::ToParam::to_param(&self.project_id),
-            ]));
+            path.push_str(
+                &::sdkgen_runtime::encoding::path_simple([
+                    ::sdkgen_runtime::ToParam::to_param(&self.project_id),
+                ]),
+            );
             path.push_str("/tasks");
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "createTask",
             ::sdkgen_runtime::Method::POST,
@@ -958,16 +1007,16 @@ impl<'a> CreateTask<'a> {
         request.priority = self.priority;
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(::sdkgen_runtime::Bytes::from(
-                ::sdkgen_runtime::serde_json::to_vec(value).map_err(|error| {
-                    ::sdkgen_runtime::Error::InvalidRequest {
-                        operation: "createTask",
-                        message: error.to_string(),
-                    }
-                })?,
-            ));
+            request.body = ::sdkgen_runtime::Body::Json(
+                ::sdkgen_runtime::Bytes::from(
+                    ::sdkgen_runtime::serde_json::to_vec(value)
+                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
+                            operation: "createTask",
+                            message: error.to_string(),
+                        })?,
+                ),
+            );
         }
-
         let response = self
             .client
             .runtime()
@@ -1010,9 +1059,9 @@ impl<'a> BatchCreateTasks<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        let count: ::std::option::Option<u64> =
-            ::std::option::Option::Some(&self.body).map(|body| body.tasks.len() as u64);
-        ::sdkgen_runtime::cost::per_count(2u32, 1u32, 1u32, count.unwrap_or(0u64), 10u32)
+        let count: ::std::option::Option<u64> = ::std::option::Option::Some(&self.body)
+            .map(|body| body.tasks.len() as u64);
+        ::sdkgen_runtime::cost::per_count(2, 1, 1, count.unwrap_or(0), 10)
     }
 
     /// Sends the request.
@@ -1026,13 +1075,14 @@ impl<'a> BatchCreateTasks<'a> {
         let path = {
             let mut path = ::std::string::String::new();
             path.push_str("/projects/");
-            path.push_str(&::sdkgen_runtime::encoding::path_simple([
-                ::sdkgen_runtime::ToParam::to_param(&self.project_id),
-            ]));
+            path.push_str(
+                &::sdkgen_runtime::encoding::path_simple([
+                    ::sdkgen_runtime::ToParam::to_param(&self.project_id),
+                ]),
+            );
             path.push_str("/tasks/batch");
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "batchCreateTasks",
             ::sdkgen_runtime::Method::POST,
@@ -1042,16 +1092,16 @@ impl<'a> BatchCreateTasks<'a> {
         request.priority = self.priority;
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(::sdkgen_runtime::Bytes::from(
-                ::sdkgen_runtime::serde_json::to_vec(value).map_err(|error| {
-                    ::sdkgen_runtime::Error::InvalidRequest {
-                        operation: "batchCreateTasks",
-                        message: error.to_string(),
-                    }
-                })?,
-            ));
+            request.body = ::sdkgen_runtime::Body::Json(
+                ::sdkgen_runtime::Bytes::from(
+                    ::sdkgen_runtime::serde_json::to_vec(value)
+                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
+                            operation: "batchCreateTasks",
+                            message: error.to_string(),
+                        })?,
+                ),
+            );
         }
-
         let response = self
             .client
             .runtime()
@@ -1072,7 +1122,10 @@ pub struct GetProjectReport<'a> {
 }
 
 impl<'a> GetProjectReport<'a> {
-    pub(crate) fn new(client: &'a crate::Client, project_id: ::sdkgen_runtime::uuid::Uuid) -> Self {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        project_id: ::sdkgen_runtime::uuid::Uuid,
+    ) -> Self {
         GetProjectReport {
             client,
             priority: 0,
@@ -1098,7 +1151,7 @@ impl<'a> GetProjectReport<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        8u32
+        8
     }
 
     /// Sends the request.
@@ -1112,13 +1165,14 @@ impl<'a> GetProjectReport<'a> {
         let path = {
             let mut path = ::std::string::String::new();
             path.push_str("/projects/");
-            path.push_str(&::sdkgen_runtime::encoding::path_simple([
-                ::sdkgen_runtime::ToParam::to_param(&self.project_id),
-            ]));
+            path.push_str(
+                &::sdkgen_runtime::encoding::path_simple([
+                    ::sdkgen_runtime::ToParam::to_param(&self.project_id),
+                ]),
+            );
             path.push_str("/report");
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "getProjectReport",
             ::sdkgen_runtime::Method::GET,
@@ -1127,13 +1181,16 @@ impl<'a> GetProjectReport<'a> {
         );
         request.priority = self.priority;
         if let ::std::option::Option::Some(value) = &self.days {
-            request.query.extend(::sdkgen_runtime::encoding::query_form(
-                "days",
-                [::sdkgen_runtime::ToParam::to_param(value)],
-                true,
-            ));
+            request
+                .query
+                .extend(
+                    ::sdkgen_runtime::encoding::query_form(
+                        "days",
+                        [::sdkgen_runtime::ToParam::to_param(value)],
+                        true,
+                    ),
+                );
         }
-
         let response = self
             .client
             .runtime()
@@ -1153,7 +1210,10 @@ pub struct ExportProject<'a> {
 }
 
 impl<'a> ExportProject<'a> {
-    pub(crate) fn new(client: &'a crate::Client, project_id: ::sdkgen_runtime::uuid::Uuid) -> Self {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        project_id: ::sdkgen_runtime::uuid::Uuid,
+    ) -> Self {
         ExportProject {
             client,
             priority: 0,
@@ -1170,7 +1230,7 @@ impl<'a> ExportProject<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        10u32
+        10
     }
 
     /// Sends the request.
@@ -1184,13 +1244,14 @@ impl<'a> ExportProject<'a> {
         let path = {
             let mut path = ::std::string::String::new();
             path.push_str("/projects/");
-            path.push_str(&::sdkgen_runtime::encoding::path_simple([
-                ::sdkgen_runtime::ToParam::to_param(&self.project_id),
-            ]));
+            path.push_str(
+                &::sdkgen_runtime::encoding::path_simple([
+                    ::sdkgen_runtime::ToParam::to_param(&self.project_id),
+                ]),
+            );
             path.push_str("/export");
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "exportProject",
             ::sdkgen_runtime::Method::GET,
@@ -1218,7 +1279,10 @@ pub struct GetTask<'a> {
 }
 
 impl<'a> GetTask<'a> {
-    pub(crate) fn new(client: &'a crate::Client, task_id: ::sdkgen_runtime::uuid::Uuid) -> Self {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        task_id: ::sdkgen_runtime::uuid::Uuid,
+    ) -> Self {
         GetTask {
             client,
             priority: 0,
@@ -1245,9 +1309,11 @@ impl<'a> GetTask<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        let count: ::std::option::Option<u64> =
-            self.expand.as_ref().map(|value| value.len() as u64);
-        ::sdkgen_runtime::cost::per_count(1u32, 1u32, 1u32, count.unwrap_or(0u64), 3u32)
+        let count: ::std::option::Option<u64> = self
+            .expand
+            .as_ref()
+            .map(|value| value.len() as u64);
+        ::sdkgen_runtime::cost::per_count(1, 1, 1, count.unwrap_or(0), 3)
     }
 
     /// Sends the request.
@@ -1261,23 +1327,31 @@ impl<'a> GetTask<'a> {
         let path = {
             let mut path = ::std::string::String::new();
             path.push_str("/tasks/");
-            path.push_str(&::sdkgen_runtime::encoding::path_simple([
-                ::sdkgen_runtime::ToParam::to_param(&self.task_id),
-            ]));
+            path.push_str(
+                &::sdkgen_runtime::encoding::path_simple([
+                    ::sdkgen_runtime::ToParam::to_param(&self.task_id),
+                ]),
+            );
             path
         };
-
-        let mut request =
-            ::sdkgen_runtime::Request::new("getTask", ::sdkgen_runtime::Method::GET, path, points);
+        let mut request = ::sdkgen_runtime::Request::new(
+            "getTask",
+            ::sdkgen_runtime::Method::GET,
+            path,
+            points,
+        );
         request.priority = self.priority;
         if let ::std::option::Option::Some(value) = &self.expand {
-            request.query.extend(::sdkgen_runtime::encoding::query_form(
-                "expand",
-                value.iter().map(::sdkgen_runtime::ToParam::to_param),
-                false,
-            ));
+            request
+                .query
+                .extend(
+                    ::sdkgen_runtime::encoding::query_form(
+                        "expand",
+                        value.iter().map(::sdkgen_runtime::ToParam::to_param),
+                        false,
+                    ),
+                );
         }
-
         let response = self
             .client
             .runtime()
@@ -1297,7 +1371,10 @@ pub struct DeleteTask<'a> {
 }
 
 impl<'a> DeleteTask<'a> {
-    pub(crate) fn new(client: &'a crate::Client, task_id: ::sdkgen_runtime::uuid::Uuid) -> Self {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        task_id: ::sdkgen_runtime::uuid::Uuid,
+    ) -> Self {
         DeleteTask {
             client,
             priority: 0,
@@ -1314,7 +1391,7 @@ impl<'a> DeleteTask<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        3u32
+        3
     }
 
     /// Sends the request.
@@ -1328,12 +1405,13 @@ impl<'a> DeleteTask<'a> {
         let path = {
             let mut path = ::std::string::String::new();
             path.push_str("/tasks/");
-            path.push_str(&::sdkgen_runtime::encoding::path_simple([
-                ::sdkgen_runtime::ToParam::to_param(&self.task_id),
-            ]));
+            path.push_str(
+                &::sdkgen_runtime::encoding::path_simple([
+                    ::sdkgen_runtime::ToParam::to_param(&self.task_id),
+                ]),
+            );
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "deleteTask",
             ::sdkgen_runtime::Method::DELETE,
@@ -1383,7 +1461,7 @@ impl<'a> UpdateTask<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        3u32
+        3
     }
 
     /// Sends the request.
@@ -1397,12 +1475,13 @@ impl<'a> UpdateTask<'a> {
         let path = {
             let mut path = ::std::string::String::new();
             path.push_str("/tasks/");
-            path.push_str(&::sdkgen_runtime::encoding::path_simple([
-                ::sdkgen_runtime::ToParam::to_param(&self.task_id),
-            ]));
+            path.push_str(
+                &::sdkgen_runtime::encoding::path_simple([
+                    ::sdkgen_runtime::ToParam::to_param(&self.task_id),
+                ]),
+            );
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "updateTask",
             ::sdkgen_runtime::Method::PATCH,
@@ -1412,16 +1491,16 @@ impl<'a> UpdateTask<'a> {
         request.priority = self.priority;
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(::sdkgen_runtime::Bytes::from(
-                ::sdkgen_runtime::serde_json::to_vec(value).map_err(|error| {
-                    ::sdkgen_runtime::Error::InvalidRequest {
-                        operation: "updateTask",
-                        message: error.to_string(),
-                    }
-                })?,
-            ));
+            request.body = ::sdkgen_runtime::Body::Json(
+                ::sdkgen_runtime::Bytes::from(
+                    ::sdkgen_runtime::serde_json::to_vec(value)
+                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
+                            operation: "updateTask",
+                            message: error.to_string(),
+                        })?,
+                ),
+            );
         }
-
         let response = self
             .client
             .runtime()
@@ -1468,7 +1547,7 @@ impl<'a> SearchTasks<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        5u32
+        5
     }
 
     /// Sends the request.
@@ -1484,7 +1563,6 @@ impl<'a> SearchTasks<'a> {
             path.push_str("/search/tasks");
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "searchTasks",
             ::sdkgen_runtime::Method::GET,
@@ -1494,21 +1572,27 @@ impl<'a> SearchTasks<'a> {
         request.priority = self.priority;
         {
             let value = &self.q;
-            request.query.extend(::sdkgen_runtime::encoding::query_form(
-                "q",
-                [::sdkgen_runtime::ToParam::to_param(value)],
-                true,
-            ));
+            request
+                .query
+                .extend(
+                    ::sdkgen_runtime::encoding::query_form(
+                        "q",
+                        [::sdkgen_runtime::ToParam::to_param(value)],
+                        true,
+                    ),
+                );
         }
-
         if let ::std::option::Option::Some(value) = &self.limit {
-            request.query.extend(::sdkgen_runtime::encoding::query_form(
-                "limit",
-                [::sdkgen_runtime::ToParam::to_param(value)],
-                true,
-            ));
+            request
+                .query
+                .extend(
+                    ::sdkgen_runtime::encoding::query_form(
+                        "limit",
+                        [::sdkgen_runtime::ToParam::to_param(value)],
+                        true,
+                    ),
+                );
         }
-
         let response = self
             .client
             .runtime()
@@ -1530,7 +1614,10 @@ pub struct ListComments<'a> {
 }
 
 impl<'a> ListComments<'a> {
-    pub(crate) fn new(client: &'a crate::Client, task_id: ::sdkgen_runtime::uuid::Uuid) -> Self {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        task_id: ::sdkgen_runtime::uuid::Uuid,
+    ) -> Self {
         ListComments {
             client,
             priority: 0,
@@ -1549,7 +1636,10 @@ impl<'a> ListComments<'a> {
     }
 
     /// Where the page starts: the `next_cursor` of the previous page.
-    pub fn cursor(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.cursor = ::std::option::Option::Some(value.into());
         self
     }
@@ -1563,7 +1653,7 @@ impl<'a> ListComments<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        3u32
+        3
     }
 
     /// Sends the request.
@@ -1577,13 +1667,14 @@ impl<'a> ListComments<'a> {
         let path = {
             let mut path = ::std::string::String::new();
             path.push_str("/tasks/");
-            path.push_str(&::sdkgen_runtime::encoding::path_simple([
-                ::sdkgen_runtime::ToParam::to_param(&self.task_id),
-            ]));
+            path.push_str(
+                &::sdkgen_runtime::encoding::path_simple([
+                    ::sdkgen_runtime::ToParam::to_param(&self.task_id),
+                ]),
+            );
             path.push_str("/comments");
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "listComments",
             ::sdkgen_runtime::Method::GET,
@@ -1592,21 +1683,27 @@ impl<'a> ListComments<'a> {
         );
         request.priority = self.priority;
         if let ::std::option::Option::Some(value) = &self.limit {
-            request.query.extend(::sdkgen_runtime::encoding::query_form(
-                "limit",
-                [::sdkgen_runtime::ToParam::to_param(value)],
-                true,
-            ));
+            request
+                .query
+                .extend(
+                    ::sdkgen_runtime::encoding::query_form(
+                        "limit",
+                        [::sdkgen_runtime::ToParam::to_param(value)],
+                        true,
+                    ),
+                );
         }
-
         if let ::std::option::Option::Some(value) = &self.cursor {
-            request.query.extend(::sdkgen_runtime::encoding::query_form(
-                "cursor",
-                [::sdkgen_runtime::ToParam::to_param(value)],
-                true,
-            ));
+            request
+                .query
+                .extend(
+                    ::sdkgen_runtime::encoding::query_form(
+                        "cursor",
+                        [::sdkgen_runtime::ToParam::to_param(value)],
+                        true,
+                    ),
+                );
         }
-
         let response = self
             .client
             .runtime()
@@ -1626,19 +1723,23 @@ impl<'a> ListComments<'a> {
         >,
     > + 'a {
         let first = self.cursor.clone();
-        ::sdkgen_runtime::pagination::paginate(first, move |cursor| {
-            let mut request = self.clone();
-            request.cursor = cursor;
-            async move {
-                let page = request.send().await?.into_inner();
-                ::std::result::Result::Ok((
-                    page.data,
-                    page.next_cursor
-                        .as_ref()
-                        .map(::sdkgen_runtime::ToParam::to_param),
-                ))
-            }
-        })
+        ::sdkgen_runtime::pagination::paginate(
+            first,
+            move |cursor| {
+                let mut request = self.clone();
+                request.cursor = cursor;
+                async move {
+                    let page = request.send().await?.into_inner();
+                    ::std::result::Result::Ok((
+                        page.data,
+                        page
+                            .next_cursor
+                            .as_ref()
+                            .map(::sdkgen_runtime::ToParam::to_param),
+                    ))
+                }
+            },
+        )
     }
 }
 
@@ -1675,7 +1776,7 @@ impl<'a> CreateComment<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        3u32
+        3
     }
 
     /// Sends the request.
@@ -1689,13 +1790,14 @@ impl<'a> CreateComment<'a> {
         let path = {
             let mut path = ::std::string::String::new();
             path.push_str("/tasks/");
-            path.push_str(&::sdkgen_runtime::encoding::path_simple([
-                ::sdkgen_runtime::ToParam::to_param(&self.task_id),
-            ]));
+            path.push_str(
+                &::sdkgen_runtime::encoding::path_simple([
+                    ::sdkgen_runtime::ToParam::to_param(&self.task_id),
+                ]),
+            );
             path.push_str("/comments");
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "createComment",
             ::sdkgen_runtime::Method::POST,
@@ -1705,16 +1807,16 @@ impl<'a> CreateComment<'a> {
         request.priority = self.priority;
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(::sdkgen_runtime::Bytes::from(
-                ::sdkgen_runtime::serde_json::to_vec(value).map_err(|error| {
-                    ::sdkgen_runtime::Error::InvalidRequest {
-                        operation: "createComment",
-                        message: error.to_string(),
-                    }
-                })?,
-            ));
+            request.body = ::sdkgen_runtime::Body::Json(
+                ::sdkgen_runtime::Bytes::from(
+                    ::sdkgen_runtime::serde_json::to_vec(value)
+                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
+                            operation: "createComment",
+                            message: error.to_string(),
+                        })?,
+                ),
+            );
         }
-
         let response = self
             .client
             .runtime()
@@ -1734,7 +1836,10 @@ pub struct DeleteComment<'a> {
 }
 
 impl<'a> DeleteComment<'a> {
-    pub(crate) fn new(client: &'a crate::Client, comment_id: ::sdkgen_runtime::uuid::Uuid) -> Self {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        comment_id: ::sdkgen_runtime::uuid::Uuid,
+    ) -> Self {
         DeleteComment {
             client,
             priority: 0,
@@ -1751,7 +1856,7 @@ impl<'a> DeleteComment<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        3u32
+        3
     }
 
     /// Sends the request.
@@ -1765,12 +1870,13 @@ impl<'a> DeleteComment<'a> {
         let path = {
             let mut path = ::std::string::String::new();
             path.push_str("/comments/");
-            path.push_str(&::sdkgen_runtime::encoding::path_simple([
-                ::sdkgen_runtime::ToParam::to_param(&self.comment_id),
-            ]));
+            path.push_str(
+                &::sdkgen_runtime::encoding::path_simple([
+                    ::sdkgen_runtime::ToParam::to_param(&self.comment_id),
+                ]),
+            );
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "deleteComment",
             ::sdkgen_runtime::Method::DELETE,
@@ -1820,7 +1926,7 @@ impl<'a> UploadAttachment<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        5u32
+        5
     }
 
     /// Sends the request.
@@ -1834,13 +1940,14 @@ impl<'a> UploadAttachment<'a> {
         let path = {
             let mut path = ::std::string::String::new();
             path.push_str("/tasks/");
-            path.push_str(&::sdkgen_runtime::encoding::path_simple([
-                ::sdkgen_runtime::ToParam::to_param(&self.task_id),
-            ]));
+            path.push_str(
+                &::sdkgen_runtime::encoding::path_simple([
+                    ::sdkgen_runtime::ToParam::to_param(&self.task_id),
+                ]),
+            );
             path.push_str("/attachments");
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "uploadAttachment",
             ::sdkgen_runtime::Method::POST,
@@ -1853,24 +1960,27 @@ impl<'a> UploadAttachment<'a> {
             let mut parts = ::std::vec::Vec::new();
             {
                 let item = &value.file;
-                parts.push(::sdkgen_runtime::Part::file(
-                    "file",
-                    "file",
-                    "application/octet-stream",
-                    item.clone(),
-                ));
+                parts
+                    .push(
+                        ::sdkgen_runtime::Part::file(
+                            "file",
+                            "file",
+                            "application/octet-stream",
+                            item.clone(),
+                        ),
+                    );
             }
-
             if let ::std::option::Option::Some(item) = &value.description {
-                parts.push(::sdkgen_runtime::Part::text(
-                    "description",
-                    ::sdkgen_runtime::ToParam::to_param(item),
-                ));
+                parts
+                    .push(
+                        ::sdkgen_runtime::Part::text(
+                            "description",
+                            ::sdkgen_runtime::ToParam::to_param(item),
+                        ),
+                    );
             }
-
             request.body = ::sdkgen_runtime::Body::Multipart(parts);
         }
-
         let response = self
             .client
             .runtime()
@@ -1910,7 +2020,7 @@ impl<'a> GetAttachment<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        1u32
+        1
     }
 
     /// Sends the request.
@@ -1924,12 +2034,13 @@ impl<'a> GetAttachment<'a> {
         let path = {
             let mut path = ::std::string::String::new();
             path.push_str("/attachments/");
-            path.push_str(&::sdkgen_runtime::encoding::path_simple([
-                ::sdkgen_runtime::ToParam::to_param(&self.attachment_id),
-            ]));
+            path.push_str(
+                &::sdkgen_runtime::encoding::path_simple([
+                    ::sdkgen_runtime::ToParam::to_param(&self.attachment_id),
+                ]),
+            );
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "getAttachment",
             ::sdkgen_runtime::Method::GET,
@@ -1976,7 +2087,7 @@ impl<'a> DownloadAttachment<'a> {
 
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
-        3u32
+        3
     }
 
     /// Sends the request.
@@ -1990,13 +2101,14 @@ impl<'a> DownloadAttachment<'a> {
         let path = {
             let mut path = ::std::string::String::new();
             path.push_str("/attachments/");
-            path.push_str(&::sdkgen_runtime::encoding::path_simple([
-                ::sdkgen_runtime::ToParam::to_param(&self.attachment_id),
-            ]));
+            path.push_str(
+                &::sdkgen_runtime::encoding::path_simple([
+                    ::sdkgen_runtime::ToParam::to_param(&self.attachment_id),
+                ]),
+            );
             path.push_str("/content");
             path
         };
-
         let mut request = ::sdkgen_runtime::Request::new(
             "downloadAttachment",
             ::sdkgen_runtime::Method::GET,

@@ -7,7 +7,7 @@
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -61,7 +61,7 @@ impl Error {
     PartialOrd,
     Ord,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(
     crate = "::sdkgen_runtime::serde",
@@ -129,7 +129,7 @@ impl ::sdkgen_runtime::ToParam for Plan {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -174,7 +174,7 @@ impl Organization {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -191,8 +191,9 @@ pub struct ApiKey {
     pub created_at: ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
     /// When the key was last used; null if never.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub last_used_at:
-        ::std::option::Option<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
+    pub last_used_at: ::std::option::Option<
+        ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
+    >,
 }
 
 impl ApiKey {
@@ -233,7 +234,7 @@ impl ApiKey {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -250,8 +251,9 @@ pub struct ApiKeyWithSecret {
     pub created_at: ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
     /// When the key was last used; null if never.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub last_used_at:
-        ::std::option::Option<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
+    pub last_used_at: ::std::option::Option<
+        ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
+    >,
     /// The bearer token. Store it safely; it is not shown again.
     #[serde()]
     pub secret: ::std::string::String,
@@ -297,7 +299,7 @@ impl ApiKeyWithSecret {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -319,7 +321,7 @@ impl NewApiKey {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -363,7 +365,7 @@ impl RateLimitStatus {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -391,7 +393,10 @@ impl User {
 
     /// Sets `email`.
     #[must_use]
-    pub fn email(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.email = ::std::option::Option::Some(value.into());
         self
     }
@@ -407,7 +412,7 @@ impl User {
     PartialOrd,
     Ord,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(
     crate = "::sdkgen_runtime::serde",
@@ -479,7 +484,7 @@ impl ::sdkgen_runtime::ToParam for ProjectExpansion {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -503,8 +508,9 @@ pub struct Project {
     pub members: ::std::option::Option<::std::vec::Vec<crate::types::User>>,
     /// Tasks by status; present when `expand` includes `task_counts`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub task_counts:
-        ::std::option::Option<::std::collections::BTreeMap<::std::string::String, i64>>,
+    pub task_counts: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, i64>,
+    >,
 }
 
 impl Project {
@@ -535,14 +541,20 @@ impl Project {
 
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = ::std::option::Option::Some(value.into());
         self
     }
 
     /// Sets `owner`.
     #[must_use]
-    pub fn owner(mut self, value: impl ::std::convert::Into<crate::types::User>) -> Self {
+    pub fn owner(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::User>,
+    ) -> Self {
         self.owner = ::std::option::Option::Some(value.into());
         self
     }
@@ -561,7 +573,9 @@ impl Project {
     #[must_use]
     pub fn task_counts(
         mut self,
-        value: impl ::std::convert::Into<::std::collections::BTreeMap<::std::string::String, i64>>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, i64>,
+        >,
     ) -> Self {
         self.task_counts = ::std::option::Option::Some(value.into());
         self
@@ -574,7 +588,7 @@ impl Project {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -596,7 +610,10 @@ impl NewProject {
 
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = ::std::option::Option::Some(value.into());
         self
     }
@@ -609,7 +626,7 @@ impl NewProject {
     PartialEq,
     Default,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -635,7 +652,10 @@ impl ProjectUpdate {
 
     /// Sets `name`.
     #[must_use]
-    pub fn name(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = ::std::option::Option::Some(value.into());
         self
     }
@@ -657,7 +677,7 @@ impl ProjectUpdate {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -671,7 +691,9 @@ pub struct ProjectPage {
 
 impl ProjectPage {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(data: impl ::std::convert::Into<::std::vec::Vec<crate::types::Project>>) -> Self {
+    pub fn new(
+        data: impl ::std::convert::Into<::std::vec::Vec<crate::types::Project>>,
+    ) -> Self {
         ProjectPage {
             data: data.into(),
             next_cursor: ::std::option::Option::None,
@@ -680,7 +702,10 @@ impl ProjectPage {
 
     /// Sets `next_cursor`.
     #[must_use]
-    pub fn next_cursor(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn next_cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_cursor = ::std::option::Option::Some(value.into());
         self
     }
@@ -696,7 +721,7 @@ impl ProjectPage {
     PartialOrd,
     Ord,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(
     crate = "::sdkgen_runtime::serde",
@@ -776,7 +801,7 @@ impl ::sdkgen_runtime::ToParam for TaskStatus {
     PartialOrd,
     Ord,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(
     crate = "::sdkgen_runtime::serde",
@@ -856,7 +881,7 @@ impl ::sdkgen_runtime::ToParam for TaskPriority {
     PartialOrd,
     Ord,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(
     crate = "::sdkgen_runtime::serde",
@@ -924,7 +949,7 @@ impl ::sdkgen_runtime::ToParam for TaskExpansion {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -997,7 +1022,10 @@ impl Task {
 
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = ::std::option::Option::Some(value.into());
         self
     }
@@ -1031,7 +1059,10 @@ impl Task {
 
     /// Sets `project`.
     #[must_use]
-    pub fn project(mut self, value: impl ::std::convert::Into<crate::types::Project>) -> Self {
+    pub fn project(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::Project>,
+    ) -> Self {
         self.project = ::std::option::Option::Some(value.into());
         self
     }
@@ -1053,7 +1084,7 @@ impl Task {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1093,14 +1124,20 @@ impl NewTask {
 
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = ::std::option::Option::Some(value.into());
         self
     }
 
     /// Sets `status`.
     #[must_use]
-    pub fn status(mut self, value: impl ::std::convert::Into<crate::types::TaskStatus>) -> Self {
+    pub fn status(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::TaskStatus>,
+    ) -> Self {
         self.status = ::std::option::Option::Some(value.into());
         self
     }
@@ -1160,7 +1197,7 @@ impl NewTask {
     PartialEq,
     Default,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1182,7 +1219,9 @@ pub struct TaskUpdate {
         skip_serializing_if = "::std::option::Option::is_none",
         with = "::sdkgen_runtime::serde_helpers::double_option"
     )]
-    pub assignee_id: ::std::option::Option<::std::option::Option<::sdkgen_runtime::uuid::Uuid>>,
+    pub assignee_id: ::std::option::Option<
+        ::std::option::Option<::sdkgen_runtime::uuid::Uuid>,
+    >,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub labels: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
@@ -1202,7 +1241,10 @@ impl TaskUpdate {
 
     /// Sets `title`.
     #[must_use]
-    pub fn title(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.title = ::std::option::Option::Some(value.into());
         self
     }
@@ -1219,7 +1261,10 @@ impl TaskUpdate {
 
     /// Sets `status`.
     #[must_use]
-    pub fn status(mut self, value: impl ::std::convert::Into<crate::types::TaskStatus>) -> Self {
+    pub fn status(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::TaskStatus>,
+    ) -> Self {
         self.status = ::std::option::Option::Some(value.into());
         self
     }
@@ -1238,7 +1283,9 @@ impl TaskUpdate {
     #[must_use]
     pub fn assignee_id(
         mut self,
-        value: impl ::std::convert::Into<::std::option::Option<::sdkgen_runtime::uuid::Uuid>>,
+        value: impl ::std::convert::Into<
+            ::std::option::Option<::sdkgen_runtime::uuid::Uuid>,
+        >,
     ) -> Self {
         self.assignee_id = ::std::option::Option::Some(value.into());
         self
@@ -1261,7 +1308,7 @@ impl TaskUpdate {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1274,7 +1321,9 @@ pub struct TaskPage {
 
 impl TaskPage {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(data: impl ::std::convert::Into<::std::vec::Vec<crate::types::Task>>) -> Self {
+    pub fn new(
+        data: impl ::std::convert::Into<::std::vec::Vec<crate::types::Task>>,
+    ) -> Self {
         TaskPage {
             data: data.into(),
             next_cursor: ::std::option::Option::None,
@@ -1283,7 +1332,10 @@ impl TaskPage {
 
     /// Sets `next_cursor`.
     #[must_use]
-    pub fn next_cursor(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn next_cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_cursor = ::std::option::Option::Some(value.into());
         self
     }
@@ -1295,7 +1347,7 @@ impl TaskPage {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1306,10 +1358,10 @@ pub struct TaskBatch {
 
 impl TaskBatch {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(tasks: impl ::std::convert::Into<::std::vec::Vec<crate::types::NewTask>>) -> Self {
-        TaskBatch {
-            tasks: tasks.into(),
-        }
+    pub fn new(
+        tasks: impl ::std::convert::Into<::std::vec::Vec<crate::types::NewTask>>,
+    ) -> Self {
+        TaskBatch { tasks: tasks.into() }
     }
 }
 
@@ -1319,7 +1371,7 @@ impl TaskBatch {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1334,7 +1386,9 @@ impl TaskBatchResult {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
         created: impl ::std::convert::Into<::std::vec::Vec<crate::types::Task>>,
-        failed: impl ::std::convert::Into<::std::vec::Vec<crate::types::TaskBatchResultFailedItem>>,
+        failed: impl ::std::convert::Into<
+            ::std::vec::Vec<crate::types::TaskBatchResultFailedItem>,
+        >,
     ) -> Self {
         TaskBatchResult {
             created: created.into(),
@@ -1349,7 +1403,7 @@ impl TaskBatchResult {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1363,7 +1417,9 @@ pub struct SearchResults {
 impl SearchResults {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
-        hits: impl ::std::convert::Into<::std::vec::Vec<crate::types::SearchResultsHitsItem>>,
+        hits: impl ::std::convert::Into<
+            ::std::vec::Vec<crate::types::SearchResultsHitsItem>,
+        >,
         total: impl ::std::convert::Into<i64>,
     ) -> Self {
         SearchResults {
@@ -1379,7 +1435,7 @@ impl SearchResults {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1391,8 +1447,9 @@ pub struct ProjectReport {
     #[serde()]
     pub tasks_by_status: ::std::collections::BTreeMap<::std::string::String, i64>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub tasks_by_priority:
-        ::std::option::Option<::std::collections::BTreeMap<::std::string::String, i64>>,
+    pub tasks_by_priority: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, i64>,
+    >,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub average_completion_hours: ::std::option::Option<f64>,
     #[serde()]
@@ -1409,7 +1466,9 @@ impl ProjectReport {
         tasks_by_status: impl ::std::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, i64>,
         >,
-        daily: impl ::std::convert::Into<::std::vec::Vec<crate::types::ProjectReportDailyItem>>,
+        daily: impl ::std::convert::Into<
+            ::std::vec::Vec<crate::types::ProjectReportDailyItem>,
+        >,
     ) -> Self {
         ProjectReport {
             project_id: project_id.into(),
@@ -1425,7 +1484,9 @@ impl ProjectReport {
     #[must_use]
     pub fn tasks_by_priority(
         mut self,
-        value: impl ::std::convert::Into<::std::collections::BTreeMap<::std::string::String, i64>>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, i64>,
+        >,
     ) -> Self {
         self.tasks_by_priority = ::std::option::Option::Some(value.into());
         self
@@ -1433,7 +1494,10 @@ impl ProjectReport {
 
     /// Sets `average_completion_hours`.
     #[must_use]
-    pub fn average_completion_hours(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+    pub fn average_completion_hours(
+        mut self,
+        value: impl ::std::convert::Into<f64>,
+    ) -> Self {
         self.average_completion_hours = ::std::option::Option::Some(value.into());
         self
     }
@@ -1445,7 +1509,7 @@ impl ProjectReport {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1494,7 +1558,7 @@ impl ProjectExport {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1538,7 +1602,7 @@ impl Comment {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1560,7 +1624,7 @@ impl NewComment {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1573,7 +1637,9 @@ pub struct CommentPage {
 
 impl CommentPage {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(data: impl ::std::convert::Into<::std::vec::Vec<crate::types::Comment>>) -> Self {
+    pub fn new(
+        data: impl ::std::convert::Into<::std::vec::Vec<crate::types::Comment>>,
+    ) -> Self {
         CommentPage {
             data: data.into(),
             next_cursor: ::std::option::Option::None,
@@ -1582,7 +1648,10 @@ impl CommentPage {
 
     /// Sets `next_cursor`.
     #[must_use]
-    pub fn next_cursor(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn next_cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_cursor = ::std::option::Option::Some(value.into());
         self
     }
@@ -1594,7 +1663,7 @@ impl CommentPage {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1640,7 +1709,10 @@ impl Attachment {
 
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = ::std::option::Option::Some(value.into());
         self
     }
@@ -1652,7 +1724,7 @@ impl Attachment {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1676,7 +1748,10 @@ impl UploadAttachmentRequest {
 
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = ::std::option::Option::Some(value.into());
         self
     }
@@ -1688,7 +1763,7 @@ impl UploadAttachmentRequest {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1722,7 +1797,7 @@ impl ProjectReportDailyItem {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1752,7 +1827,7 @@ impl SearchResultsHitsItem {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1783,7 +1858,7 @@ impl TaskBatchResultFailedItem {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]

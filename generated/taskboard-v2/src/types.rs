@@ -7,7 +7,7 @@
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -61,7 +61,7 @@ impl Error {
     PartialOrd,
     Ord,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(
     crate = "::sdkgen_runtime::serde",
@@ -129,7 +129,7 @@ impl ::sdkgen_runtime::ToParam for Plan {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -174,7 +174,7 @@ impl Organization {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -191,8 +191,9 @@ pub struct ApiKey {
     pub created_at: ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
     /// When the key was last used; null if never.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub last_used_at:
-        ::std::option::Option<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
+    pub last_used_at: ::std::option::Option<
+        ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
+    >,
 }
 
 impl ApiKey {
@@ -233,7 +234,7 @@ impl ApiKey {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -250,8 +251,9 @@ pub struct ApiKeyWithSecret {
     pub created_at: ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
     /// When the key was last used; null if never.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub last_used_at:
-        ::std::option::Option<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
+    pub last_used_at: ::std::option::Option<
+        ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
+    >,
     /// The bearer token. Store it safely; it is not shown again.
     #[serde()]
     pub secret: ::std::string::String,
@@ -297,7 +299,7 @@ impl ApiKeyWithSecret {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -319,7 +321,7 @@ impl NewApiKey {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -363,7 +365,7 @@ impl RateLimitStatus {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -391,7 +393,10 @@ impl User {
 
     /// Sets `email`.
     #[must_use]
-    pub fn email(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.email = ::std::option::Option::Some(value.into());
         self
     }
@@ -407,7 +412,7 @@ impl User {
     PartialOrd,
     Ord,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(
     crate = "::sdkgen_runtime::serde",
@@ -479,7 +484,7 @@ impl ::sdkgen_runtime::ToParam for ProjectExpansion {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -503,8 +508,9 @@ pub struct Project {
     pub members: ::std::option::Option<::std::vec::Vec<crate::types::User>>,
     /// Tasks by status; present when `expand` includes `task_counts`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub task_counts:
-        ::std::option::Option<::std::collections::BTreeMap<::std::string::String, i64>>,
+    pub task_counts: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, i64>,
+    >,
 }
 
 impl Project {
@@ -535,14 +541,20 @@ impl Project {
 
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = ::std::option::Option::Some(value.into());
         self
     }
 
     /// Sets `owner`.
     #[must_use]
-    pub fn owner(mut self, value: impl ::std::convert::Into<crate::types::User>) -> Self {
+    pub fn owner(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::User>,
+    ) -> Self {
         self.owner = ::std::option::Option::Some(value.into());
         self
     }
@@ -561,7 +573,9 @@ impl Project {
     #[must_use]
     pub fn task_counts(
         mut self,
-        value: impl ::std::convert::Into<::std::collections::BTreeMap<::std::string::String, i64>>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, i64>,
+        >,
     ) -> Self {
         self.task_counts = ::std::option::Option::Some(value.into());
         self
@@ -574,7 +588,7 @@ impl Project {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -596,7 +610,10 @@ impl NewProject {
 
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = ::std::option::Option::Some(value.into());
         self
     }
@@ -609,7 +626,7 @@ impl NewProject {
     PartialEq,
     Default,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -635,7 +652,10 @@ impl ProjectUpdate {
 
     /// Sets `name`.
     #[must_use]
-    pub fn name(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = ::std::option::Option::Some(value.into());
         self
     }
@@ -657,7 +677,7 @@ impl ProjectUpdate {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -671,7 +691,9 @@ pub struct ProjectPage {
 
 impl ProjectPage {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(data: impl ::std::convert::Into<::std::vec::Vec<crate::types::Project>>) -> Self {
+    pub fn new(
+        data: impl ::std::convert::Into<::std::vec::Vec<crate::types::Project>>,
+    ) -> Self {
         ProjectPage {
             data: data.into(),
             next_cursor: ::std::option::Option::None,
@@ -680,7 +702,10 @@ impl ProjectPage {
 
     /// Sets `next_cursor`.
     #[must_use]
-    pub fn next_cursor(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn next_cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_cursor = ::std::option::Option::Some(value.into());
         self
     }
@@ -696,7 +721,7 @@ impl ProjectPage {
     PartialOrd,
     Ord,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(
     crate = "::sdkgen_runtime::serde",
@@ -776,7 +801,7 @@ impl ::sdkgen_runtime::ToParam for TaskStatus {
     PartialOrd,
     Ord,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(
     crate = "::sdkgen_runtime::serde",
@@ -856,7 +881,7 @@ impl ::sdkgen_runtime::ToParam for TaskPriority {
     PartialOrd,
     Ord,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(
     crate = "::sdkgen_runtime::serde",
@@ -924,7 +949,7 @@ impl ::sdkgen_runtime::ToParam for TaskExpansion {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -969,7 +994,9 @@ impl Task {
         name: impl ::std::convert::Into<::std::string::String>,
         status: impl ::std::convert::Into<crate::types::TaskStatus>,
         priority: impl ::std::convert::Into<crate::types::TaskPriority>,
-        assignee_ids: impl ::std::convert::Into<::std::vec::Vec<::sdkgen_runtime::uuid::Uuid>>,
+        assignee_ids: impl ::std::convert::Into<
+            ::std::vec::Vec<::sdkgen_runtime::uuid::Uuid>,
+        >,
         labels: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         created_at: impl ::std::convert::Into<
             ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
@@ -998,7 +1025,10 @@ impl Task {
 
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = ::std::option::Option::Some(value.into());
         self
     }
@@ -1022,7 +1052,10 @@ impl Task {
 
     /// Sets `project`.
     #[must_use]
-    pub fn project(mut self, value: impl ::std::convert::Into<crate::types::Project>) -> Self {
+    pub fn project(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::Project>,
+    ) -> Self {
         self.project = ::std::option::Option::Some(value.into());
         self
     }
@@ -1044,7 +1077,7 @@ impl Task {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1058,7 +1091,9 @@ pub struct NewTask {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub priority: ::std::option::Option<crate::types::TaskPriority>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub assignee_ids: ::std::option::Option<::std::vec::Vec<::sdkgen_runtime::uuid::Uuid>>,
+    pub assignee_ids: ::std::option::Option<
+        ::std::vec::Vec<::sdkgen_runtime::uuid::Uuid>,
+    >,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub labels: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1084,14 +1119,20 @@ impl NewTask {
 
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = ::std::option::Option::Some(value.into());
         self
     }
 
     /// Sets `status`.
     #[must_use]
-    pub fn status(mut self, value: impl ::std::convert::Into<crate::types::TaskStatus>) -> Self {
+    pub fn status(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::TaskStatus>,
+    ) -> Self {
         self.status = ::std::option::Option::Some(value.into());
         self
     }
@@ -1151,7 +1192,7 @@ impl NewTask {
     PartialEq,
     Default,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1169,7 +1210,9 @@ pub struct TaskUpdate {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub priority: ::std::option::Option<crate::types::TaskPriority>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub assignee_ids: ::std::option::Option<::std::vec::Vec<::sdkgen_runtime::uuid::Uuid>>,
+    pub assignee_ids: ::std::option::Option<
+        ::std::vec::Vec<::sdkgen_runtime::uuid::Uuid>,
+    >,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub labels: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
@@ -1189,7 +1232,10 @@ impl TaskUpdate {
 
     /// Sets `name`.
     #[must_use]
-    pub fn name(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = ::std::option::Option::Some(value.into());
         self
     }
@@ -1206,7 +1252,10 @@ impl TaskUpdate {
 
     /// Sets `status`.
     #[must_use]
-    pub fn status(mut self, value: impl ::std::convert::Into<crate::types::TaskStatus>) -> Self {
+    pub fn status(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::TaskStatus>,
+    ) -> Self {
         self.status = ::std::option::Option::Some(value.into());
         self
     }
@@ -1248,7 +1297,7 @@ impl TaskUpdate {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1261,7 +1310,9 @@ pub struct TaskPage {
 
 impl TaskPage {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(data: impl ::std::convert::Into<::std::vec::Vec<crate::types::Task>>) -> Self {
+    pub fn new(
+        data: impl ::std::convert::Into<::std::vec::Vec<crate::types::Task>>,
+    ) -> Self {
         TaskPage {
             data: data.into(),
             next_cursor: ::std::option::Option::None,
@@ -1270,7 +1321,10 @@ impl TaskPage {
 
     /// Sets `next_cursor`.
     #[must_use]
-    pub fn next_cursor(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn next_cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_cursor = ::std::option::Option::Some(value.into());
         self
     }
@@ -1282,7 +1336,7 @@ impl TaskPage {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1293,10 +1347,10 @@ pub struct TaskBatch {
 
 impl TaskBatch {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(tasks: impl ::std::convert::Into<::std::vec::Vec<crate::types::NewTask>>) -> Self {
-        TaskBatch {
-            tasks: tasks.into(),
-        }
+    pub fn new(
+        tasks: impl ::std::convert::Into<::std::vec::Vec<crate::types::NewTask>>,
+    ) -> Self {
+        TaskBatch { tasks: tasks.into() }
     }
 }
 
@@ -1306,7 +1360,7 @@ impl TaskBatch {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1321,7 +1375,9 @@ impl TaskBatchResult {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
         created: impl ::std::convert::Into<::std::vec::Vec<crate::types::Task>>,
-        failed: impl ::std::convert::Into<::std::vec::Vec<crate::types::TaskBatchResultFailedItem>>,
+        failed: impl ::std::convert::Into<
+            ::std::vec::Vec<crate::types::TaskBatchResultFailedItem>,
+        >,
     ) -> Self {
         TaskBatchResult {
             created: created.into(),
@@ -1336,7 +1392,7 @@ impl TaskBatchResult {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1350,7 +1406,9 @@ pub struct SearchResults {
 impl SearchResults {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
-        hits: impl ::std::convert::Into<::std::vec::Vec<crate::types::SearchResultsHitsItem>>,
+        hits: impl ::std::convert::Into<
+            ::std::vec::Vec<crate::types::SearchResultsHitsItem>,
+        >,
         total: impl ::std::convert::Into<i64>,
     ) -> Self {
         SearchResults {
@@ -1366,7 +1424,7 @@ impl SearchResults {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1378,8 +1436,9 @@ pub struct ProjectReport {
     #[serde()]
     pub tasks_by_status: ::std::collections::BTreeMap<::std::string::String, i64>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub tasks_by_priority:
-        ::std::option::Option<::std::collections::BTreeMap<::std::string::String, i64>>,
+    pub tasks_by_priority: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, i64>,
+    >,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub average_completion_hours: ::std::option::Option<f64>,
     #[serde()]
@@ -1396,7 +1455,9 @@ impl ProjectReport {
         tasks_by_status: impl ::std::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, i64>,
         >,
-        daily: impl ::std::convert::Into<::std::vec::Vec<crate::types::ProjectReportDailyItem>>,
+        daily: impl ::std::convert::Into<
+            ::std::vec::Vec<crate::types::ProjectReportDailyItem>,
+        >,
     ) -> Self {
         ProjectReport {
             project_id: project_id.into(),
@@ -1412,7 +1473,9 @@ impl ProjectReport {
     #[must_use]
     pub fn tasks_by_priority(
         mut self,
-        value: impl ::std::convert::Into<::std::collections::BTreeMap<::std::string::String, i64>>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, i64>,
+        >,
     ) -> Self {
         self.tasks_by_priority = ::std::option::Option::Some(value.into());
         self
@@ -1420,7 +1483,10 @@ impl ProjectReport {
 
     /// Sets `average_completion_hours`.
     #[must_use]
-    pub fn average_completion_hours(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+    pub fn average_completion_hours(
+        mut self,
+        value: impl ::std::convert::Into<f64>,
+    ) -> Self {
         self.average_completion_hours = ::std::option::Option::Some(value.into());
         self
     }
@@ -1432,7 +1498,7 @@ impl ProjectReport {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1442,7 +1508,9 @@ pub struct TaskQuery {
     pub query: ::std::string::String,
     /// Only tasks of these projects.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub project_ids: ::std::option::Option<::std::vec::Vec<::sdkgen_runtime::uuid::Uuid>>,
+    pub project_ids: ::std::option::Option<
+        ::std::vec::Vec<::sdkgen_runtime::uuid::Uuid>,
+    >,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::types::TaskStatus>,
     ///
@@ -1474,7 +1542,10 @@ impl TaskQuery {
 
     /// Sets `status`.
     #[must_use]
-    pub fn status(mut self, value: impl ::std::convert::Into<crate::types::TaskStatus>) -> Self {
+    pub fn status(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::TaskStatus>,
+    ) -> Self {
         self.status = ::std::option::Option::Some(value.into());
         self
     }
@@ -1493,7 +1564,7 @@ impl TaskQuery {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1527,7 +1598,7 @@ impl Label {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1557,7 +1628,7 @@ impl NewLabel {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1593,7 +1664,7 @@ impl TaskEvent {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1642,7 +1713,7 @@ impl ProjectExport {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1686,7 +1757,7 @@ impl Comment {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1708,7 +1779,7 @@ impl NewComment {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1721,7 +1792,9 @@ pub struct CommentPage {
 
 impl CommentPage {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(data: impl ::std::convert::Into<::std::vec::Vec<crate::types::Comment>>) -> Self {
+    pub fn new(
+        data: impl ::std::convert::Into<::std::vec::Vec<crate::types::Comment>>,
+    ) -> Self {
         CommentPage {
             data: data.into(),
             next_cursor: ::std::option::Option::None,
@@ -1730,7 +1803,10 @@ impl CommentPage {
 
     /// Sets `next_cursor`.
     #[must_use]
-    pub fn next_cursor(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn next_cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_cursor = ::std::option::Option::Some(value.into());
         self
     }
@@ -1742,7 +1818,7 @@ impl CommentPage {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1788,7 +1864,10 @@ impl Attachment {
 
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = ::std::option::Option::Some(value.into());
         self
     }
@@ -1800,7 +1879,7 @@ impl Attachment {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1824,7 +1903,10 @@ impl UploadAttachmentRequest {
 
     /// Sets `description`.
     #[must_use]
-    pub fn description(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = ::std::option::Option::Some(value.into());
         self
     }
@@ -1836,7 +1918,7 @@ impl UploadAttachmentRequest {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1870,7 +1952,7 @@ impl ProjectReportDailyItem {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1900,7 +1982,7 @@ impl SearchResultsHitsItem {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
@@ -1931,7 +2013,7 @@ impl TaskBatchResultFailedItem {
     Clone,
     PartialEq,
     ::sdkgen_runtime::serde::Serialize,
-    ::sdkgen_runtime::serde::Deserialize,
+    ::sdkgen_runtime::serde::Deserialize
 )]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]

@@ -1,0 +1,47 @@
+//! Snapshots of the generated code for each fixture spec (review changes with
+//! `cargo insta review`). The fixtures are also generated and compiled by
+//! `cargo xtask corpus-check`.
+
+use sdkgen_codegen::{RuntimeDependency, Settings, generate};
+
+#[test]
+fn generated_code() {
+    insta::glob!("fixtures/*.yaml", |path| {
+        let api = sdkgen_loader::load_file(path).expect("fixture loads");
+        let stem = path
+            .file_stem()
+            .and_then(|stem| stem.to_str())
+            .unwrap_or("fixture");
+        let settings = Settings {
+            crate_name: format!("fixture-{stem}"),
+            runtime: RuntimeDependency::Path("../runtime".to_owned()),
+            command: "cargo test -p sdkgen-codegen".to_owned(),
+            source: format!("{stem}.yaml"),
+        };
+        let generated = generate(&api, &settings).expect("generates");
+        let mut combined = String::new();
+        for (file, contents) in &generated.files {
+            combined.push_str(&format!("==> {file} <==\n{contents}\n"));
+        }
+        for warning in &generated.warnings {
+            combined.push_str(&format!("warning: {warning}\n"));
+        }
+        insta::assert_snapshot!(combined);
+    });
+}
+
+#[test]
+fn generation_is_deterministic() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/unions.yaml");
+    let api = sdkgen_loader::load_file(&path).expect("fixture loads");
+    let settings = Settings {
+        crate_name: "twice".to_owned(),
+        runtime: RuntimeDependency::Version("0.1".to_owned()),
+        command: "test".to_owned(),
+        source: "unions.yaml".to_owned(),
+    };
+    assert_eq!(
+        generate(&api, &settings).expect("first"),
+        generate(&api, &settings).expect("second")
+    );
+}
