@@ -18,9 +18,23 @@ const KEYWORDS: &[&str] = &[
 /// Keywords that cannot even be raw identifiers.
 const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 
-/// Names that would shadow what generated code uses unqualified inside a module.
+/// Names that would shadow what generated code uses unqualified: the prelude names and the
+/// serde derives. Generated code writes these unqualified, which is safe because no generated
+/// type may take one of them.
 const RESERVED_TYPES: &[&str] = &[
-    "Option", "Result", "Box", "Vec", "String", "Some", "None", "Ok", "Err",
+    "Option",
+    "Result",
+    "Box",
+    "Vec",
+    "String",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "From",
+    "Into",
+    "Serialize",
+    "Deserialize",
 ];
 
 /// Replaces characters that cannot be in an identifier, keeping word boundaries.

@@ -30,7 +30,16 @@ pub fn generate(api: &Api, table: &mut TypeTable<'_>, crate_name: &str) -> Gener
     let mut method_scope = Scope::with_taken([
         "new", "builder", "runtime", "budget", "from", "clone", "fmt",
     ]);
-    let mut builder_scope = Scope::with_taken(["Client"]);
+    // Names the builders module imports from the runtime.
+    let mut builder_scope = Scope::with_taken([
+        "Client",
+        "Error",
+        "Method",
+        "Request",
+        "ResponseValue",
+        "ToParam",
+        "encoding",
+    ]);
     let mut methods = Vec::new();
     let mut builders = Vec::new();
     let mut infos = Vec::new();
@@ -82,7 +91,7 @@ pub fn generate(api: &Api, table: &mut TypeTable<'_>, crate_name: &str) -> Gener
             runtime: ::sdkgen_runtime::Client,
         }
 
-        impl ::std::convert::From<::sdkgen_runtime::Client> for Client {
+        impl From<::sdkgen_runtime::Client> for Client {
             fn from(runtime: ::sdkgen_runtime::Client) -> Self {
                 Client { runtime }
             }
@@ -104,7 +113,7 @@ pub fn generate(api: &Api, table: &mut TypeTable<'_>, crate_name: &str) -> Gener
             }
 
             /// A snapshot of the organisation's point budget.
-            pub async fn budget(&self) -> ::std::result::Result<::sdkgen_runtime::BudgetSnapshot, ::sdkgen_runtime::budget::StoreError> {
+            pub async fn budget(&self) -> Result<::sdkgen_runtime::BudgetSnapshot, ::sdkgen_runtime::budget::StoreError> {
                 self.runtime.budget().await
             }
 
@@ -200,7 +209,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                 (BodyKind::Json | BodyKind::Form | BodyKind::Multipart, Some(schema)) => {
                     table.type_of(schema, &format!("{where_}, request body"))
                 }
-                (BodyKind::Text, _) => quote!(::std::string::String),
+                (BodyKind::Text, _) => quote!(String),
                 (BodyKind::Json, None) => quote!(::sdkgen_runtime::serde_json::Value),
                 _ => quote!(::sdkgen_runtime::Bytes),
             };
@@ -239,7 +248,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             .iter()
             .map(|param| {
                 let (field, value_type) = (&param.field, &param.value_type);
-                quote!(#field: impl ::std::convert::Into<#value_type>)
+                quote!(#field: impl Into<#value_type>)
             })
             .collect();
         let mut passed: Vec<TokenStream> = required
@@ -252,7 +261,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         let body_required = self.body.as_ref().is_some_and(|body| body.required);
         if let Some(body) = self.body.as_ref().filter(|body| body.required) {
             let value_type = &body.value_type;
-            arguments.push(quote!(body: impl ::std::convert::Into<#value_type>));
+            arguments.push(quote!(body: impl Into<#value_type>));
             passed.push(quote!(body.into()));
         }
 
@@ -300,8 +309,8 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                 constructor_args.push(quote!(#field: #value_type));
                 initialisers.push(quote!(#field,));
             } else {
-                fields.push(quote!(#field: ::std::option::Option<#value_type>,));
-                initialisers.push(quote!(#field: ::std::option::Option::None,));
+                fields.push(quote!(#field: Option<#value_type>,));
+                initialisers.push(quote!(#field: None,));
                 let mut lines = Vec::new();
                 match &param.parameter.description {
                     Some(description) => {
@@ -323,8 +332,8 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                 let docs = doc_lines(&lines);
                 setters.push(quote! {
                     #docs
-                    pub fn #field(mut self, value: impl ::std::convert::Into<#value_type>) -> Self {
-                        self.#field = ::std::option::Option::Some(value.into());
+                    pub fn #field(mut self, value: impl Into<#value_type>) -> Self {
+                        self.#field = Some(value.into());
                         self
                     }
                 });
@@ -337,12 +346,12 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                 constructor_args.push(quote!(body: #value_type));
                 initialisers.push(quote!(body,));
             } else {
-                fields.push(quote!(body: ::std::option::Option<#value_type>,));
-                initialisers.push(quote!(body: ::std::option::Option::None,));
+                fields.push(quote!(body: Option<#value_type>,));
+                initialisers.push(quote!(body: None,));
                 setters.push(quote! {
                     /// Sets the request body.
-                    pub fn body(mut self, value: impl ::std::convert::Into<#value_type>) -> Self {
-                        self.body = ::std::option::Option::Some(value.into());
+                    pub fn body(mut self, value: impl Into<#value_type>) -> Self {
+                        self.body = Some(value.into());
                         self
                     }
                 });
@@ -386,7 +395,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                 }
 
                 /// Sends the request.
-                pub async fn send(self) -> ::std::result::Result<::sdkgen_runtime::ResponseValue<#ok_type>, ::sdkgen_runtime::Error<#error_type>> {
+                pub async fn send(self) -> Result<ResponseValue<#ok_type>, Error<#error_type>> {
                     #send
                 }
 
@@ -418,7 +427,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                 let default_count = proc_macro2::Literal::u64_unsuffixed(*default_count);
                 let counted = self.count_expression(count, body_required);
                 quote! {
-                    let count: ::std::option::Option<u64> = #counted;
+                    let count: Option<u64> = #counted;
                     ::sdkgen_runtime::cost::per_count(#base, #per, #unit, count.unwrap_or(#default_count), #max)
                 }
             }
@@ -432,7 +441,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                     param.parameter.location == ParameterLocation::Query
                         && &param.parameter.name == name
                 }) else {
-                    return quote!(::std::option::Option::None);
+                    return quote!(None);
                 };
                 let field = &param.field;
                 let measure = if param.shape == ParamShape::List {
@@ -441,17 +450,17 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                     quote!(|value| u64::try_from(*value).unwrap_or(0))
                 };
                 if param.parameter.required {
-                    quote!(::std::option::Option::Some(&self.#field).map(#measure))
+                    quote!(Some(&self.#field).map(#measure))
                 } else {
                     quote!(self.#field.as_ref().map(#measure))
                 }
             }
             CountOf::Body(property) => {
                 let Some(body) = &self.body else {
-                    return quote!(::std::option::Option::None);
+                    return quote!(None);
                 };
                 let body_value = if body_required || body.required {
-                    quote!(::std::option::Option::Some(&self.body))
+                    quote!(Some(&self.body))
                 } else {
                     quote!(self.body.as_ref())
                 };
@@ -485,7 +494,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                             }
                         }
                     }
-                    None => quote!(::std::option::Option::None),
+                    None => quote!(None),
                 }
             }
         }
@@ -498,23 +507,14 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         let path = self.path_expression();
         let mut statements = Vec::new();
         for param in &self.params {
-            if param.parameter.location == ParameterLocation::Path {
-                continue;
-            }
-            let field = &param.field;
-            let add = param_statement(param);
-            statements.push(if param.parameter.required {
-                quote! { { let value = &self.#field; #add } }
-            } else {
-                quote! { if let ::std::option::Option::Some(value) = &self.#field { #add } }
-            });
+            statements.push(param_statement(param));
         }
         if let Some(body) = &self.body {
             let set_body = self.body_statement(body);
             statements.push(if body.required {
                 quote! { { let value = &self.body; #set_body } }
             } else {
-                quote! { if let ::std::option::Option::Some(value) = &self.body { #set_body } }
+                quote! { if let Some(value) = &self.body { #set_body } }
             });
         }
         let (ok_type, error_type) = self.response_types();
@@ -522,74 +522,73 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         quote! {
             let points = self.points();
             let path = #path;
-            let mut request = ::sdkgen_runtime::Request::new(#id, ::sdkgen_runtime::Method::#method, path, points);
+            let mut request = Request::new(#id, Method::#method, path, points);
             request.priority = self.priority;
             #(#statements)*
-            let response = self.client.runtime().execute::<#error_type>(request).await?;
+            let response = self.client.runtime().execute(request).await?;
             #decode
         }
     }
 
-    /// The path with its parameters, built piece by piece (no format string, so any literal
-    /// is safe).
+    /// The path: its literal pieces and its encoded parameters, interleaved by the runtime
+    /// (no format string, so any literal is safe).
     fn path_expression(&self) -> TokenStream {
-        let mut pieces = Vec::new();
+        let mut literals = vec![String::new()];
+        let mut parameters = Vec::new();
         let mut rest = self.operation.path.as_str();
         while let Some(open) = rest.find('{') {
-            let literal = &rest[..open];
-            if !literal.is_empty() {
-                pieces.push(quote!(path.push_str(#literal);));
-            }
             let Some(close) = rest[open..].find('}') else {
                 break;
             };
             let name = &rest[open + 1..open + close];
+            if let Some(last) = literals.last_mut() {
+                last.push_str(&rest[..open]);
+            }
             rest = &rest[open + close + 1..];
-            match self.params.iter().find(|param| {
+            let param = self.params.iter().find(|param| {
                 param.parameter.location == ParameterLocation::Path && param.parameter.name == name
-            }) {
+            });
+            match param {
                 Some(param) => {
                     let field = &param.field;
+                    let explode = param.parameter.explode;
                     let values = match param.shape {
-                        ParamShape::Scalar => {
-                            quote!([::sdkgen_runtime::ToParam::to_param(&self.#field)])
-                        }
-                        ParamShape::List => {
-                            quote!(self.#field.iter().map(::sdkgen_runtime::ToParam::to_param))
-                        }
+                        ParamShape::List => quote!(self.#field.iter().map(ToParam::to_param)),
+                        ParamShape::Scalar => quote!([self.#field.to_param()]),
                         ParamShape::Other => {
                             quote!([::sdkgen_runtime::serde_json::to_string(&self.#field).unwrap_or_default()])
                         }
                     };
-                    let explode = param.parameter.explode;
-                    let encoded = match param.parameter.style {
-                        ParameterStyle::Label => {
-                            quote!(::sdkgen_runtime::encoding::path_label(#values, #explode))
+                    parameters.push(match (param.parameter.style, param.shape) {
+                        (ParameterStyle::Label, _) => {
+                            quote!(encoding::path_label(#values, #explode))
                         }
-                        ParameterStyle::Matrix => {
+                        (ParameterStyle::Matrix, _) => {
                             let wire = &param.parameter.name;
-                            quote!(::sdkgen_runtime::encoding::path_matrix(#wire, #values, #explode))
+                            quote!(encoding::path_matrix(#wire, #values, #explode))
                         }
-                        _ => quote!(::sdkgen_runtime::encoding::path_simple(#values)),
-                    };
-                    pieces.push(quote!(path.push_str(&#encoded);));
+                        (_, ParamShape::Scalar) => quote!(encoding::segment(&self.#field)),
+                        _ => quote!(encoding::path_simple(#values)),
+                    });
+                    literals.push(String::new());
                 }
                 None => {
                     // The template names a parameter the operation does not declare: keep the
                     // template text rather than invent a value.
-                    let literal = format!("{{{name}}}");
-                    pieces.push(quote!(path.push_str(#literal);));
+                    if let Some(last) = literals.last_mut() {
+                        last.push_str(&format!("{{{name}}}"));
+                    }
                 }
             }
         }
-        if !rest.is_empty() {
-            pieces.push(quote!(path.push_str(#rest);));
+        if let Some(last) = literals.last_mut() {
+            last.push_str(rest);
         }
-        quote! {{
-            let mut path = ::std::string::String::new();
-            #(#pieces)*
-            path
-        }}
+        if parameters.is_empty() {
+            let path = &literals[0];
+            return quote!(#path.to_owned());
+        }
+        quote!(encoding::path(&[#(#literals),*], &[#(#parameters),*]))
     }
 
     fn body_statement(&self, body: &Body) -> TokenStream {
@@ -610,7 +609,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             BodyKind::Multipart => {
                 let parts = self.multipart_parts(body);
                 quote! {
-                    let mut parts = ::std::vec::Vec::new();
+                    let mut parts = Vec::new();
                     #parts
                     request.body = ::sdkgen_runtime::Body::Multipart(parts);
                 }
@@ -671,8 +670,10 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             };
             statements.push(match shape {
                 FieldShape::Plain => quote! { { let item = &value.#field; #push } },
-                FieldShape::Optional => quote! { if let ::std::option::Option::Some(item) = &value.#field { #push } },
-                FieldShape::DoubleOptional => quote! { if let ::std::option::Option::Some(::std::option::Option::Some(item)) = &value.#field { #push } },
+                FieldShape::Optional => quote! { if let Some(item) = &value.#field { #push } },
+                FieldShape::DoubleOptional => {
+                    quote! { if let Some(Some(item)) = &value.#field { #push } }
+                }
             });
         }
         quote!(#(#statements)*)
@@ -706,7 +707,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             None | Some(Decoded::Empty) => quote!(()),
             Some(Decoded::Json(schema)) => self.table.type_of(&schema, &where_),
             Some(Decoded::AnyJson) => quote!(::sdkgen_runtime::serde_json::Value),
-            Some(Decoded::Text) => quote!(::std::string::String),
+            Some(Decoded::Text) => quote!(String),
             Some(Decoded::Bytes) => quote!(::sdkgen_runtime::Bytes),
         };
         (ok_type, error_type)
@@ -717,12 +718,12 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             return self.decode_enum(&name, error_type);
         }
         match success_types(self.operation).into_iter().next() {
-            None | Some(Decoded::Empty) => quote!(::std::result::Result::Ok(response.empty())),
+            None | Some(Decoded::Empty) => quote!(Ok(response.empty())),
             Some(Decoded::Json(_) | Decoded::AnyJson) => {
                 quote!(response.json::<#ok_type, #error_type>())
             }
-            Some(Decoded::Text) => quote!(::std::result::Result::Ok(response.text())),
-            Some(Decoded::Bytes) => quote!(::std::result::Result::Ok(response.bytes())),
+            Some(Decoded::Text) => quote!(Ok(response.text())),
+            Some(Decoded::Bytes) => quote!(Ok(response.bytes())),
         }
     }
 
@@ -738,10 +739,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                 names::type_name(&response.status.to_string()).trim_start_matches('V')
             )));
             let (value_type, decode) = match decoded(response) {
-                Decoded::Empty => (
-                    quote!(()),
-                    quote!(::std::result::Result::Ok(response.empty())),
-                ),
+                Decoded::Empty => (quote!(()), quote!(Ok(response.empty()))),
                 Decoded::Json(schema) => {
                     let tokens = self.table.type_of(&schema, &where_);
                     (
@@ -753,13 +751,10 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                     quote!(::sdkgen_runtime::serde_json::Value),
                     quote!(response.json::<::sdkgen_runtime::serde_json::Value, #error_type>()),
                 ),
-                Decoded::Text => (
-                    quote!(::std::string::String),
-                    quote!(::std::result::Result::Ok(response.text())),
-                ),
+                Decoded::Text => (quote!(String), quote!(Ok(response.text()))),
                 Decoded::Bytes => (
                     quote!(::sdkgen_runtime::Bytes),
-                    quote!(::std::result::Result::Ok(response.bytes())),
+                    quote!(Ok(response.bytes())),
                 ),
             };
             let doc = format!(
@@ -793,7 +788,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             #[allow(unreachable_patterns)]
             match response.status.as_u16() {
                 #(#arms)*
-                _ => ::std::result::Result::Ok(response.bytes().map(#name::Other)),
+                _ => Ok(response.bytes().map(#name::Other)),
             }
         }
     }
@@ -839,7 +834,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         };
         let take_next = match next_shape {
             FieldShape::Plain => {
-                quote!(::std::option::Option::Some(::sdkgen_runtime::ToParam::to_param(&page.#next_field)))
+                quote!(Some(::sdkgen_runtime::ToParam::to_param(&page.#next_field)))
             }
             FieldShape::Optional => {
                 quote!(page.#next_field.as_ref().map(::sdkgen_runtime::ToParam::to_param))
@@ -849,27 +844,26 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             }
         };
         let cursor_field = &cursor_param.field;
-        let is_string =
-            cursor_param.value_type.to_string() == quote!(::std::string::String).to_string();
+        let is_string = cursor_param.value_type.to_string() == quote!(String).to_string();
         let (first, assign) = if is_string {
             (quote!(self.#cursor_field.clone()), quote!(cursor))
         } else {
             (
                 quote!(self.#cursor_field.as_ref().map(::sdkgen_runtime::ToParam::to_param)),
-                quote!(cursor.map(::std::convert::Into::into)),
+                quote!(cursor.map(Into::into)),
             )
         };
         quote! {
             /// Every item of every page, fetched page by page as the stream is read; each page
             /// is a request that costs its points.
-            pub fn into_stream(self) -> impl ::sdkgen_runtime::Stream<Item = ::std::result::Result<#item_type, ::sdkgen_runtime::Error<#error_type>>> + 'a {
+            pub fn into_stream(self) -> impl ::sdkgen_runtime::Stream<Item = Result<#item_type, Error<#error_type>>> + 'a {
                 let first = #first;
                 ::sdkgen_runtime::pagination::paginate(first, move |cursor| {
                     let mut request = self.clone();
                     request.#cursor_field = #assign;
                     async move {
                         let page = request.send().await?.into_inner();
-                        ::std::result::Result::Ok((#take_items, #take_next))
+                        Ok((#take_items, #take_next))
                     }
                 })
             }
@@ -879,44 +873,48 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
 
 fn param_statement(param: &Param<'_>) -> TokenStream {
     let wire = &param.parameter.name;
-    let explode = param.parameter.explode;
-    let values = match param.shape {
-        ParamShape::Scalar => quote!([::sdkgen_runtime::ToParam::to_param(value)]),
-        ParamShape::List => quote!(value.iter().map(::sdkgen_runtime::ToParam::to_param)),
-        ParamShape::Other => {
-            quote!([::sdkgen_runtime::serde_json::to_string(value).unwrap_or_default()])
-        }
+    let field = &param.field;
+    let value = if param.parameter.required {
+        quote!(Some(&self.#field))
+    } else {
+        quote!(self.#field.as_ref())
     };
-    match param.parameter.location {
-        ParameterLocation::Query => {
-            if param.shape == ParamShape::Other
-                && param.parameter.style == ParameterStyle::DeepObject
-            {
-                return quote! {
-                    if let ::std::result::Result::Ok(::sdkgen_runtime::serde_json::Value::Object(entries)) = ::sdkgen_runtime::serde_json::to_value(value) {
-                        request.query.extend(::sdkgen_runtime::encoding::query_deep_object(#wire, entries.iter().map(|(key, value)| (key, ::sdkgen_runtime::ToParam::to_param(value)))));
-                    }
-                };
-            }
-            match param.parameter.style {
-                ParameterStyle::SpaceDelimited => {
-                    quote!(request.query.extend(::sdkgen_runtime::encoding::query_delimited(#wire, #values, ' '));)
-                }
-                ParameterStyle::PipeDelimited => {
-                    quote!(request.query.extend(::sdkgen_runtime::encoding::query_delimited(#wire, #values, '|'));)
-                }
-                _ => {
-                    quote!(request.query.extend(::sdkgen_runtime::encoding::query_form(#wire, #values, #explode));)
-                }
-            }
+    let list = if param.parameter.required {
+        quote!(Some(&self.#field[..]))
+    } else {
+        quote!(self.#field.as_deref())
+    };
+    let explode = param.parameter.explode;
+    match (param.parameter.location, param.shape) {
+        (ParameterLocation::Query, ParamShape::Scalar) => quote!(request.add_query(#wire, #value);),
+        (ParameterLocation::Query, ParamShape::List) => {
+            let style = match param.parameter.style {
+                ParameterStyle::SpaceDelimited => quote!(SpaceDelimited),
+                ParameterStyle::PipeDelimited => quote!(PipeDelimited),
+                _ => quote!(Form),
+            };
+            quote!(request.add_query_list(#wire, #list, ::sdkgen_runtime::QueryStyle::#style, #explode);)
         }
-        ParameterLocation::Header => quote! {
-            request.headers.push((#wire.to_owned(), ::sdkgen_runtime::encoding::header_simple(#values)));
+        (ParameterLocation::Query, ParamShape::Other) => {
+            let deep = param.parameter.style == ParameterStyle::DeepObject;
+            quote!(request.add_query_object(#wire, #value, #deep);)
+        }
+        (ParameterLocation::Header, ParamShape::List) => {
+            quote!(request.add_header_list(#wire, #list);)
+        }
+        (ParameterLocation::Header, ParamShape::Scalar) => {
+            quote!(request.add_header(#wire, #value);)
+        }
+        (ParameterLocation::Header, ParamShape::Other) => quote! {
+            request.add_header(#wire, #value.map(|value| ::sdkgen_runtime::serde_json::to_value(value).unwrap_or_default()).as_ref());
         },
-        ParameterLocation::Cookie => quote! {
-            request.headers.push(("cookie".to_owned(), format!("{}={}", #wire, ::sdkgen_runtime::encoding::header_simple(#values))));
+        (ParameterLocation::Cookie, ParamShape::Scalar) => {
+            quote!(request.add_cookie(#wire, #value);)
+        }
+        (ParameterLocation::Cookie, _) => quote! {
+            request.add_cookie(#wire, #value.map(|value| ::sdkgen_runtime::serde_json::to_value(value).unwrap_or_default()).as_ref());
         },
-        ParameterLocation::Path => TokenStream::new(),
+        (ParameterLocation::Path, _) => TokenStream::new(),
     }
 }
 

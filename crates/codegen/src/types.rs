@@ -251,29 +251,29 @@ impl<'a> TypeTable<'a> {
                 Some("date") => quote!(::sdkgen_runtime::chrono::NaiveDate),
                 Some("uuid") => quote!(::sdkgen_runtime::uuid::Uuid),
                 Some("binary") => quote!(::sdkgen_runtime::Bytes),
-                _ => quote!(::std::string::String),
+                _ => quote!(String),
             },
             SchemaKind::Array(array) => {
                 let items = self.type_of(&array.items, where_);
                 let items = if array.items.nullable {
-                    quote!(::std::option::Option<#items>)
+                    quote!(Option<#items>)
                 } else {
                     items
                 };
-                quote!(::std::vec::Vec<#items>)
+                quote!(Vec<#items>)
             }
             SchemaKind::Object(object) => match &object.additional_properties {
                 AdditionalProperties::Schema(values) => {
                     let values_type = self.type_of(values, where_);
                     let values_type = if values.nullable {
-                        quote!(::std::option::Option<#values_type>)
+                        quote!(Option<#values_type>)
                     } else {
                         values_type
                     };
-                    quote!(::std::collections::BTreeMap<::std::string::String, #values_type>)
+                    quote!(::std::collections::BTreeMap<String, #values_type>)
                 }
                 _ if object.properties.is_empty() => {
-                    quote!(::sdkgen_runtime::serde_json::Map<::std::string::String, ::sdkgen_runtime::serde_json::Value>)
+                    quote!(::sdkgen_runtime::serde_json::Map<String, ::sdkgen_runtime::serde_json::Value>)
                 }
                 _ => {
                     self.warnings.push(format!("{where_}: an inline object with properties was not hoisted; using serde_json::Value"));
@@ -380,7 +380,7 @@ impl<'a> TypeTable<'a> {
             if let SchemaKind::Ref(target) = &schema.kind
                 && self.needs_box(&named.name, target)
             {
-                value_type = quote!(::std::boxed::Box<#value_type>);
+                value_type = quote!(Box<#value_type>);
             }
             let required = object.is_required(property);
             let nullable = schema.nullable || self.resolve(schema).nullable;
@@ -394,26 +394,26 @@ impl<'a> TypeTable<'a> {
             let (field_type, attrs) = match (required, nullable) {
                 (true, false) => (value_type.clone(), quote!(#[serde(#rename)])),
                 (true, true) => (
-                    quote!(::std::option::Option<#value_type>),
+                    quote!(Option<#value_type>),
                     quote!(#[serde(#rename default)]),
                 ),
                 (false, true) if request_side => (
-                    quote!(::std::option::Option<::std::option::Option<#value_type>>),
-                    quote!(#[serde(#rename default, skip_serializing_if = "::std::option::Option::is_none", with = "::sdkgen_runtime::serde_helpers::double_option")]),
+                    quote!(Option<Option<#value_type>>),
+                    quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none", with = "::sdkgen_runtime::serde_helpers::double_option")]),
                 ),
                 (false, _) => (
-                    quote!(::std::option::Option<#value_type>),
-                    quote!(#[serde(#rename default, skip_serializing_if = "::std::option::Option::is_none")]),
+                    quote!(Option<#value_type>),
+                    quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")]),
                 ),
             };
             fields.push(quote! { #field_docs #attrs pub #field: #field_type, });
             if required {
-                constructor_args.push(quote!(#field: impl ::std::convert::Into<#field_type>));
+                constructor_args.push(quote!(#field: impl Into<#field_type>));
                 constructor_fields.push(quote!(#field: #field.into()));
             } else {
-                constructor_fields.push(quote!(#field: ::std::option::Option::None));
+                constructor_fields.push(quote!(#field: None));
                 let inner = if nullable && request_side {
-                    quote!(::std::option::Option<#value_type>)
+                    quote!(Option<#value_type>)
                 } else {
                     value_type.clone()
                 };
@@ -421,8 +421,8 @@ impl<'a> TypeTable<'a> {
                 setters.push(quote! {
                     #[doc = #doc]
                     #[must_use]
-                    pub fn #field(mut self, value: impl ::std::convert::Into<#inner>) -> Self {
-                        self.#field = ::std::option::Option::Some(value.into());
+                    pub fn #field(mut self, value: impl Into<#inner>) -> Self {
+                        self.#field = Some(value.into());
                         self
                     }
                 });
@@ -437,7 +437,7 @@ impl<'a> TypeTable<'a> {
                 fields.push(quote! {
                     /// Properties beyond the declared ones.
                     #[serde(flatten)]
-                    pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #values_type>,
+                    pub additional_properties: ::std::collections::BTreeMap<String, #values_type>,
                 });
                 constructor_fields
                     .push(quote!(additional_properties: ::std::collections::BTreeMap::new()));
@@ -446,7 +446,7 @@ impl<'a> TypeTable<'a> {
                 fields.push(quote! {
                     /// Properties beyond the declared ones.
                     #[serde(flatten)]
-                    pub additional_properties: ::sdkgen_runtime::serde_json::Map<::std::string::String, ::sdkgen_runtime::serde_json::Value>,
+                    pub additional_properties: ::sdkgen_runtime::serde_json::Map<String, ::sdkgen_runtime::serde_json::Value>,
                 });
                 constructor_fields
                     .push(quote!(additional_properties: ::sdkgen_runtime::serde_json::Map::new()));
@@ -459,7 +459,7 @@ impl<'a> TypeTable<'a> {
         let default = derive_default.then(|| quote!(Default,));
         quote! {
             #docs
-            #[derive(Debug, Clone, PartialEq, #default ::sdkgen_runtime::serde::Serialize, ::sdkgen_runtime::serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, #default Serialize, Deserialize)]
             #[serde(crate = "::sdkgen_runtime::serde")]
             #[non_exhaustive]
             pub struct #rust {
@@ -511,13 +511,13 @@ impl<'a> TypeTable<'a> {
             .map(|(variant, value)| quote!(#value => #rust::#variant,));
         quote! {
             #docs
-            #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::sdkgen_runtime::serde::Serialize, ::sdkgen_runtime::serde::Deserialize)]
-            #[serde(crate = "::sdkgen_runtime::serde", from = "::std::string::String", into = "::std::string::String")]
+            #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+            #[serde(crate = "::sdkgen_runtime::serde", from = "String", into = "String")]
             #[non_exhaustive]
             pub enum #rust {
                 #(#declarations)*
                 /// A value this version of the SDK does not know (a newer API may send it).
-                Unknown(::std::string::String),
+                Unknown(String),
             }
 
             impl #rust {
@@ -530,8 +530,8 @@ impl<'a> TypeTable<'a> {
                 }
             }
 
-            impl ::std::convert::From<::std::string::String> for #rust {
-                fn from(value: ::std::string::String) -> Self {
+            impl From<String> for #rust {
+                fn from(value: String) -> Self {
                     match value.as_str() {
                         #(#from)*
                         _ => #rust::Unknown(value),
@@ -539,13 +539,13 @@ impl<'a> TypeTable<'a> {
                 }
             }
 
-            impl ::std::convert::From<&str> for #rust {
+            impl From<&str> for #rust {
                 fn from(value: &str) -> Self {
                     #rust::from(value.to_owned())
                 }
             }
 
-            impl ::std::convert::From<#rust> for ::std::string::String {
+            impl From<#rust> for String {
                 fn from(value: #rust) -> Self {
                     value.as_str().to_owned()
                 }
@@ -558,7 +558,7 @@ impl<'a> TypeTable<'a> {
             }
 
             impl ::sdkgen_runtime::ToParam for #rust {
-                fn to_param(&self) -> ::std::string::String {
+                fn to_param(&self) -> String {
                     self.as_str().to_owned()
                 }
             }
@@ -592,7 +592,7 @@ impl<'a> TypeTable<'a> {
             if let SchemaKind::Ref(target) = &variant.kind
                 && self.needs_box(&named.name, target)
             {
-                value_type = quote!(::std::boxed::Box<#value_type>);
+                value_type = quote!(Box<#value_type>);
             }
             // Which discriminator values select this variant.
             let tags: Vec<String> = match (&union.discriminator, &variant.kind) {
@@ -642,7 +642,7 @@ impl<'a> TypeTable<'a> {
             let arms = variants.iter().flat_map(|(name, _, tags, _)| {
                 tags.iter().map(move |tag| {
                     quote! {
-                        ::std::option::Option::Some(#tag) => {
+                        Some(#tag) => {
                             return ::sdkgen_runtime::serde::Deserialize::deserialize(&value)
                                 .map(#rust::#name)
                                 .map_err(<D::Error as ::sdkgen_runtime::serde::de::Error>::custom);
@@ -662,15 +662,15 @@ impl<'a> TypeTable<'a> {
         let tagged = union.discriminator.is_some();
         let attempts = variants.iter().filter(|_| !tagged).map(|(name, _, _, constant)| match constant {
             Some(constant) => quote! {
-                if value.as_str() == ::std::option::Option::Some(#constant) {
-                    if let ::std::result::Result::Ok(variant) = ::sdkgen_runtime::serde::Deserialize::deserialize(&value) {
-                        return ::std::result::Result::Ok(#rust::#name(variant));
+                if value.as_str() == Some(#constant) {
+                    if let Ok(variant) = ::sdkgen_runtime::serde::Deserialize::deserialize(&value) {
+                        return Ok(#rust::#name(variant));
                     }
                 }
             },
             None => quote! {
-                if let ::std::result::Result::Ok(variant) = ::sdkgen_runtime::serde::Deserialize::deserialize(&value) {
-                    return ::std::result::Result::Ok(#rust::#name(variant));
+                if let Ok(variant) = ::sdkgen_runtime::serde::Deserialize::deserialize(&value) {
+                    return Ok(#rust::#name(variant));
                 }
             },
         });
@@ -685,7 +685,7 @@ impl<'a> TypeTable<'a> {
             }
 
             impl ::sdkgen_runtime::serde::Serialize for #rust {
-                fn serialize<S: ::sdkgen_runtime::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                fn serialize<S: ::sdkgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                     match self {
                         #(#serialize)*
                         #rust::Unknown(value) => value.serialize(serializer),
@@ -694,11 +694,11 @@ impl<'a> TypeTable<'a> {
             }
 
             impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for #rust {
-                fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                     let value = <::sdkgen_runtime::serde_json::Value as ::sdkgen_runtime::serde::Deserialize>::deserialize(deserializer)?;
                     #by_tag
                     #(#attempts)*
-                    ::std::result::Result::Ok(#rust::Unknown(value))
+                    Ok(#rust::Unknown(value))
                 }
             }
         }

@@ -22,6 +22,26 @@ const PATH_SEGMENT: &AsciiSet = &CONTROLS
     .add(b'[')
     .add(b']');
 
+/// A path from its literal pieces and its parameters, already encoded: `literals[0]`,
+/// `parameters[0]`, `literals[1]`, ... (there is one literal more than parameters, or as many).
+pub fn path(literals: &[&str], parameters: &[String]) -> String {
+    let mut path = String::with_capacity(
+        literals.iter().map(|l| l.len()).sum::<usize>() + 16 * parameters.len(),
+    );
+    for (index, literal) in literals.iter().enumerate() {
+        path.push_str(literal);
+        if let Some(parameter) = parameters.get(index) {
+            path.push_str(parameter);
+        }
+    }
+    path
+}
+
+/// One scalar path parameter, percent-encoded (`style: simple`).
+pub fn segment<T: ToParam + ?Sized>(value: &T) -> String {
+    utf8_percent_encode(&value.to_param(), PATH_SEGMENT).to_string()
+}
+
 /// A path parameter, `style: simple`: values joined with commas, each percent-encoded.
 pub fn path_simple<I: IntoIterator<Item = S>, S: AsRef<str>>(values: I) -> String {
     values
@@ -117,6 +137,13 @@ pub fn header_simple<I: IntoIterator<Item = S>, S: AsRef<str>>(values: I) -> Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_interleave_literals_and_parameters() {
+        assert_eq!(path(&["/a/", "/b"], &[segment("x/y")]), "/a/x%2Fy/b");
+        assert_eq!(path(&["/a/"], &[segment(&7)]), "/a/7");
+        assert_eq!(path(&["/plain"], &[]), "/plain");
+    }
 
     #[test]
     fn path_styles_encode_and_join() {

@@ -42,7 +42,7 @@ pub use encoding::ToParam;
 pub use error::{BuildError, Error, ErrorBody};
 pub use futures_util::Stream;
 pub use headers::RateLimitHeaders;
-pub use request::{Body, Method, Part, Request};
+pub use request::{Body, Method, Part, QueryStyle, Request};
 pub use response::{RawResponse, ResponseValue};
 pub use token::BearerToken;
 pub use {chrono, serde, serde_json, uuid};

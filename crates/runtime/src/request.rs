@@ -131,3 +131,118 @@ impl Part {
         }
     }
 }
+
+/// How the values of an array query parameter are joined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryStyle {
+    /// `name=a&name=b` exploded, `name=a,b` not.
+    Form,
+    /// `name=a b`.
+    SpaceDelimited,
+    /// `name=a|b`.
+    PipeDelimited,
+}
+
+/// Adding parameters, as generated code does: one call per parameter, `None` adds nothing.
+impl Request {
+    /// A scalar query parameter (form style).
+    pub fn add_query<T: crate::ToParam + ?Sized>(&mut self, name: &str, value: Option<&T>) {
+        if let Some(value) = value {
+            self.query.push((name.to_owned(), value.to_param()));
+        }
+    }
+
+    /// An array query parameter.
+    pub fn add_query_list<T: crate::ToParam>(
+        &mut self,
+        name: &str,
+        values: Option<&[T]>,
+        style: QueryStyle,
+        explode: bool,
+    ) {
+        let Some(values) = values else { return };
+        let values = values.iter().map(crate::ToParam::to_param);
+        self.query.extend(match style {
+            QueryStyle::Form => crate::encoding::query_form(name, values, explode),
+            QueryStyle::SpaceDelimited => crate::encoding::query_delimited(name, values, ' '),
+            QueryStyle::PipeDelimited => crate::encoding::query_delimited(name, values, '|'),
+        });
+    }
+
+    /// A structured query parameter: `deepObject` style for objects (`name[key]=value`),
+    /// else the value as JSON text.
+    pub fn add_query_object<T: serde::Serialize + ?Sized>(
+        &mut self,
+        name: &str,
+        value: Option<&T>,
+        deep: bool,
+    ) {
+        let Some(value) = value else { return };
+        match serde_json::to_value(value) {
+            Ok(serde_json::Value::Object(entries)) if deep => {
+                self.query.extend(crate::encoding::query_deep_object(
+                    name,
+                    entries
+                        .iter()
+                        .map(|(key, value)| (key, crate::ToParam::to_param(value))),
+                ));
+            }
+            Ok(other) => self
+                .query
+                .push((name.to_owned(), crate::ToParam::to_param(&other))),
+            Err(_) => {}
+        }
+    }
+
+    /// A header parameter (values of an array joined by commas).
+    pub fn add_header<T: crate::ToParam + ?Sized>(&mut self, name: &str, value: Option<&T>) {
+        if let Some(value) = value {
+            self.headers.push((name.to_owned(), value.to_param()));
+        }
+    }
+
+    /// An array header parameter.
+    pub fn add_header_list<T: crate::ToParam>(&mut self, name: &str, values: Option<&[T]>) {
+        if let Some(values) = values {
+            let joined =
+                crate::encoding::header_simple(values.iter().map(crate::ToParam::to_param));
+            self.headers.push((name.to_owned(), joined));
+        }
+    }
+
+    /// A cookie parameter.
+    pub fn add_cookie<T: crate::ToParam + ?Sized>(&mut self, name: &str, value: Option<&T>) {
+        if let Some(value) = value {
+            self.headers
+                .push(("cookie".to_owned(), format!("{name}={}", value.to_param())));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_added_per_style() {
+        let mut request = Request::new("op", Method::GET, "/", 1);
+        request.add_query("a", Some("x y"));
+        request.add_query::<str>("skipped", None);
+        request.add_query_list("b", Some(&[1, 2][..]), QueryStyle::Form, false);
+        request.add_query_list("c", Some(&["p", "q"][..]), QueryStyle::PipeDelimited, true);
+        request.add_query_object("d", Some(&serde_json::json!({"k": "v"})), true);
+        request.add_header("X-A", Some(&5));
+        request.add_cookie("s", Some("t"));
+        let pair = |name: &str, value: &str| (name.to_owned(), value.to_owned());
+        assert_eq!(
+            request.query,
+            [
+                pair("a", "x y"),
+                pair("b", "1,2"),
+                pair("c", "p|q"),
+                pair("d[k]", "v")
+            ]
+        );
+        assert_eq!(request.headers, [pair("X-A", "5"), pair("cookie", "s=t")]);
+    }
+}

@@ -9,7 +9,7 @@ pub struct Client {
     runtime: ::sdkgen_runtime::Client,
 }
 
-impl ::std::convert::From<::sdkgen_runtime::Client> for Client {
+impl From<::sdkgen_runtime::Client> for Client {
     fn from(runtime: ::sdkgen_runtime::Client) -> Self {
         Client { runtime }
     }
@@ -33,10 +33,7 @@ impl Client {
     /// A snapshot of the organisation's point budget.
     pub async fn budget(
         &self,
-    ) -> ::std::result::Result<
-        ::sdkgen_runtime::BudgetSnapshot,
-        ::sdkgen_runtime::budget::StoreError,
-    > {
+    ) -> Result<::sdkgen_runtime::BudgetSnapshot, ::sdkgen_runtime::budget::StoreError> {
         self.runtime.budget().await
     }
 
@@ -67,7 +64,7 @@ impl Client {
     /// **Cost:** 3 points.
     pub fn create_api_key(
         &self,
-        body: impl ::std::convert::Into<crate::types::NewApiKey>,
+        body: impl Into<crate::types::NewApiKey>,
     ) -> crate::builders::CreateApiKey<'_> {
         crate::builders::CreateApiKey::new(self, body.into())
     }
@@ -79,7 +76,7 @@ impl Client {
     /// **Cost:** 3 points.
     pub fn revoke_api_key(
         &self,
-        key_id: impl ::std::convert::Into<::std::string::String>,
+        key_id: impl Into<String>,
     ) -> crate::builders::RevokeApiKey<'_> {
         crate::builders::RevokeApiKey::new(self, key_id.into())
     }
@@ -113,7 +110,7 @@ impl Client {
     /// **Cost:** 3 points.
     pub fn create_project(
         &self,
-        body: impl ::std::convert::Into<crate::types::NewProject>,
+        body: impl Into<crate::types::NewProject>,
     ) -> crate::builders::CreateProject<'_> {
         crate::builders::CreateProject::new(self, body.into())
     }
@@ -127,7 +124,7 @@ impl Client {
     /// **Cost:** 1 to 4 points, `min(4, 1 + 1 * query.expand)`.
     pub fn get_project(
         &self,
-        project_id: impl ::std::convert::Into<::sdkgen_runtime::uuid::Uuid>,
+        project_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
     ) -> crate::builders::GetProject<'_> {
         crate::builders::GetProject::new(self, project_id.into())
     }
@@ -139,7 +136,7 @@ impl Client {
     /// **Cost:** 3 points.
     pub fn delete_project(
         &self,
-        project_id: impl ::std::convert::Into<::sdkgen_runtime::uuid::Uuid>,
+        project_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
     ) -> crate::builders::DeleteProject<'_> {
         crate::builders::DeleteProject::new(self, project_id.into())
     }
@@ -153,8 +150,8 @@ impl Client {
     /// **Cost:** 3 points.
     pub fn update_project(
         &self,
-        project_id: impl ::std::convert::Into<::sdkgen_runtime::uuid::Uuid>,
-        body: impl ::std::convert::Into<crate::types::ProjectUpdate>,
+        project_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
+        body: impl Into<crate::types::ProjectUpdate>,
     ) -> crate::builders::UpdateProject<'_> {
         crate::builders::UpdateProject::new(self, project_id.into(), body.into())
     }
@@ -168,7 +165,7 @@ impl Client {
     /// **Cost:** 1 to 5 points, `min(5, 1 + 1 * ceil(query.limit / 50))`.
     pub fn list_tasks(
         &self,
-        project_id: impl ::std::convert::Into<::sdkgen_runtime::uuid::Uuid>,
+        project_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
     ) -> crate::builders::ListTasks<'_> {
         crate::builders::ListTasks::new(self, project_id.into())
     }
@@ -180,8 +177,8 @@ impl Client {
     /// **Cost:** 3 points.
     pub fn create_task(
         &self,
-        project_id: impl ::std::convert::Into<::sdkgen_runtime::uuid::Uuid>,
-        body: impl ::std::convert::Into<crate::types::NewTask>,
+        project_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
+        body: impl Into<crate::types::NewTask>,
     ) -> crate::builders::CreateTask<'_> {
         crate::builders::CreateTask::new(self, project_id.into(), body.into())
     }
@@ -195,8 +192,8 @@ impl Client {
     /// **Cost:** 2 to 10 points, `min(10, 2 + 1 * body.tasks)`.
     pub fn batch_create_tasks(
         &self,
-        project_id: impl ::std::convert::Into<::sdkgen_runtime::uuid::Uuid>,
-        body: impl ::std::convert::Into<crate::types::TaskBatch>,
+        project_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
+        body: impl Into<crate::types::TaskBatch>,
     ) -> crate::builders::BatchCreateTasks<'_> {
         crate::builders::BatchCreateTasks::new(self, project_id.into(), body.into())
     }
@@ -210,7 +207,7 @@ impl Client {
     /// **Cost:** 8 points.
     pub fn get_project_report(
         &self,
-        project_id: impl ::std::convert::Into<::sdkgen_runtime::uuid::Uuid>,
+        project_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
     ) -> crate::builders::GetProjectReport<'_> {
         crate::builders::GetProjectReport::new(self, project_id.into())
     }
@@ -224,7 +221,7 @@ impl Client {
     /// **Cost:** 10 points.
     pub fn export_project(
         &self,
-        project_id: impl ::std::convert::Into<::sdkgen_runtime::uuid::Uuid>,
+        project_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
     ) -> crate::builders::ExportProject<'_> {
         crate::builders::ExportProject::new(self, project_id.into())
     }
@@ -238,7 +235,7 @@ impl Client {
     /// **Cost:** 1 to 3 points, `min(3, 1 + 1 * query.expand)`.
     pub fn get_task(
         &self,
-        task_id: impl ::std::convert::Into<::sdkgen_runtime::uuid::Uuid>,
+        task_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
     ) -> crate::builders::GetTask<'_> {
         crate::builders::GetTask::new(self, task_id.into())
     }
@@ -250,7 +247,7 @@ impl Client {
     /// **Cost:** 3 points.
     pub fn delete_task(
         &self,
-        task_id: impl ::std::convert::Into<::sdkgen_runtime::uuid::Uuid>,
+        task_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
     ) -> crate::builders::DeleteTask<'_> {
         crate::builders::DeleteTask::new(self, task_id.into())
     }
@@ -262,8 +259,8 @@ impl Client {
     /// **Cost:** 3 points.
     pub fn update_task(
         &self,
-        task_id: impl ::std::convert::Into<::sdkgen_runtime::uuid::Uuid>,
-        body: impl ::std::convert::Into<crate::types::TaskUpdate>,
+        task_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
+        body: impl Into<crate::types::TaskUpdate>,
     ) -> crate::builders::UpdateTask<'_> {
         crate::builders::UpdateTask::new(self, task_id.into(), body.into())
     }
@@ -277,7 +274,7 @@ impl Client {
     /// **Cost:** 5 points.
     pub fn search_tasks(
         &self,
-        body: impl ::std::convert::Into<crate::types::TaskQuery>,
+        body: impl Into<crate::types::TaskQuery>,
     ) -> crate::builders::SearchTasks<'_> {
         crate::builders::SearchTasks::new(self, body.into())
     }
@@ -298,7 +295,7 @@ impl Client {
     /// **Cost:** 3 points.
     pub fn create_label(
         &self,
-        body: impl ::std::convert::Into<crate::types::NewLabel>,
+        body: impl Into<crate::types::NewLabel>,
     ) -> crate::builders::CreateLabel<'_> {
         crate::builders::CreateLabel::new(self, body.into())
     }
@@ -310,7 +307,7 @@ impl Client {
     /// **Cost:** 3 points.
     pub fn list_comments(
         &self,
-        task_id: impl ::std::convert::Into<::sdkgen_runtime::uuid::Uuid>,
+        task_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
     ) -> crate::builders::ListComments<'_> {
         crate::builders::ListComments::new(self, task_id.into())
     }
@@ -322,8 +319,8 @@ impl Client {
     /// **Cost:** 3 points.
     pub fn create_comment(
         &self,
-        task_id: impl ::std::convert::Into<::sdkgen_runtime::uuid::Uuid>,
-        body: impl ::std::convert::Into<crate::types::NewComment>,
+        task_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
+        body: impl Into<crate::types::NewComment>,
     ) -> crate::builders::CreateComment<'_> {
         crate::builders::CreateComment::new(self, task_id.into(), body.into())
     }
@@ -335,7 +332,7 @@ impl Client {
     /// **Cost:** 3 points.
     pub fn delete_comment(
         &self,
-        comment_id: impl ::std::convert::Into<::sdkgen_runtime::uuid::Uuid>,
+        comment_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
     ) -> crate::builders::DeleteComment<'_> {
         crate::builders::DeleteComment::new(self, comment_id.into())
     }
@@ -349,8 +346,8 @@ impl Client {
     /// **Cost:** 5 points.
     pub fn upload_attachment(
         &self,
-        task_id: impl ::std::convert::Into<::sdkgen_runtime::uuid::Uuid>,
-        body: impl ::std::convert::Into<crate::types::UploadAttachmentRequest>,
+        task_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
+        body: impl Into<crate::types::UploadAttachmentRequest>,
     ) -> crate::builders::UploadAttachment<'_> {
         crate::builders::UploadAttachment::new(self, task_id.into(), body.into())
     }
@@ -362,7 +359,7 @@ impl Client {
     /// **Cost:** 1 point.
     pub fn get_attachment(
         &self,
-        attachment_id: impl ::std::convert::Into<::sdkgen_runtime::uuid::Uuid>,
+        attachment_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
     ) -> crate::builders::GetAttachment<'_> {
         crate::builders::GetAttachment::new(self, attachment_id.into())
     }
@@ -374,7 +371,7 @@ impl Client {
     /// **Cost:** 3 points.
     pub fn download_attachment(
         &self,
-        attachment_id: impl ::std::convert::Into<::sdkgen_runtime::uuid::Uuid>,
+        attachment_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
     ) -> crate::builders::DownloadAttachment<'_> {
         crate::builders::DownloadAttachment::new(self, attachment_id.into())
     }
