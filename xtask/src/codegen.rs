@@ -382,3 +382,71 @@ mod tests {
         assert_eq!(api_slug("!!!"), "api");
     }
 }
+
+/// `cargo xtask semver-check`: within each major, the crate generated from each release must
+/// be semver-compatible with the one generated from the release before (cargo-semver-checks).
+pub fn semver_check() -> Result<()> {
+    let root = root();
+    let work = root.join("target/semver-check");
+    if work.exists() {
+        std::fs::remove_dir_all(&work)
+            .with_context(|| format!("cannot clear {}", work.display()))?;
+    }
+    let runtime = std::fs::canonicalize(root.join("crates/runtime"))?;
+    let mut pairs = 0;
+    for (major, folder) in majors(&root.join("specs"))? {
+        let releases = releases(&folder)?;
+        for pair in releases.windows(2) {
+            let [old, new] = pair else { continue };
+            let mut directories = Vec::new();
+            let mut crate_name = String::new();
+            for release in [old, new] {
+                let api = sdkgen_loader::load_file(&release.path)?;
+                crate_name = format!("{}-v{major}", api_slug(&api.title));
+                let (a, b, c) = release.version;
+                let directory = work.join(format!("{crate_name}-{a}.{b}.{c}"));
+                let settings = Settings {
+                    crate_name: crate_name.clone(),
+                    runtime: RuntimeDependency::Path(runtime.display().to_string()),
+                    command: "cargo xtask semver-check".to_owned(),
+                    source: release
+                        .path
+                        .strip_prefix(&root)
+                        .unwrap_or(&release.path)
+                        .display()
+                        .to_string(),
+                };
+                let mut generated = sdkgen_codegen::generate(&api, &settings)?;
+                // A workspace of its own: target/ is inside the repository's workspace.
+                if let Some(manifest) = generated.files.get_mut("Cargo.toml") {
+                    manifest.push_str("\n[workspace]\n");
+                }
+                sdkgen_codegen::sync(&generated, &directory, Mode::Write)?;
+                std::fs::copy(root.join("Cargo.lock"), directory.join("Cargo.lock"))?;
+                directories.push(directory);
+            }
+            println!(
+                "{crate_name}: {} -> {}",
+                old.path.display(),
+                new.path.display()
+            );
+            let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+                .args(["semver-checks", "check-release", "--manifest-path"])
+                .arg(directories[1].join("Cargo.toml"))
+                .arg("--baseline-root")
+                .arg(&directories[0])
+                .status()
+                .context("cannot run cargo semver-checks (install it: cargo install --locked cargo-semver-checks)")?;
+            if !status.success() {
+                bail!(
+                    "the crate generated from {} breaks semver against {}: the generated API must keep the provider's promise",
+                    new.path.display(),
+                    old.path.display()
+                );
+            }
+            pairs += 1;
+        }
+    }
+    println!("{pairs} release pairs are semver-compatible");
+    Ok(())
+}

@@ -57,6 +57,9 @@ enum Command {
         #[arg(long)]
         shared: Option<PathBuf>,
     },
+    /// Check with cargo-semver-checks that each release's generated crate is compatible with
+    /// the previous release's, within each major.
+    SemverCheck,
     /// Write inferred costs into a spec as `x-points`, keeping everything else as it was.
     Annotate {
         /// The OpenAPI document (YAML or JSON).
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
             codegen::generate(&spec, &out, name, runtime)
         }
         Command::CorpusCheck { shared } => codegen::corpus_check(shared),
+        Command::SemverCheck => codegen::semver_check(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

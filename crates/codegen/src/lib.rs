@@ -162,7 +162,7 @@ pub fn generate(api: &Api, settings: &Settings) -> Result<GeneratedCrate> {
         pub use client::{Client, OPERATIONS};
         pub use ::sdkgen_runtime::{
             BudgetMode, BudgetSnapshot, BuildError, Bytes, ClientBuilder, Error, ErrorBody, OperationInfo,
-            Plan, ResponseValue, RetryPolicy,
+            Plan, ResponseValue, RetryPolicy, chrono, uuid,
         };
     };
     files.insert("src/lib.rs".to_owned(), render(&header, "src/lib.rs", lib)?);

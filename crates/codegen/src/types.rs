@@ -511,7 +511,7 @@ impl<'a> TypeTable<'a> {
             .map(|(variant, value)| quote!(#value => #rust::#variant,));
         quote! {
             #docs
-            #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+            #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
             #[serde(crate = "::sdkgen_runtime::serde", from = "String", into = "String")]
             #[non_exhaustive]
             pub enum #rust {

@@ -74,10 +74,7 @@ impl Client {
     /// `DELETE /organization/api-keys/{key_id}` (`revokeApiKey`)
     ///
     /// **Cost:** 3 points.
-    pub fn revoke_api_key(
-        &self,
-        key_id: impl Into<String>,
-    ) -> crate::builders::RevokeApiKey<'_> {
+    pub fn revoke_api_key(&self, key_id: impl Into<String>) -> crate::builders::RevokeApiKey<'_> {
         crate::builders::RevokeApiKey::new(self, key_id.into())
     }
 
@@ -272,10 +269,7 @@ impl Client {
     /// `GET /search/tasks` (`searchTasks`)
     ///
     /// **Cost:** 5 points.
-    pub fn search_tasks(
-        &self,
-        q: impl Into<String>,
-    ) -> crate::builders::SearchTasks<'_> {
+    pub fn search_tasks(&self, q: impl Into<String>) -> crate::builders::SearchTasks<'_> {
         crate::builders::SearchTasks::new(self, q.into())
     }
 

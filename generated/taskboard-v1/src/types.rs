@@ -41,7 +41,7 @@ impl Error {
 }
 
 /// The organisation's plan, which sets its point budget.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::sdkgen_runtime::serde", from = "String", into = "String")]
 #[non_exhaustive]
 pub enum Plan {
@@ -123,9 +123,7 @@ impl Organization {
         name: impl Into<String>,
         plan: impl Into<crate::types::Plan>,
         points_per_minute: impl Into<i32>,
-        created_at: impl Into<
-            ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
-        >,
+        created_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
     ) -> Self {
         Organization {
             id: id.into(),
@@ -154,9 +152,7 @@ pub struct ApiKey {
     pub created_at: ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
     /// When the key was last used; null if never.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_used_at: Option<
-        ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
-    >,
+    pub last_used_at: Option<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
 }
 
 impl ApiKey {
@@ -165,9 +161,7 @@ impl ApiKey {
         id: impl Into<String>,
         name: impl Into<String>,
         prefix: impl Into<String>,
-        created_at: impl Into<
-            ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
-        >,
+        created_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
     ) -> Self {
         ApiKey {
             id: id.into(),
@@ -182,9 +176,7 @@ impl ApiKey {
     #[must_use]
     pub fn last_used_at(
         mut self,
-        value: impl Into<
-            ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
-        >,
+        value: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
     ) -> Self {
         self.last_used_at = Some(value.into());
         self
@@ -208,9 +200,7 @@ pub struct ApiKeyWithSecret {
     pub created_at: ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
     /// When the key was last used; null if never.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_used_at: Option<
-        ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
-    >,
+    pub last_used_at: Option<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
     /// The bearer token. Store it safely; it is not shown again.
     #[serde()]
     pub secret: String,
@@ -222,9 +212,7 @@ impl ApiKeyWithSecret {
         id: impl Into<String>,
         name: impl Into<String>,
         prefix: impl Into<String>,
-        created_at: impl Into<
-            ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
-        >,
+        created_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
         secret: impl Into<String>,
     ) -> Self {
         ApiKeyWithSecret {
@@ -241,9 +229,7 @@ impl ApiKeyWithSecret {
     #[must_use]
     pub fn last_used_at(
         mut self,
-        value: impl Into<
-            ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
-        >,
+        value: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
     ) -> Self {
         self.last_used_at = Some(value.into());
         self
@@ -290,9 +276,7 @@ impl RateLimitStatus {
     pub fn new(
         limit: impl Into<i32>,
         remaining: impl Into<i32>,
-        reset_at: impl Into<
-            ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
-        >,
+        reset_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
         window_seconds: impl Into<i32>,
     ) -> Self {
         RateLimitStatus {
@@ -319,10 +303,7 @@ pub struct User {
 
 impl User {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        id: impl Into<::sdkgen_runtime::uuid::Uuid>,
-        name: impl Into<String>,
-    ) -> Self {
+    pub fn new(id: impl Into<::sdkgen_runtime::uuid::Uuid>, name: impl Into<String>) -> Self {
         User {
             id: id.into(),
             name: name.into(),
@@ -339,7 +320,7 @@ impl User {
 }
 
 /// A related resource that can be embedded in a project.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::sdkgen_runtime::serde", from = "String", into = "String")]
 #[non_exhaustive]
 pub enum ProjectExpansion {
@@ -433,12 +414,8 @@ impl Project {
         id: impl Into<::sdkgen_runtime::uuid::Uuid>,
         name: impl Into<String>,
         owner_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
-        created_at: impl Into<
-            ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
-        >,
-        updated_at: impl Into<
-            ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
-        >,
+        created_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
+        updated_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
     ) -> Self {
         Project {
             id: id.into(),
@@ -582,7 +559,7 @@ impl ProjectPage {
 }
 
 /// The `TaskStatus` schema.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::sdkgen_runtime::serde", from = "String", into = "String")]
 #[non_exhaustive]
 pub enum TaskStatus {
@@ -648,7 +625,7 @@ impl ::sdkgen_runtime::ToParam for TaskStatus {
 }
 
 /// The `TaskPriority` schema.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::sdkgen_runtime::serde", from = "String", into = "String")]
 #[non_exhaustive]
 pub enum TaskPriority {
@@ -714,7 +691,7 @@ impl ::sdkgen_runtime::ToParam for TaskPriority {
 }
 
 /// The `TaskExpansion` schema.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::sdkgen_runtime::serde", from = "String", into = "String")]
 #[non_exhaustive]
 pub enum TaskExpansion {
@@ -817,12 +794,8 @@ impl Task {
         status: impl Into<crate::types::TaskStatus>,
         priority: impl Into<crate::types::TaskPriority>,
         labels: impl Into<Vec<String>>,
-        created_at: impl Into<
-            ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
-        >,
-        updated_at: impl Into<
-            ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
-        >,
+        created_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
+        updated_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
     ) -> Self {
         Task {
             id: id.into(),
@@ -851,10 +824,7 @@ impl Task {
 
     /// Sets `assignee_id`.
     #[must_use]
-    pub fn assignee_id(
-        mut self,
-        value: impl Into<::sdkgen_runtime::uuid::Uuid>,
-    ) -> Self {
+    pub fn assignee_id(mut self, value: impl Into<::sdkgen_runtime::uuid::Uuid>) -> Self {
         self.assignee_id = Some(value.into());
         self
     }
@@ -868,10 +838,7 @@ impl Task {
 
     /// Sets `due_date`.
     #[must_use]
-    pub fn due_date(
-        mut self,
-        value: impl Into<::sdkgen_runtime::chrono::NaiveDate>,
-    ) -> Self {
+    pub fn due_date(mut self, value: impl Into<::sdkgen_runtime::chrono::NaiveDate>) -> Self {
         self.due_date = Some(value.into());
         self
     }
@@ -952,10 +919,7 @@ impl NewTask {
 
     /// Sets `assignee_id`.
     #[must_use]
-    pub fn assignee_id(
-        mut self,
-        value: impl Into<::sdkgen_runtime::uuid::Uuid>,
-    ) -> Self {
+    pub fn assignee_id(mut self, value: impl Into<::sdkgen_runtime::uuid::Uuid>) -> Self {
         self.assignee_id = Some(value.into());
         self
     }
@@ -976,10 +940,7 @@ impl NewTask {
 
     /// Sets `due_date`.
     #[must_use]
-    pub fn due_date(
-        mut self,
-        value: impl Into<::sdkgen_runtime::chrono::NaiveDate>,
-    ) -> Self {
+    pub fn due_date(mut self, value: impl Into<::sdkgen_runtime::chrono::NaiveDate>) -> Self {
         self.due_date = Some(value.into());
         self
     }
@@ -1055,10 +1016,7 @@ impl TaskUpdate {
 
     /// Sets `assignee_id`.
     #[must_use]
-    pub fn assignee_id(
-        mut self,
-        value: impl Into<Option<::sdkgen_runtime::uuid::Uuid>>,
-    ) -> Self {
+    pub fn assignee_id(mut self, value: impl Into<Option<::sdkgen_runtime::uuid::Uuid>>) -> Self {
         self.assignee_id = Some(value.into());
         self
     }
@@ -1111,7 +1069,9 @@ pub struct TaskBatch {
 impl TaskBatch {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(tasks: impl Into<Vec<crate::types::NewTask>>) -> Self {
-        TaskBatch { tasks: tasks.into() }
+        TaskBatch {
+            tasks: tasks.into(),
+        }
     }
 }
 
@@ -1186,9 +1146,7 @@ impl ProjectReport {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
         project_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
-        generated_at: impl Into<
-            ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
-        >,
+        generated_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
         tasks_by_status: impl Into<::std::collections::BTreeMap<String, i64>>,
         daily: impl Into<Vec<crate::types::ProjectReportDailyItem>>,
     ) -> Self {
@@ -1240,9 +1198,7 @@ impl ProjectExport {
     pub fn new(
         project: impl Into<crate::types::Project>,
         tasks: impl Into<Vec<crate::types::Task>>,
-        exported_at: impl Into<
-            ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
-        >,
+        exported_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
     ) -> Self {
         ProjectExport {
             project: project.into(),
@@ -1284,9 +1240,7 @@ impl Comment {
         task_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
         author_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
         body: impl Into<String>,
-        created_at: impl Into<
-            ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
-        >,
+        created_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
     ) -> Self {
         Comment {
             id: id.into(),
@@ -1371,9 +1325,7 @@ impl Attachment {
         file_name: impl Into<String>,
         content_type: impl Into<String>,
         size_bytes: impl Into<i64>,
-        created_at: impl Into<
-            ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
-        >,
+        created_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
     ) -> Self {
         Attachment {
             id: id.into(),

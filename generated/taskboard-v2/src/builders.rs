@@ -2,7 +2,7 @@
 
 //! One request builder per operation: optional parameters, cost, `send()`.
 #[allow(unused_imports)]
-use ::sdkgen_runtime::{encoding, Error, Method, Request, ResponseValue, ToParam};
+use ::sdkgen_runtime::{Error, Method, Request, ResponseValue, ToParam, encoding};
 /// The request of [`Client::get_organization`](crate::Client::get_organization): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -54,7 +54,10 @@ pub struct ListApiKeys<'a> {
 
 impl<'a> ListApiKeys<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
-        ListApiKeys { client, priority: 0 }
+        ListApiKeys {
+            client,
+            priority: 0,
+        }
     }
 
     /// Goes before waiting requests of lower priority when the budget is short
@@ -115,25 +118,21 @@ impl<'a> CreateApiKey<'a> {
     /// Sends the request.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<crate::types::ApiKeyWithSecret>,
-        Error<crate::types::Error>,
-    > {
+    ) -> Result<ResponseValue<crate::types::ApiKeyWithSecret>, Error<crate::types::Error>> {
         let points = self.points();
         let path = "/organization/api-keys".to_owned();
         let mut request = Request::new("createApiKey", Method::POST, path, points);
         request.priority = self.priority;
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(
-                ::sdkgen_runtime::Bytes::from(
-                    ::sdkgen_runtime::serde_json::to_vec(value)
-                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
-                            operation: "createApiKey",
-                            message: error.to_string(),
-                        })?,
-                ),
-            );
+            request.body = ::sdkgen_runtime::Body::Json(::sdkgen_runtime::Bytes::from(
+                ::sdkgen_runtime::serde_json::to_vec(value).map_err(|error| {
+                    ::sdkgen_runtime::Error::InvalidRequest {
+                        operation: "createApiKey",
+                        message: error.to_string(),
+                    }
+                })?,
+            ));
         }
         let response = self.client.runtime().execute(request).await?;
         response.json::<crate::types::ApiKeyWithSecret, crate::types::Error>()
@@ -215,10 +214,7 @@ impl<'a> GetRateLimit<'a> {
     /// Sends the request.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<crate::types::RateLimitStatus>,
-        Error<crate::types::Error>,
-    > {
+    ) -> Result<ResponseValue<crate::types::RateLimitStatus>, Error<crate::types::Error>> {
         let points = self.points();
         let path = "/rate-limit".to_owned();
         let mut request = Request::new("getRateLimit", Method::GET, path, points);
@@ -300,23 +296,19 @@ impl<'a> ListProjects<'a> {
         Item = Result<crate::types::Project, Error<crate::types::Error>>,
     > + 'a {
         let first = self.cursor.clone();
-        ::sdkgen_runtime::pagination::paginate(
-            first,
-            move |cursor| {
-                let mut request = self.clone();
-                request.cursor = cursor;
-                async move {
-                    let page = request.send().await?.into_inner();
-                    Ok((
-                        page.data,
-                        page
-                            .next_cursor
-                            .as_ref()
-                            .map(::sdkgen_runtime::ToParam::to_param),
-                    ))
-                }
-            },
-        )
+        ::sdkgen_runtime::pagination::paginate(first, move |cursor| {
+            let mut request = self.clone();
+            request.cursor = cursor;
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok((
+                    page.data,
+                    page.next_cursor
+                        .as_ref()
+                        .map(::sdkgen_runtime::ToParam::to_param),
+                ))
+            }
+        })
     }
 }
 
@@ -330,10 +322,7 @@ pub struct CreateProject<'a> {
 }
 
 impl<'a> CreateProject<'a> {
-    pub(crate) fn new(
-        client: &'a crate::Client,
-        body: crate::types::NewProject,
-    ) -> Self {
+    pub(crate) fn new(client: &'a crate::Client, body: crate::types::NewProject) -> Self {
         CreateProject {
             client,
             priority: 0,
@@ -363,15 +352,14 @@ impl<'a> CreateProject<'a> {
         request.priority = self.priority;
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(
-                ::sdkgen_runtime::Bytes::from(
-                    ::sdkgen_runtime::serde_json::to_vec(value)
-                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
-                            operation: "createProject",
-                            message: error.to_string(),
-                        })?,
-                ),
-            );
+            request.body = ::sdkgen_runtime::Body::Json(::sdkgen_runtime::Bytes::from(
+                ::sdkgen_runtime::serde_json::to_vec(value).map_err(|error| {
+                    ::sdkgen_runtime::Error::InvalidRequest {
+                        operation: "createProject",
+                        message: error.to_string(),
+                    }
+                })?,
+            ));
         }
         let response = self.client.runtime().execute(request).await?;
         response.json::<crate::types::Project, crate::types::Error>()
@@ -389,10 +377,7 @@ pub struct GetProject<'a> {
 }
 
 impl<'a> GetProject<'a> {
-    pub(crate) fn new(
-        client: &'a crate::Client,
-        project_id: ::sdkgen_runtime::uuid::Uuid,
-    ) -> Self {
+    pub(crate) fn new(client: &'a crate::Client, project_id: ::sdkgen_runtime::uuid::Uuid) -> Self {
         GetProject {
             client,
             priority: 0,
@@ -402,10 +387,7 @@ impl<'a> GetProject<'a> {
     }
 
     /// Related resources to embed in the response.
-    pub fn expand(
-        mut self,
-        value: impl Into<Vec<crate::types::ProjectExpansion>>,
-    ) -> Self {
+    pub fn expand(mut self, value: impl Into<Vec<crate::types::ProjectExpansion>>) -> Self {
         self.expand = Some(value.into());
         self
     }
@@ -428,19 +410,15 @@ impl<'a> GetProject<'a> {
         self,
     ) -> Result<ResponseValue<crate::types::Project>, Error<crate::types::Error>> {
         let points = self.points();
-        let path = encoding::path(
-            &["/projects/", ""],
-            &[encoding::segment(&self.project_id)],
-        );
+        let path = encoding::path(&["/projects/", ""], &[encoding::segment(&self.project_id)]);
         let mut request = Request::new("getProject", Method::GET, path, points);
         request.priority = self.priority;
-        request
-            .add_query_list(
-                "expand",
-                self.expand.as_deref(),
-                ::sdkgen_runtime::QueryStyle::Form,
-                false,
-            );
+        request.add_query_list(
+            "expand",
+            self.expand.as_deref(),
+            ::sdkgen_runtime::QueryStyle::Form,
+            false,
+        );
         let response = self.client.runtime().execute(request).await?;
         response.json::<crate::types::Project, crate::types::Error>()
     }
@@ -456,10 +434,7 @@ pub struct DeleteProject<'a> {
 }
 
 impl<'a> DeleteProject<'a> {
-    pub(crate) fn new(
-        client: &'a crate::Client,
-        project_id: ::sdkgen_runtime::uuid::Uuid,
-    ) -> Self {
+    pub(crate) fn new(client: &'a crate::Client, project_id: ::sdkgen_runtime::uuid::Uuid) -> Self {
         DeleteProject {
             client,
             priority: 0,
@@ -482,10 +457,7 @@ impl<'a> DeleteProject<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<ResponseValue<()>, Error<crate::types::Error>> {
         let points = self.points();
-        let path = encoding::path(
-            &["/projects/", ""],
-            &[encoding::segment(&self.project_id)],
-        );
+        let path = encoding::path(&["/projects/", ""], &[encoding::segment(&self.project_id)]);
         let mut request = Request::new("deleteProject", Method::DELETE, path, points);
         request.priority = self.priority;
         let response = self.client.runtime().execute(request).await?;
@@ -534,23 +506,19 @@ impl<'a> UpdateProject<'a> {
         self,
     ) -> Result<ResponseValue<crate::types::Project>, Error<crate::types::Error>> {
         let points = self.points();
-        let path = encoding::path(
-            &["/projects/", ""],
-            &[encoding::segment(&self.project_id)],
-        );
+        let path = encoding::path(&["/projects/", ""], &[encoding::segment(&self.project_id)]);
         let mut request = Request::new("updateProject", Method::PATCH, path, points);
         request.priority = self.priority;
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(
-                ::sdkgen_runtime::Bytes::from(
-                    ::sdkgen_runtime::serde_json::to_vec(value)
-                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
-                            operation: "updateProject",
-                            message: error.to_string(),
-                        })?,
-                ),
-            );
+            request.body = ::sdkgen_runtime::Body::Json(::sdkgen_runtime::Bytes::from(
+                ::sdkgen_runtime::serde_json::to_vec(value).map_err(|error| {
+                    ::sdkgen_runtime::Error::InvalidRequest {
+                        operation: "updateProject",
+                        message: error.to_string(),
+                    }
+                })?,
+            ));
         }
         let response = self.client.runtime().execute(request).await?;
         response.json::<crate::types::Project, crate::types::Error>()
@@ -571,10 +539,7 @@ pub struct ListTasks<'a> {
 }
 
 impl<'a> ListTasks<'a> {
-    pub(crate) fn new(
-        client: &'a crate::Client,
-        project_id: ::sdkgen_runtime::uuid::Uuid,
-    ) -> Self {
+    pub(crate) fn new(client: &'a crate::Client, project_id: ::sdkgen_runtime::uuid::Uuid) -> Self {
         ListTasks {
             client,
             priority: 0,
@@ -593,10 +558,7 @@ impl<'a> ListTasks<'a> {
     }
 
     /// Only tasks assigned to this user.
-    pub fn assignee_id(
-        mut self,
-        value: impl Into<::sdkgen_runtime::uuid::Uuid>,
-    ) -> Self {
+    pub fn assignee_id(mut self, value: impl Into<::sdkgen_runtime::uuid::Uuid>) -> Self {
         self.assignee_id = Some(value.into());
         self
     }
@@ -654,27 +616,22 @@ impl<'a> ListTasks<'a> {
     /// is a request that costs its points.
     pub fn into_stream(
         self,
-    ) -> impl ::sdkgen_runtime::Stream<
-        Item = Result<crate::types::Task, Error<crate::types::Error>>,
-    > + 'a {
+    ) -> impl ::sdkgen_runtime::Stream<Item = Result<crate::types::Task, Error<crate::types::Error>>> + 'a
+    {
         let first = self.cursor.clone();
-        ::sdkgen_runtime::pagination::paginate(
-            first,
-            move |cursor| {
-                let mut request = self.clone();
-                request.cursor = cursor;
-                async move {
-                    let page = request.send().await?.into_inner();
-                    Ok((
-                        page.data,
-                        page
-                            .next_cursor
-                            .as_ref()
-                            .map(::sdkgen_runtime::ToParam::to_param),
-                    ))
-                }
-            },
-        )
+        ::sdkgen_runtime::pagination::paginate(first, move |cursor| {
+            let mut request = self.clone();
+            request.cursor = cursor;
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok((
+                    page.data,
+                    page.next_cursor
+                        .as_ref()
+                        .map(::sdkgen_runtime::ToParam::to_param),
+                ))
+            }
+        })
     }
 }
 
@@ -727,15 +684,14 @@ impl<'a> CreateTask<'a> {
         request.priority = self.priority;
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(
-                ::sdkgen_runtime::Bytes::from(
-                    ::sdkgen_runtime::serde_json::to_vec(value)
-                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
-                            operation: "createTask",
-                            message: error.to_string(),
-                        })?,
-                ),
-            );
+            request.body = ::sdkgen_runtime::Body::Json(::sdkgen_runtime::Bytes::from(
+                ::sdkgen_runtime::serde_json::to_vec(value).map_err(|error| {
+                    ::sdkgen_runtime::Error::InvalidRequest {
+                        operation: "createTask",
+                        message: error.to_string(),
+                    }
+                })?,
+            ));
         }
         let response = self.client.runtime().execute(request).await?;
         response.json::<crate::types::Task, crate::types::Error>()
@@ -782,10 +738,7 @@ impl<'a> BatchCreateTasks<'a> {
     /// Sends the request.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<crate::types::TaskBatchResult>,
-        Error<crate::types::Error>,
-    > {
+    ) -> Result<ResponseValue<crate::types::TaskBatchResult>, Error<crate::types::Error>> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", "/tasks/batch"],
@@ -795,15 +748,14 @@ impl<'a> BatchCreateTasks<'a> {
         request.priority = self.priority;
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(
-                ::sdkgen_runtime::Bytes::from(
-                    ::sdkgen_runtime::serde_json::to_vec(value)
-                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
-                            operation: "batchCreateTasks",
-                            message: error.to_string(),
-                        })?,
-                ),
-            );
+            request.body = ::sdkgen_runtime::Body::Json(::sdkgen_runtime::Bytes::from(
+                ::sdkgen_runtime::serde_json::to_vec(value).map_err(|error| {
+                    ::sdkgen_runtime::Error::InvalidRequest {
+                        operation: "batchCreateTasks",
+                        message: error.to_string(),
+                    }
+                })?,
+            ));
         }
         let response = self.client.runtime().execute(request).await?;
         response.json::<crate::types::TaskBatchResult, crate::types::Error>()
@@ -821,10 +773,7 @@ pub struct GetProjectReport<'a> {
 }
 
 impl<'a> GetProjectReport<'a> {
-    pub(crate) fn new(
-        client: &'a crate::Client,
-        project_id: ::sdkgen_runtime::uuid::Uuid,
-    ) -> Self {
+    pub(crate) fn new(client: &'a crate::Client, project_id: ::sdkgen_runtime::uuid::Uuid) -> Self {
         GetProjectReport {
             client,
             priority: 0,
@@ -880,10 +829,7 @@ pub struct ExportProject<'a> {
 }
 
 impl<'a> ExportProject<'a> {
-    pub(crate) fn new(
-        client: &'a crate::Client,
-        project_id: ::sdkgen_runtime::uuid::Uuid,
-    ) -> Self {
+    pub(crate) fn new(client: &'a crate::Client, project_id: ::sdkgen_runtime::uuid::Uuid) -> Self {
         ExportProject {
             client,
             priority: 0,
@@ -930,10 +876,7 @@ pub struct GetTask<'a> {
 }
 
 impl<'a> GetTask<'a> {
-    pub(crate) fn new(
-        client: &'a crate::Client,
-        task_id: ::sdkgen_runtime::uuid::Uuid,
-    ) -> Self {
+    pub(crate) fn new(client: &'a crate::Client, task_id: ::sdkgen_runtime::uuid::Uuid) -> Self {
         GetTask {
             client,
             priority: 0,
@@ -969,13 +912,12 @@ impl<'a> GetTask<'a> {
         let path = encoding::path(&["/tasks/", ""], &[encoding::segment(&self.task_id)]);
         let mut request = Request::new("getTask", Method::GET, path, points);
         request.priority = self.priority;
-        request
-            .add_query_list(
-                "expand",
-                self.expand.as_deref(),
-                ::sdkgen_runtime::QueryStyle::Form,
-                false,
-            );
+        request.add_query_list(
+            "expand",
+            self.expand.as_deref(),
+            ::sdkgen_runtime::QueryStyle::Form,
+            false,
+        );
         let response = self.client.runtime().execute(request).await?;
         response.json::<crate::types::Task, crate::types::Error>()
     }
@@ -991,10 +933,7 @@ pub struct DeleteTask<'a> {
 }
 
 impl<'a> DeleteTask<'a> {
-    pub(crate) fn new(
-        client: &'a crate::Client,
-        task_id: ::sdkgen_runtime::uuid::Uuid,
-    ) -> Self {
+    pub(crate) fn new(client: &'a crate::Client, task_id: ::sdkgen_runtime::uuid::Uuid) -> Self {
         DeleteTask {
             client,
             priority: 0,
@@ -1071,15 +1010,14 @@ impl<'a> UpdateTask<'a> {
         request.priority = self.priority;
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(
-                ::sdkgen_runtime::Bytes::from(
-                    ::sdkgen_runtime::serde_json::to_vec(value)
-                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
-                            operation: "updateTask",
-                            message: error.to_string(),
-                        })?,
-                ),
-            );
+            request.body = ::sdkgen_runtime::Body::Json(::sdkgen_runtime::Bytes::from(
+                ::sdkgen_runtime::serde_json::to_vec(value).map_err(|error| {
+                    ::sdkgen_runtime::Error::InvalidRequest {
+                        operation: "updateTask",
+                        message: error.to_string(),
+                    }
+                })?,
+            ));
         }
         let response = self.client.runtime().execute(request).await?;
         response.json::<crate::types::Task, crate::types::Error>()
@@ -1126,15 +1064,14 @@ impl<'a> SearchTasks<'a> {
         request.priority = self.priority;
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(
-                ::sdkgen_runtime::Bytes::from(
-                    ::sdkgen_runtime::serde_json::to_vec(value)
-                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
-                            operation: "searchTasks",
-                            message: error.to_string(),
-                        })?,
-                ),
-            );
+            request.body = ::sdkgen_runtime::Body::Json(::sdkgen_runtime::Bytes::from(
+                ::sdkgen_runtime::serde_json::to_vec(value).map_err(|error| {
+                    ::sdkgen_runtime::Error::InvalidRequest {
+                        operation: "searchTasks",
+                        message: error.to_string(),
+                    }
+                })?,
+            ));
         }
         let response = self.client.runtime().execute(request).await?;
         response.json::<crate::types::SearchResults, crate::types::Error>()
@@ -1151,7 +1088,10 @@ pub struct ListLabels<'a> {
 
 impl<'a> ListLabels<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
-        ListLabels { client, priority: 0 }
+        ListLabels {
+            client,
+            priority: 0,
+        }
     }
 
     /// Goes before waiting requests of lower priority when the budget is short
@@ -1219,15 +1159,14 @@ impl<'a> CreateLabel<'a> {
         request.priority = self.priority;
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(
-                ::sdkgen_runtime::Bytes::from(
-                    ::sdkgen_runtime::serde_json::to_vec(value)
-                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
-                            operation: "createLabel",
-                            message: error.to_string(),
-                        })?,
-                ),
-            );
+            request.body = ::sdkgen_runtime::Body::Json(::sdkgen_runtime::Bytes::from(
+                ::sdkgen_runtime::serde_json::to_vec(value).map_err(|error| {
+                    ::sdkgen_runtime::Error::InvalidRequest {
+                        operation: "createLabel",
+                        message: error.to_string(),
+                    }
+                })?,
+            ));
         }
         let response = self.client.runtime().execute(request).await?;
         response.json::<crate::types::Label, crate::types::Error>()
@@ -1246,10 +1185,7 @@ pub struct ListComments<'a> {
 }
 
 impl<'a> ListComments<'a> {
-    pub(crate) fn new(
-        client: &'a crate::Client,
-        task_id: ::sdkgen_runtime::uuid::Uuid,
-    ) -> Self {
+    pub(crate) fn new(client: &'a crate::Client, task_id: ::sdkgen_runtime::uuid::Uuid) -> Self {
         ListComments {
             client,
             priority: 0,
@@ -1310,23 +1246,19 @@ impl<'a> ListComments<'a> {
         Item = Result<crate::types::Comment, Error<crate::types::Error>>,
     > + 'a {
         let first = self.cursor.clone();
-        ::sdkgen_runtime::pagination::paginate(
-            first,
-            move |cursor| {
-                let mut request = self.clone();
-                request.cursor = cursor;
-                async move {
-                    let page = request.send().await?.into_inner();
-                    Ok((
-                        page.data,
-                        page
-                            .next_cursor
-                            .as_ref()
-                            .map(::sdkgen_runtime::ToParam::to_param),
-                    ))
-                }
-            },
-        )
+        ::sdkgen_runtime::pagination::paginate(first, move |cursor| {
+            let mut request = self.clone();
+            request.cursor = cursor;
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok((
+                    page.data,
+                    page.next_cursor
+                        .as_ref()
+                        .map(::sdkgen_runtime::ToParam::to_param),
+                ))
+            }
+        })
     }
 }
 
@@ -1379,15 +1311,14 @@ impl<'a> CreateComment<'a> {
         request.priority = self.priority;
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(
-                ::sdkgen_runtime::Bytes::from(
-                    ::sdkgen_runtime::serde_json::to_vec(value)
-                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
-                            operation: "createComment",
-                            message: error.to_string(),
-                        })?,
-                ),
-            );
+            request.body = ::sdkgen_runtime::Body::Json(::sdkgen_runtime::Bytes::from(
+                ::sdkgen_runtime::serde_json::to_vec(value).map_err(|error| {
+                    ::sdkgen_runtime::Error::InvalidRequest {
+                        operation: "createComment",
+                        message: error.to_string(),
+                    }
+                })?,
+            ));
         }
         let response = self.client.runtime().execute(request).await?;
         response.json::<crate::types::Comment, crate::types::Error>()
@@ -1404,10 +1335,7 @@ pub struct DeleteComment<'a> {
 }
 
 impl<'a> DeleteComment<'a> {
-    pub(crate) fn new(
-        client: &'a crate::Client,
-        comment_id: ::sdkgen_runtime::uuid::Uuid,
-    ) -> Self {
+    pub(crate) fn new(client: &'a crate::Client, comment_id: ::sdkgen_runtime::uuid::Uuid) -> Self {
         DeleteComment {
             client,
             priority: 0,
@@ -1430,10 +1358,7 @@ impl<'a> DeleteComment<'a> {
     /// Sends the request.
     pub async fn send(self) -> Result<ResponseValue<()>, Error<crate::types::Error>> {
         let points = self.points();
-        let path = encoding::path(
-            &["/comments/", ""],
-            &[encoding::segment(&self.comment_id)],
-        );
+        let path = encoding::path(&["/comments/", ""], &[encoding::segment(&self.comment_id)]);
         let mut request = Request::new("deleteComment", Method::DELETE, path, points);
         request.priority = self.priority;
         let response = self.client.runtime().execute(request).await?;
@@ -1493,24 +1418,18 @@ impl<'a> UploadAttachment<'a> {
             let mut parts = Vec::new();
             {
                 let item = &value.file;
-                parts
-                    .push(
-                        ::sdkgen_runtime::Part::file(
-                            "file",
-                            "file",
-                            "application/octet-stream",
-                            item.clone(),
-                        ),
-                    );
+                parts.push(::sdkgen_runtime::Part::file(
+                    "file",
+                    "file",
+                    "application/octet-stream",
+                    item.clone(),
+                ));
             }
             if let Some(item) = &value.description {
-                parts
-                    .push(
-                        ::sdkgen_runtime::Part::text(
-                            "description",
-                            ::sdkgen_runtime::ToParam::to_param(item),
-                        ),
-                    );
+                parts.push(::sdkgen_runtime::Part::text(
+                    "description",
+                    ::sdkgen_runtime::ToParam::to_param(item),
+                ));
             }
             request.body = ::sdkgen_runtime::Body::Multipart(parts);
         }
