@@ -343,46 +343,6 @@ pub fn corpus_check(shared: Option<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn generated_code_is_fresh() {
-        // `cargo test` fails on a checkout whose generated/ does not match specs/.
-        if let Err(error) = codegen(true) {
-            panic!("{error:#}");
-        }
-    }
-
-    #[test]
-    fn releases_are_ordered_by_version_not_by_name() {
-        let directory =
-            std::env::temp_dir().join(format!("sdkgen-releases-{}", std::process::id()));
-        std::fs::create_dir_all(&directory).unwrap();
-        for name in ["1.10.0.yaml", "1.9.0.yaml", "1.2.0.yaml"] {
-            std::fs::write(directory.join(name), "").unwrap();
-        }
-        let versions: Vec<_> = releases(&directory)
-            .unwrap()
-            .into_iter()
-            .map(|release| release.version)
-            .collect();
-        assert_eq!(versions, [(1, 2, 0), (1, 9, 0), (1, 10, 0)]);
-        std::fs::write(directory.join("draft.yaml"), "").unwrap();
-        let error = releases(&directory).unwrap_err();
-        assert!(error.to_string().contains("MAJOR.MINOR.PATCH"), "{error}");
-        std::fs::remove_dir_all(&directory).unwrap();
-    }
-
-    #[test]
-    fn slugs_drop_the_word_api() {
-        assert_eq!(api_slug("Taskboard API"), "taskboard");
-        assert_eq!(api_slug("GitHub v3 REST API"), "github-v3-rest");
-        assert_eq!(api_slug("!!!"), "api");
-    }
-}
-
 /// `cargo xtask semver-check`: within each major, the crate generated from each release must
 /// be semver-compatible with the one generated from the release before (cargo-semver-checks).
 pub fn semver_check() -> Result<()> {
@@ -449,4 +409,44 @@ pub fn semver_check() -> Result<()> {
     }
     println!("{pairs} release pairs are semver-compatible");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_code_is_fresh() {
+        // `cargo test` fails on a checkout whose generated/ does not match specs/.
+        if let Err(error) = codegen(true) {
+            panic!("{error:#}");
+        }
+    }
+
+    #[test]
+    fn releases_are_ordered_by_version_not_by_name() {
+        let directory =
+            std::env::temp_dir().join(format!("sdkgen-releases-{}", std::process::id()));
+        std::fs::create_dir_all(&directory).unwrap();
+        for name in ["1.10.0.yaml", "1.9.0.yaml", "1.2.0.yaml"] {
+            std::fs::write(directory.join(name), "").unwrap();
+        }
+        let versions: Vec<_> = releases(&directory)
+            .unwrap()
+            .into_iter()
+            .map(|release| release.version)
+            .collect();
+        assert_eq!(versions, [(1, 2, 0), (1, 9, 0), (1, 10, 0)]);
+        std::fs::write(directory.join("draft.yaml"), "").unwrap();
+        let error = releases(&directory).unwrap_err();
+        assert!(error.to_string().contains("MAJOR.MINOR.PATCH"), "{error}");
+        std::fs::remove_dir_all(&directory).unwrap();
+    }
+
+    #[test]
+    fn slugs_drop_the_word_api() {
+        assert_eq!(api_slug("Taskboard API"), "taskboard");
+        assert_eq!(api_slug("GitHub v3 REST API"), "github-v3-rest");
+        assert_eq!(api_slug("!!!"), "api");
+    }
 }

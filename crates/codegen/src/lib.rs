@@ -85,62 +85,94 @@ pub fn generate(api: &Api, settings: &Settings) -> Result<GeneratedCrate> {
         settings.command, settings.source
     );
     let crate_ident = settings.crate_name.replace('-', "_");
-    // Types on one thread, operations on another: token streams are not `Send`, so each
-    // thread builds its own from the shared model and hands back formatted text.
-    let (types_file, operations_files) =
-        std::thread::scope(|scope| {
-            let types_thread = scope.spawn(|| {
-                let mut table = types::TypeTable::new(api);
-                let type_items = table.items();
-                let file = render(
-                    &header,
-                    "src/types.rs",
-                    quote! {
-                        //! The API's schemas as Rust types.
-                        #[allow(unused_imports)]
-                        use ::sdkgen_runtime::serde::{Deserialize, Serialize};
-                        #type_items
-                    },
-                );
-                file.map(|file| (file, table.take_warnings()))
-            });
-            let mut table = types::TypeTable::new(api);
-            let generated = operations::generate(api, &mut table, &settings.crate_name);
-            let builders = &generated.builders;
-            let client = &generated.client;
-            let operations_files = render(
-            &header,
-            "src/builders.rs",
+    // Two threads, one per core of the machines we target: types and the first builders on
+    // one, the client and the other builders on the other (parsing and formatting dominate,
+    // so the split is by size). Token streams are not `Send`: each thread builds its own
+    // from the shared model and hands back formatted text.
+    let operations = api.operations.len();
+    // Measured on progenitor-nexus.json: a quarter of the builders balances the types.
+    let split = operations / 4;
+    let render_builders = |range: std::ops::Range<usize>,
+                           with_module_header: bool|
+     -> Result<(String, Vec<String>)> {
+        let mut table = types::TypeTable::new(api).outside_types_module();
+        let generated = operations::generate(
+            api,
+            &mut table,
+            &settings.crate_name,
+            operations::Part::Builders(range),
+        );
+        let builders = &generated.builders;
+        let header_items = with_module_header.then(|| {
             quote! {
                 //! One request builder per operation: optional parameters, cost, `send()`.
                 #[allow(unused_imports)]
-                use ::sdkgen_runtime::{encoding, Error, Method, Request, ResponseValue, ToParam};
-                #builders
-            },
-        )
-        .and_then(|builders| {
-            let client = render(
+                use ::sdkgen_runtime::{chrono, encoding, serde_json, uuid, Bytes, Error, Method, Request, ResponseValue, ToParam};
+                use crate::types;
+            }
+        });
+        let text = render_body(quote!(#header_items #builders))?;
+        Ok((text, table.take_warnings()))
+    };
+    let (first, second) = std::thread::scope(|scope| {
+        let first = scope.spawn(|| -> Result<_> {
+            let mut table = types::TypeTable::new(api);
+            let type_items = table.items();
+            let types_file = render(
+                &header,
+                "src/types.rs",
+                quote! {
+                    //! The API's schemas as Rust types.
+                    #[allow(unused_imports)]
+                    use ::sdkgen_runtime::serde::{Deserialize, Serialize};
+                    #[allow(unused_imports)]
+                    use ::sdkgen_runtime::{chrono, serde_json, uuid, Bytes};
+                    #type_items
+                },
+            )?;
+            let (builders, builder_warnings) = render_builders(0..split, true)?;
+            let mut warnings = table.take_warnings();
+            warnings.extend(builder_warnings);
+            Ok((types_file, builders, warnings))
+        });
+        let second = (|| -> Result<_> {
+            let mut table = types::TypeTable::new(api).outside_types_module();
+            let generated = operations::generate(
+                api,
+                &mut table,
+                &settings.crate_name,
+                operations::Part::Client,
+            );
+            let client = &generated.client;
+            let client_file = render(
                 &header,
                 "src/client.rs",
                 quote! {
                     //! The client, with one method per operation.
+                    #[allow(unused_imports)]
+                    use ::sdkgen_runtime::{chrono, serde_json, uuid, Bytes};
+                    use crate::{builders, types};
                     #client
                 },
             )?;
-            Ok((builders, client, generated.methods.clone(), table.take_warnings()))
-        });
-            let types_file = types_thread
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (types_file, operations_files)
-        });
-    let (types_file, mut warnings) = types_file?;
-    let (builders_file, client_file, methods, operation_warnings) = operations_files?;
-    for warning in operation_warnings {
+            let (builders, builder_warnings) = render_builders(split..operations, false)?;
+            let mut warnings = table.take_warnings();
+            warnings.extend(builder_warnings);
+            Ok((client_file, builders, generated.methods, warnings))
+        })();
+        let first = first
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (first, second)
+    });
+    let (types_file, first_builders, mut warnings) = first?;
+    let (client_file, second_builders, methods, more_warnings) = second?;
+    for warning in more_warnings {
         if !warnings.contains(&warning) {
             warnings.push(warning);
         }
     }
+    let builders_file = format!("// {header}\n\n{first_builders}\n{second_builders}");
 
     let mut files = BTreeMap::new();
     let lib_doc = format!(
@@ -218,14 +250,23 @@ fn inner_docs(outer: TokenStream) -> TokenStream {
 
 /// Formats tokens as a Rust file with the header.
 fn render(header: &str, file: &str, tokens: TokenStream) -> Result<String> {
+    let body = render_body(tokens).map_err(|error| match error {
+        Error::InvalidRust { source, .. } => Error::InvalidRust {
+            file: file.to_owned(),
+            source,
+        },
+        other => other,
+    })?;
+    Ok(format!("// {header}\n\n{body}"))
+}
+
+/// Formats tokens as Rust.
+fn render_body(tokens: TokenStream) -> Result<String> {
     let parsed: syn::File = syn::parse2(tokens).map_err(|source| Error::InvalidRust {
-        file: file.to_owned(),
+        file: "src/builders.rs".to_owned(),
         source,
     })?;
-    Ok(format!(
-        "// {header}\n\n{}",
-        space_items(&prettyplease::unparse(&parsed))
-    ))
+    Ok(space_items(&prettyplease::unparse(&parsed)))
 }
 
 /// prettyplease puts items right after one another; a blank line after every item that

@@ -15,6 +15,15 @@ use crate::docs::doc_lines;
 use crate::names::{self, Scope, ident};
 use crate::types::{FieldShape, ParamShape, TypeTable};
 
+/// Which part of the operations' code to generate (the parts go to different threads).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// The client with its methods and the operations table.
+    Client,
+    /// The builders of the operations in this range.
+    Builders(std::ops::Range<usize>),
+}
+
 /// The generated `client` and `builders` modules.
 pub struct Generated {
     /// The client, its constructor and the operations table.
@@ -26,9 +35,17 @@ pub struct Generated {
 }
 
 /// Generates the client of every operation.
-pub fn generate(api: &Api, table: &mut TypeTable<'_>, crate_name: &str) -> Generated {
+pub fn generate(api: &Api, table: &mut TypeTable<'_>, crate_name: &str, part: Part) -> Generated {
     let mut method_scope = Scope::with_taken([
-        "new", "builder", "runtime", "budget", "from", "clone", "fmt",
+        "new",
+        "builder",
+        "runtime",
+        "budget",
+        "from",
+        "clone",
+        "fmt",
+        "with_priority",
+        "priority",
     ]);
     // Names the builders module imports from the runtime.
     let mut builder_scope = Scope::with_taken([
@@ -45,25 +62,39 @@ pub fn generate(api: &Api, table: &mut TypeTable<'_>, crate_name: &str) -> Gener
     let mut infos = Vec::new();
     let mut method_names = Vec::new();
     for (index, operation) in api.operations.iter().enumerate() {
+        // Names are given to every operation, in order, whatever the part: they must agree
+        // between the parts generated on different threads.
         let method_name = method_scope.unique(names::value_name(&operation.id));
         let builder_name = builder_scope.unique(names::type_name(&operation.id));
-        let generated = OperationCode::new(
+        let code = OperationCode::new(
             operation,
             table,
             &method_name,
             &builder_name,
             &mut builder_scope,
-        )
-        .generate();
-        methods.push(generated.0);
-        builders.push(generated.1);
-        let (id, method, path) = (&operation.id, operation.method.as_str(), &operation.path);
-        let [min, max] = [operation.cost.base_points(), operation.cost.max_points()]
-            .map(|points| proc_macro2::Literal::u32_unsuffixed(u32::from(points)));
-        infos.push(quote! {
-            ::sdkgen_runtime::OperationInfo { id: #id, method: #method, path: #path, min_points: #min, max_points: #max },
-        });
+        );
+        match &part {
+            Part::Client => {
+                methods.push(code.generate(false).0);
+                let (id, method, path) =
+                    (&operation.id, operation.method.as_str(), &operation.path);
+                let [min, max] = [operation.cost.base_points(), operation.cost.max_points()]
+                    .map(|points| proc_macro2::Literal::u32_unsuffixed(u32::from(points)));
+                infos.push(quote! {
+                    ::sdkgen_runtime::OperationInfo { id: #id, method: #method, path: #path, min_points: #min, max_points: #max },
+                });
+            }
+            Part::Builders(range) if range.contains(&index) => builders.push(code.generate(true).1),
+            Part::Builders(_) => {}
+        }
         method_names.push((method_name, index));
+    }
+    if let Part::Builders(_) = part {
+        return Generated {
+            client: TokenStream::new(),
+            builders: quote!(#(#builders)*),
+            methods: method_names,
+        };
     }
     let title = format!(" A client of {} {}.", api.title, api.version);
     let base_url = default_base_url(api);
@@ -89,11 +120,12 @@ pub fn generate(api: &Api, table: &mut TypeTable<'_>, crate_name: &str) -> Gener
         #[derive(Debug, Clone)]
         pub struct Client {
             runtime: ::sdkgen_runtime::Client,
+            priority: i32,
         }
 
         impl From<::sdkgen_runtime::Client> for Client {
             fn from(runtime: ::sdkgen_runtime::Client) -> Self {
-                Client { runtime }
+                Client { runtime, priority: 0 }
             }
         }
 
@@ -110,6 +142,17 @@ pub fn generate(api: &Api, table: &mut TypeTable<'_>, crate_name: &str) -> Gener
             /// The runtime client underneath (to send hand-made requests).
             pub fn runtime(&self) -> &::sdkgen_runtime::Client {
                 &self.runtime
+            }
+
+            /// A client whose requests go before waiting requests of lower priority when the
+            /// budget is short (default 0). It shares everything else with this one.
+            pub fn with_priority(&self, priority: i32) -> Client {
+                Client { runtime: self.runtime.clone(), priority }
+            }
+
+            /// The priority of this client's requests.
+            pub fn priority(&self) -> i32 {
+                self.priority
             }
 
             /// A snapshot of the organisation's point budget.
@@ -210,8 +253,8 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                     table.type_of(schema, &format!("{where_}, request body"))
                 }
                 (BodyKind::Text, _) => quote!(String),
-                (BodyKind::Json, None) => quote!(::sdkgen_runtime::serde_json::Value),
-                _ => quote!(::sdkgen_runtime::Bytes),
+                (BodyKind::Json, None) => quote!(serde_json::Value),
+                _ => quote!(Bytes),
             };
             Some(Body {
                 media,
@@ -236,7 +279,8 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         }
     }
 
-    fn generate(mut self) -> (TokenStream, TokenStream) {
+    /// The client method, and the builder when `with_builder`.
+    fn generate(mut self, with_builder: bool) -> (TokenStream, TokenStream) {
         let operation = self.operation;
         let (method, builder) = (self.method.clone(), self.builder.clone());
         let required: Vec<&Param> = self
@@ -292,10 +336,14 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         let method_code = quote! {
             #method_docs
             #deprecated
-            pub fn #method(&self, #(#arguments),*) -> crate::builders::#builder<'_> {
-                crate::builders::#builder::new(self, #(#passed),*)
+            pub fn #method(&self, #(#arguments),*) -> builders::#builder<'_> {
+                builders::#builder::new(self, #(#passed),*)
             }
         };
+
+        if !with_builder {
+            return (method_code, TokenStream::new());
+        }
 
         // The builder.
         let mut fields = Vec::new();
@@ -371,23 +419,15 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             #[must_use = "a request does nothing until it is sent"]
             pub struct #builder<'a> {
                 client: &'a crate::Client,
-                priority: i32,
                 #(#fields)*
             }
 
             impl<'a> #builder<'a> {
                 pub(crate) fn new(client: &'a crate::Client, #(#constructor_args),*) -> Self {
-                    #builder { client, priority: 0, #(#initialisers)* }
+                    #builder { client, #(#initialisers)* }
                 }
 
                 #(#setters)*
-
-                /// Goes before waiting requests of lower priority when the budget is short
-                /// (default 0).
-                pub fn priority(mut self, priority: i32) -> Self {
-                    self.priority = priority;
-                    self
-                }
 
                 /// The points this request costs, as the runtime reserves them before sending.
                 pub fn points(&self) -> u32 {
@@ -523,7 +563,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             let points = self.points();
             let path = #path;
             let mut request = Request::new(#id, Method::#method, path, points);
-            request.priority = self.priority;
+            request.priority = self.client.priority();
             #(#statements)*
             let response = self.client.runtime().execute(request).await?;
             #decode
@@ -556,7 +596,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                         ParamShape::List => quote!(self.#field.iter().map(ToParam::to_param)),
                         ParamShape::Scalar => quote!([self.#field.to_param()]),
                         ParamShape::Other => {
-                            quote!([::sdkgen_runtime::serde_json::to_string(&self.#field).unwrap_or_default()])
+                            quote!([serde_json::to_string(&self.#field).unwrap_or_default()])
                         }
                     };
                     parameters.push(match (param.parameter.style, param.shape) {
@@ -599,8 +639,8 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         let media_type = &body.media.media_type;
         match body.media.kind() {
             BodyKind::Json => quote! {
-                request.body = ::sdkgen_runtime::Body::Json(::sdkgen_runtime::Bytes::from(
-                    ::sdkgen_runtime::serde_json::to_vec(value).map_err(#invalid)?,
+                request.body = ::sdkgen_runtime::Body::Json(Bytes::from(
+                    serde_json::to_vec(value).map_err(#invalid)?,
                 ));
             },
             BodyKind::Form => quote! {
@@ -617,7 +657,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             BodyKind::Text => quote! {
                 request.body = ::sdkgen_runtime::Body::Bytes {
                     content_type: #media_type.to_owned(),
-                    bytes: ::sdkgen_runtime::Bytes::from(value.clone()),
+                    bytes: Bytes::from(value.clone()),
                 };
             },
             BodyKind::Xml | BodyKind::Binary => {
@@ -666,7 +706,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             } else if self.table.param_shape(&schema) == ParamShape::Scalar {
                 quote!(parts.push(::sdkgen_runtime::Part::text(#property, ::sdkgen_runtime::ToParam::to_param(item)));)
             } else {
-                quote!(parts.push(::sdkgen_runtime::Part::text(#property, ::sdkgen_runtime::serde_json::to_string(item).unwrap_or_default()));)
+                quote!(parts.push(::sdkgen_runtime::Part::text(#property, serde_json::to_string(item).unwrap_or_default()));)
             };
             statements.push(match shape {
                 FieldShape::Plain => quote! { { let item = &value.#field; #push } },
@@ -698,17 +738,17 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         }
         let error_type = match (error_types.len(), error_tokens) {
             (1, Some(tokens)) => tokens,
-            _ => quote!(::sdkgen_runtime::serde_json::Value),
+            _ => quote!(serde_json::Value),
         };
         if let Some(name) = &self.response_enum {
-            return (quote!(crate::builders::#name), error_type);
+            return (quote!(builders::#name), error_type);
         }
         let ok_type = match success_types(self.operation).into_iter().next() {
             None | Some(Decoded::Empty) => quote!(()),
             Some(Decoded::Json(schema)) => self.table.type_of(&schema, &where_),
-            Some(Decoded::AnyJson) => quote!(::sdkgen_runtime::serde_json::Value),
+            Some(Decoded::AnyJson) => quote!(serde_json::Value),
             Some(Decoded::Text) => quote!(String),
-            Some(Decoded::Bytes) => quote!(::sdkgen_runtime::Bytes),
+            Some(Decoded::Bytes) => quote!(Bytes),
         };
         (ok_type, error_type)
     }
@@ -748,14 +788,11 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                     )
                 }
                 Decoded::AnyJson => (
-                    quote!(::sdkgen_runtime::serde_json::Value),
-                    quote!(response.json::<::sdkgen_runtime::serde_json::Value, #error_type>()),
+                    quote!(serde_json::Value),
+                    quote!(response.json::<serde_json::Value, #error_type>()),
                 ),
                 Decoded::Text => (quote!(String), quote!(Ok(response.text()))),
-                Decoded::Bytes => (
-                    quote!(::sdkgen_runtime::Bytes),
-                    quote!(Ok(response.bytes())),
-                ),
+                Decoded::Bytes => (quote!(Bytes), quote!(Ok(response.bytes()))),
             };
             let doc = format!(
                 " The `{}` response: {}",
@@ -781,7 +818,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             pub enum #name {
                 #(#variants)*
                 /// A success status the spec does not declare.
-                Other(::sdkgen_runtime::Bytes),
+                Other(Bytes),
             }
         });
         quote! {
@@ -906,13 +943,13 @@ fn param_statement(param: &Param<'_>) -> TokenStream {
             quote!(request.add_header(#wire, #value);)
         }
         (ParameterLocation::Header, ParamShape::Other) => quote! {
-            request.add_header(#wire, #value.map(|value| ::sdkgen_runtime::serde_json::to_value(value).unwrap_or_default()).as_ref());
+            request.add_header(#wire, #value.map(|value| serde_json::to_value(value).unwrap_or_default()).as_ref());
         },
         (ParameterLocation::Cookie, ParamShape::Scalar) => {
             quote!(request.add_cookie(#wire, #value);)
         }
         (ParameterLocation::Cookie, _) => quote! {
-            request.add_cookie(#wire, #value.map(|value| ::sdkgen_runtime::serde_json::to_value(value).unwrap_or_default()).as_ref());
+            request.add_cookie(#wire, #value.map(|value| serde_json::to_value(value).unwrap_or_default()).as_ref());
         },
         (ParameterLocation::Path, _) => TokenStream::new(),
     }

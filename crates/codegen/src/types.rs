@@ -17,6 +17,9 @@ use crate::names::{self, Scope, ident};
 /// structs, and which are used in requests (where absent and `null` differ).
 pub struct TypeTable<'a> {
     api: &'a Api,
+    /// Whether the code being generated is in the `types` module (bare names) or elsewhere
+    /// (`types::Name`).
+    in_types_module: bool,
     names: HashMap<String, String>,
     /// (schema, property) -> Rust field name, for structs.
     fields: HashMap<(String, String), String>,
@@ -59,6 +62,7 @@ impl<'a> TypeTable<'a> {
             .collect();
         let mut table = TypeTable {
             api,
+            in_types_module: true,
             names,
             fields: HashMap::new(),
             request_side: BTreeSet::new(),
@@ -79,6 +83,12 @@ impl<'a> TypeTable<'a> {
             }
         }
         table
+    }
+
+    /// Generate references for code outside the `types` module (`types::Name`).
+    pub fn outside_types_module(mut self) -> Self {
+        self.in_types_module = false;
+        self
     }
 
     /// Warnings collected so far (constructs that fell back to `serde_json::Value`).
@@ -227,16 +237,20 @@ impl<'a> TypeTable<'a> {
             SchemaKind::Ref(name) => match self.names.get(name) {
                 Some(rust) => {
                     let rust = ident(rust);
-                    quote!(crate::types::#rust)
+                    if self.in_types_module {
+                        quote!(#rust)
+                    } else {
+                        quote!(types::#rust)
+                    }
                 }
                 None => {
                     self.warnings.push(format!(
                         "{where_}: unknown schema {name:?}; using serde_json::Value"
                     ));
-                    quote!(::sdkgen_runtime::serde_json::Value)
+                    quote!(serde_json::Value)
                 }
             },
-            SchemaKind::Any => quote!(::sdkgen_runtime::serde_json::Value),
+            SchemaKind::Any => quote!(serde_json::Value),
             SchemaKind::Null => quote!(()),
             SchemaKind::Boolean => quote!(bool),
             SchemaKind::Integer(number) => integer_type(number.format.as_deref(), number.minimum),
@@ -246,11 +260,11 @@ impl<'a> TypeTable<'a> {
             },
             SchemaKind::String(string) => match string.format.as_deref() {
                 Some("date-time") => {
-                    quote!(::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>)
+                    quote!(chrono::DateTime<chrono::Utc>)
                 }
-                Some("date") => quote!(::sdkgen_runtime::chrono::NaiveDate),
-                Some("uuid") => quote!(::sdkgen_runtime::uuid::Uuid),
-                Some("binary") => quote!(::sdkgen_runtime::Bytes),
+                Some("date") => quote!(chrono::NaiveDate),
+                Some("uuid") => quote!(uuid::Uuid),
+                Some("binary") => quote!(Bytes),
                 _ => quote!(String),
             },
             SchemaKind::Array(array) => {
@@ -273,11 +287,11 @@ impl<'a> TypeTable<'a> {
                     quote!(::std::collections::BTreeMap<String, #values_type>)
                 }
                 _ if object.properties.is_empty() => {
-                    quote!(::sdkgen_runtime::serde_json::Map<String, ::sdkgen_runtime::serde_json::Value>)
+                    quote!(serde_json::Map<String, serde_json::Value>)
                 }
                 _ => {
                     self.warnings.push(format!("{where_}: an inline object with properties was not hoisted; using serde_json::Value"));
-                    quote!(::sdkgen_runtime::serde_json::Value)
+                    quote!(serde_json::Value)
                 }
             },
             SchemaKind::OneOf(_)
@@ -288,7 +302,7 @@ impl<'a> TypeTable<'a> {
                     "{where_}: an inline {} cannot be named; using serde_json::Value",
                     schema.kind.type_name()
                 ));
-                quote!(::sdkgen_runtime::serde_json::Value)
+                quote!(serde_json::Value)
             }
         }
     }
@@ -350,7 +364,7 @@ impl<'a> TypeTable<'a> {
                     "schema {:?}: allOf of parts that are not all objects; using serde_json::Value",
                     named.name
                 ));
-                quote! { #docs pub type #rust = ::sdkgen_runtime::serde_json::Value; }
+                quote! { #docs pub type #rust = serde_json::Value; }
             }
             _ => {
                 // Nullability stays at the use sites, which wrap the alias in an Option.
@@ -392,7 +406,13 @@ impl<'a> TypeTable<'a> {
                 field_docs.extend(quote!(#[doc = ""] #[doc = #line]));
             }
             let (field_type, attrs) = match (required, nullable) {
-                (true, false) => (value_type.clone(), quote!(#[serde(#rename)])),
+                (true, false) => (
+                    value_type.clone(),
+                    rename
+                        .as_ref()
+                        .map(|rename| quote!(#[serde(#rename)]))
+                        .unwrap_or_default(),
+                ),
                 (true, true) => (
                     quote!(Option<#value_type>),
                     quote!(#[serde(#rename default)]),
@@ -446,10 +466,9 @@ impl<'a> TypeTable<'a> {
                 fields.push(quote! {
                     /// Properties beyond the declared ones.
                     #[serde(flatten)]
-                    pub additional_properties: ::sdkgen_runtime::serde_json::Map<String, ::sdkgen_runtime::serde_json::Value>,
+                    pub additional_properties: serde_json::Map<String, serde_json::Value>,
                 });
-                constructor_fields
-                    .push(quote!(additional_properties: ::sdkgen_runtime::serde_json::Map::new()));
+                constructor_fields.push(quote!(additional_properties: serde_json::Map::new()));
             }
             _ => {}
         }
@@ -651,7 +670,7 @@ impl<'a> TypeTable<'a> {
                 })
             });
             quote! {
-                match value.get(#property).and_then(::sdkgen_runtime::serde_json::Value::as_str) {
+                match value.get(#property).and_then(serde_json::Value::as_str) {
                     #(#arms)*
                     _ => {}
                 }
@@ -681,7 +700,7 @@ impl<'a> TypeTable<'a> {
             pub enum #rust {
                 #(#declarations)*
                 /// A value that matches no variant this version of the SDK knows.
-                Unknown(::sdkgen_runtime::serde_json::Value),
+                Unknown(serde_json::Value),
             }
 
             impl ::sdkgen_runtime::serde::Serialize for #rust {
@@ -695,7 +714,7 @@ impl<'a> TypeTable<'a> {
 
             impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for #rust {
                 fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    let value = <::sdkgen_runtime::serde_json::Value as ::sdkgen_runtime::serde::Deserialize>::deserialize(deserializer)?;
+                    let value = <serde_json::Value as ::sdkgen_runtime::serde::Deserialize>::deserialize(deserializer)?;
                     #by_tag
                     #(#attempts)*
                     Ok(#rust::Unknown(value))

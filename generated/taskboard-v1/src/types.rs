@@ -3,16 +3,16 @@
 //! The API's schemas as Rust types.
 #[allow(unused_imports)]
 use ::sdkgen_runtime::serde::{Deserialize, Serialize};
+#[allow(unused_imports)]
+use ::sdkgen_runtime::{Bytes, chrono, serde_json, uuid};
 /// What went wrong.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct Error {
     /// A stable, machine-readable code such as `rate_limited`.
-    #[serde()]
     pub code: String,
     /// A sentence for people.
-    #[serde()]
     pub message: String,
     /// More about the error, by field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -103,27 +103,22 @@ impl ::sdkgen_runtime::ToParam for Plan {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct Organization {
-    #[serde()]
-    pub id: ::sdkgen_runtime::uuid::Uuid,
-    #[serde()]
+    pub id: uuid::Uuid,
     pub name: String,
-    #[serde()]
-    pub plan: crate::types::Plan,
+    pub plan: Plan,
     /// The budget shared by all of the organisation's API keys.
-    #[serde()]
     pub points_per_minute: i32,
-    #[serde()]
-    pub created_at: ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Organization {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
-        id: impl Into<::sdkgen_runtime::uuid::Uuid>,
+        id: impl Into<uuid::Uuid>,
         name: impl Into<String>,
-        plan: impl Into<crate::types::Plan>,
+        plan: impl Into<Plan>,
         points_per_minute: impl Into<i32>,
-        created_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
     ) -> Self {
         Organization {
             id: id.into(),
@@ -140,19 +135,15 @@ impl Organization {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ApiKey {
-    #[serde()]
     pub id: String,
     /// A label to recognise the key by.
-    #[serde()]
     pub name: String,
     /// The first characters of the secret.
-    #[serde()]
     pub prefix: String,
-    #[serde()]
-    pub created_at: ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
     /// When the key was last used; null if never.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_used_at: Option<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl ApiKey {
@@ -161,7 +152,7 @@ impl ApiKey {
         id: impl Into<String>,
         name: impl Into<String>,
         prefix: impl Into<String>,
-        created_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
     ) -> Self {
         ApiKey {
             id: id.into(),
@@ -174,10 +165,7 @@ impl ApiKey {
 
     /// Sets `last_used_at`.
     #[must_use]
-    pub fn last_used_at(
-        mut self,
-        value: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
-    ) -> Self {
+    pub fn last_used_at(mut self, value: impl Into<chrono::DateTime<chrono::Utc>>) -> Self {
         self.last_used_at = Some(value.into());
         self
     }
@@ -188,21 +176,16 @@ impl ApiKey {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ApiKeyWithSecret {
-    #[serde()]
     pub id: String,
     /// A label to recognise the key by.
-    #[serde()]
     pub name: String,
     /// The first characters of the secret.
-    #[serde()]
     pub prefix: String,
-    #[serde()]
-    pub created_at: ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
     /// When the key was last used; null if never.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_used_at: Option<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The bearer token. Store it safely; it is not shown again.
-    #[serde()]
     pub secret: String,
 }
 
@@ -212,7 +195,7 @@ impl ApiKeyWithSecret {
         id: impl Into<String>,
         name: impl Into<String>,
         prefix: impl Into<String>,
-        created_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
         secret: impl Into<String>,
     ) -> Self {
         ApiKeyWithSecret {
@@ -227,10 +210,7 @@ impl ApiKeyWithSecret {
 
     /// Sets `last_used_at`.
     #[must_use]
-    pub fn last_used_at(
-        mut self,
-        value: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
-    ) -> Self {
+    pub fn last_used_at(mut self, value: impl Into<chrono::DateTime<chrono::Utc>>) -> Self {
         self.last_used_at = Some(value.into());
         self
     }
@@ -241,7 +221,6 @@ impl ApiKeyWithSecret {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct NewApiKey {
-    #[serde()]
     pub name: String,
 }
 
@@ -258,16 +237,12 @@ impl NewApiKey {
 #[non_exhaustive]
 pub struct RateLimitStatus {
     /// Points per window.
-    #[serde()]
     pub limit: i32,
     /// Points left in this window.
-    #[serde()]
     pub remaining: i32,
     /// When the window resets.
-    #[serde()]
-    pub reset_at: ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
+    pub reset_at: chrono::DateTime<chrono::Utc>,
     /// The window's length.
-    #[serde()]
     pub window_seconds: i32,
 }
 
@@ -276,7 +251,7 @@ impl RateLimitStatus {
     pub fn new(
         limit: impl Into<i32>,
         remaining: impl Into<i32>,
-        reset_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
+        reset_at: impl Into<chrono::DateTime<chrono::Utc>>,
         window_seconds: impl Into<i32>,
     ) -> Self {
         RateLimitStatus {
@@ -293,9 +268,7 @@ impl RateLimitStatus {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct User {
-    #[serde()]
-    pub id: ::sdkgen_runtime::uuid::Uuid,
-    #[serde()]
+    pub id: uuid::Uuid,
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -303,7 +276,7 @@ pub struct User {
 
 impl User {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(id: impl Into<::sdkgen_runtime::uuid::Uuid>, name: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<uuid::Uuid>, name: impl Into<String>) -> Self {
         User {
             id: id.into(),
             name: name.into(),
@@ -386,23 +359,18 @@ impl ::sdkgen_runtime::ToParam for ProjectExpansion {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct Project {
-    #[serde()]
-    pub id: ::sdkgen_runtime::uuid::Uuid,
-    #[serde()]
+    pub id: uuid::Uuid,
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde()]
-    pub owner_id: ::sdkgen_runtime::uuid::Uuid,
-    #[serde()]
-    pub created_at: ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
-    #[serde()]
-    pub updated_at: ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
+    pub owner_id: uuid::Uuid,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<crate::types::User>,
+    pub owner: Option<User>,
     /// Present when `expand` includes `members`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub members: Option<Vec<crate::types::User>>,
+    pub members: Option<Vec<User>>,
     /// Tasks by status; present when `expand` includes `task_counts`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_counts: Option<::std::collections::BTreeMap<String, i64>>,
@@ -411,11 +379,11 @@ pub struct Project {
 impl Project {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
-        id: impl Into<::sdkgen_runtime::uuid::Uuid>,
+        id: impl Into<uuid::Uuid>,
         name: impl Into<String>,
-        owner_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
-        created_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
-        updated_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
+        owner_id: impl Into<uuid::Uuid>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
+        updated_at: impl Into<chrono::DateTime<chrono::Utc>>,
     ) -> Self {
         Project {
             id: id.into(),
@@ -439,14 +407,14 @@ impl Project {
 
     /// Sets `owner`.
     #[must_use]
-    pub fn owner(mut self, value: impl Into<crate::types::User>) -> Self {
+    pub fn owner(mut self, value: impl Into<User>) -> Self {
         self.owner = Some(value.into());
         self
     }
 
     /// Sets `members`.
     #[must_use]
-    pub fn members(mut self, value: impl Into<Vec<crate::types::User>>) -> Self {
+    pub fn members(mut self, value: impl Into<Vec<User>>) -> Self {
         self.members = Some(value.into());
         self
     }
@@ -467,7 +435,6 @@ impl Project {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct NewProject {
-    #[serde()]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -534,8 +501,7 @@ impl ProjectUpdate {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ProjectPage {
-    #[serde()]
-    pub data: Vec<crate::types::Project>,
+    pub data: Vec<Project>,
     /// The cursor of the next page; null on the last page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
@@ -543,7 +509,7 @@ pub struct ProjectPage {
 
 impl ProjectPage {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(data: impl Into<Vec<crate::types::Project>>) -> Self {
+    pub fn new(data: impl Into<Vec<Project>>) -> Self {
         ProjectPage {
             data: data.into(),
             next_cursor: None,
@@ -753,49 +719,41 @@ impl ::sdkgen_runtime::ToParam for TaskExpansion {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct Task {
-    #[serde()]
-    pub id: ::sdkgen_runtime::uuid::Uuid,
-    #[serde()]
-    pub project_id: ::sdkgen_runtime::uuid::Uuid,
-    #[serde()]
+    pub id: uuid::Uuid,
+    pub project_id: uuid::Uuid,
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde()]
-    pub status: crate::types::TaskStatus,
-    #[serde()]
-    pub priority: crate::types::TaskPriority,
+    pub status: TaskStatus,
+    pub priority: TaskPriority,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assignee_id: Option<::sdkgen_runtime::uuid::Uuid>,
-    #[serde()]
+    pub assignee_id: Option<uuid::Uuid>,
     pub labels: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimate_hours: Option<f64>,
     /// When the task should be done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<::sdkgen_runtime::chrono::NaiveDate>,
-    #[serde()]
-    pub created_at: ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
-    #[serde()]
-    pub updated_at: ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
+    pub due_date: Option<chrono::NaiveDate>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<crate::types::Project>,
+    pub project: Option<Project>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comments: Option<Vec<crate::types::Comment>>,
+    pub comments: Option<Vec<Comment>>,
 }
 
 impl Task {
     /// A value with the required fields; set optional ones with the methods below.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        id: impl Into<::sdkgen_runtime::uuid::Uuid>,
-        project_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
+        id: impl Into<uuid::Uuid>,
+        project_id: impl Into<uuid::Uuid>,
         title: impl Into<String>,
-        status: impl Into<crate::types::TaskStatus>,
-        priority: impl Into<crate::types::TaskPriority>,
+        status: impl Into<TaskStatus>,
+        priority: impl Into<TaskPriority>,
         labels: impl Into<Vec<String>>,
-        created_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
-        updated_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
+        updated_at: impl Into<chrono::DateTime<chrono::Utc>>,
     ) -> Self {
         Task {
             id: id.into(),
@@ -824,7 +782,7 @@ impl Task {
 
     /// Sets `assignee_id`.
     #[must_use]
-    pub fn assignee_id(mut self, value: impl Into<::sdkgen_runtime::uuid::Uuid>) -> Self {
+    pub fn assignee_id(mut self, value: impl Into<uuid::Uuid>) -> Self {
         self.assignee_id = Some(value.into());
         self
     }
@@ -838,21 +796,21 @@ impl Task {
 
     /// Sets `due_date`.
     #[must_use]
-    pub fn due_date(mut self, value: impl Into<::sdkgen_runtime::chrono::NaiveDate>) -> Self {
+    pub fn due_date(mut self, value: impl Into<chrono::NaiveDate>) -> Self {
         self.due_date = Some(value.into());
         self
     }
 
     /// Sets `project`.
     #[must_use]
-    pub fn project(mut self, value: impl Into<crate::types::Project>) -> Self {
+    pub fn project(mut self, value: impl Into<Project>) -> Self {
         self.project = Some(value.into());
         self
     }
 
     /// Sets `comments`.
     #[must_use]
-    pub fn comments(mut self, value: impl Into<Vec<crate::types::Comment>>) -> Self {
+    pub fn comments(mut self, value: impl Into<Vec<Comment>>) -> Self {
         self.comments = Some(value.into());
         self
     }
@@ -863,22 +821,21 @@ impl Task {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct NewTask {
-    #[serde()]
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::types::TaskStatus>,
+    pub status: Option<TaskStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<crate::types::TaskPriority>,
+    pub priority: Option<TaskPriority>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assignee_id: Option<::sdkgen_runtime::uuid::Uuid>,
+    pub assignee_id: Option<uuid::Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimate_hours: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<::sdkgen_runtime::chrono::NaiveDate>,
+    pub due_date: Option<chrono::NaiveDate>,
 }
 
 impl NewTask {
@@ -905,21 +862,21 @@ impl NewTask {
 
     /// Sets `status`.
     #[must_use]
-    pub fn status(mut self, value: impl Into<crate::types::TaskStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<TaskStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
 
     /// Sets `priority`.
     #[must_use]
-    pub fn priority(mut self, value: impl Into<crate::types::TaskPriority>) -> Self {
+    pub fn priority(mut self, value: impl Into<TaskPriority>) -> Self {
         self.priority = Some(value.into());
         self
     }
 
     /// Sets `assignee_id`.
     #[must_use]
-    pub fn assignee_id(mut self, value: impl Into<::sdkgen_runtime::uuid::Uuid>) -> Self {
+    pub fn assignee_id(mut self, value: impl Into<uuid::Uuid>) -> Self {
         self.assignee_id = Some(value.into());
         self
     }
@@ -940,7 +897,7 @@ impl NewTask {
 
     /// Sets `due_date`.
     #[must_use]
-    pub fn due_date(mut self, value: impl Into<::sdkgen_runtime::chrono::NaiveDate>) -> Self {
+    pub fn due_date(mut self, value: impl Into<chrono::NaiveDate>) -> Self {
         self.due_date = Some(value.into());
         self
     }
@@ -960,15 +917,15 @@ pub struct TaskUpdate {
     )]
     pub description: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::types::TaskStatus>,
+    pub status: Option<TaskStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<crate::types::TaskPriority>,
+    pub priority: Option<TaskPriority>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::sdkgen_runtime::serde_helpers::double_option"
     )]
-    pub assignee_id: Option<Option<::sdkgen_runtime::uuid::Uuid>>,
+    pub assignee_id: Option<Option<uuid::Uuid>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
 }
@@ -1002,21 +959,21 @@ impl TaskUpdate {
 
     /// Sets `status`.
     #[must_use]
-    pub fn status(mut self, value: impl Into<crate::types::TaskStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<TaskStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
 
     /// Sets `priority`.
     #[must_use]
-    pub fn priority(mut self, value: impl Into<crate::types::TaskPriority>) -> Self {
+    pub fn priority(mut self, value: impl Into<TaskPriority>) -> Self {
         self.priority = Some(value.into());
         self
     }
 
     /// Sets `assignee_id`.
     #[must_use]
-    pub fn assignee_id(mut self, value: impl Into<Option<::sdkgen_runtime::uuid::Uuid>>) -> Self {
+    pub fn assignee_id(mut self, value: impl Into<Option<uuid::Uuid>>) -> Self {
         self.assignee_id = Some(value.into());
         self
     }
@@ -1034,15 +991,14 @@ impl TaskUpdate {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct TaskPage {
-    #[serde()]
-    pub data: Vec<crate::types::Task>,
+    pub data: Vec<Task>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
 
 impl TaskPage {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(data: impl Into<Vec<crate::types::Task>>) -> Self {
+    pub fn new(data: impl Into<Vec<Task>>) -> Self {
         TaskPage {
             data: data.into(),
             next_cursor: None,
@@ -1062,13 +1018,12 @@ impl TaskPage {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct TaskBatch {
-    #[serde()]
-    pub tasks: Vec<crate::types::NewTask>,
+    pub tasks: Vec<NewTask>,
 }
 
 impl TaskBatch {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(tasks: impl Into<Vec<crate::types::NewTask>>) -> Self {
+    pub fn new(tasks: impl Into<Vec<NewTask>>) -> Self {
         TaskBatch {
             tasks: tasks.into(),
         }
@@ -1080,17 +1035,15 @@ impl TaskBatch {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct TaskBatchResult {
-    #[serde()]
-    pub created: Vec<crate::types::Task>,
-    #[serde()]
-    pub failed: Vec<crate::types::TaskBatchResultFailedItem>,
+    pub created: Vec<Task>,
+    pub failed: Vec<TaskBatchResultFailedItem>,
 }
 
 impl TaskBatchResult {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
-        created: impl Into<Vec<crate::types::Task>>,
-        failed: impl Into<Vec<crate::types::TaskBatchResultFailedItem>>,
+        created: impl Into<Vec<Task>>,
+        failed: impl Into<Vec<TaskBatchResultFailedItem>>,
     ) -> Self {
         TaskBatchResult {
             created: created.into(),
@@ -1104,18 +1057,13 @@ impl TaskBatchResult {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct SearchResults {
-    #[serde()]
-    pub hits: Vec<crate::types::SearchResultsHitsItem>,
-    #[serde()]
+    pub hits: Vec<SearchResultsHitsItem>,
     pub total: i64,
 }
 
 impl SearchResults {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        hits: impl Into<Vec<crate::types::SearchResultsHitsItem>>,
-        total: impl Into<i64>,
-    ) -> Self {
+    pub fn new(hits: impl Into<Vec<SearchResultsHitsItem>>, total: impl Into<i64>) -> Self {
         SearchResults {
             hits: hits.into(),
             total: total.into(),
@@ -1128,27 +1076,23 @@ impl SearchResults {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ProjectReport {
-    #[serde()]
-    pub project_id: ::sdkgen_runtime::uuid::Uuid,
-    #[serde()]
-    pub generated_at: ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
-    #[serde()]
+    pub project_id: uuid::Uuid,
+    pub generated_at: chrono::DateTime<chrono::Utc>,
     pub tasks_by_status: ::std::collections::BTreeMap<String, i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tasks_by_priority: Option<::std::collections::BTreeMap<String, i64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub average_completion_hours: Option<f64>,
-    #[serde()]
-    pub daily: Vec<crate::types::ProjectReportDailyItem>,
+    pub daily: Vec<ProjectReportDailyItem>,
 }
 
 impl ProjectReport {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
-        project_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
-        generated_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
+        project_id: impl Into<uuid::Uuid>,
+        generated_at: impl Into<chrono::DateTime<chrono::Utc>>,
         tasks_by_status: impl Into<::std::collections::BTreeMap<String, i64>>,
-        daily: impl Into<Vec<crate::types::ProjectReportDailyItem>>,
+        daily: impl Into<Vec<ProjectReportDailyItem>>,
     ) -> Self {
         ProjectReport {
             project_id: project_id.into(),
@@ -1183,22 +1127,19 @@ impl ProjectReport {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ProjectExport {
-    #[serde()]
-    pub project: crate::types::Project,
-    #[serde()]
-    pub tasks: Vec<crate::types::Task>,
+    pub project: Project,
+    pub tasks: Vec<Task>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comments: Option<Vec<crate::types::Comment>>,
-    #[serde()]
-    pub exported_at: ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
+    pub comments: Option<Vec<Comment>>,
+    pub exported_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl ProjectExport {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
-        project: impl Into<crate::types::Project>,
-        tasks: impl Into<Vec<crate::types::Task>>,
-        exported_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
+        project: impl Into<Project>,
+        tasks: impl Into<Vec<Task>>,
+        exported_at: impl Into<chrono::DateTime<chrono::Utc>>,
     ) -> Self {
         ProjectExport {
             project: project.into(),
@@ -1210,7 +1151,7 @@ impl ProjectExport {
 
     /// Sets `comments`.
     #[must_use]
-    pub fn comments(mut self, value: impl Into<Vec<crate::types::Comment>>) -> Self {
+    pub fn comments(mut self, value: impl Into<Vec<Comment>>) -> Self {
         self.comments = Some(value.into());
         self
     }
@@ -1221,26 +1162,21 @@ impl ProjectExport {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct Comment {
-    #[serde()]
-    pub id: ::sdkgen_runtime::uuid::Uuid,
-    #[serde()]
-    pub task_id: ::sdkgen_runtime::uuid::Uuid,
-    #[serde()]
-    pub author_id: ::sdkgen_runtime::uuid::Uuid,
-    #[serde()]
+    pub id: uuid::Uuid,
+    pub task_id: uuid::Uuid,
+    pub author_id: uuid::Uuid,
     pub body: String,
-    #[serde()]
-    pub created_at: ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Comment {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
-        id: impl Into<::sdkgen_runtime::uuid::Uuid>,
-        task_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
-        author_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
+        id: impl Into<uuid::Uuid>,
+        task_id: impl Into<uuid::Uuid>,
+        author_id: impl Into<uuid::Uuid>,
         body: impl Into<String>,
-        created_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
     ) -> Self {
         Comment {
             id: id.into(),
@@ -1257,7 +1193,6 @@ impl Comment {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct NewComment {
-    #[serde()]
     pub body: String,
 }
 
@@ -1273,15 +1208,14 @@ impl NewComment {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct CommentPage {
-    #[serde()]
-    pub data: Vec<crate::types::Comment>,
+    pub data: Vec<Comment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
 
 impl CommentPage {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(data: impl Into<Vec<crate::types::Comment>>) -> Self {
+    pub fn new(data: impl Into<Vec<Comment>>) -> Self {
         CommentPage {
             data: data.into(),
             next_cursor: None,
@@ -1301,31 +1235,25 @@ impl CommentPage {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct Attachment {
-    #[serde()]
-    pub id: ::sdkgen_runtime::uuid::Uuid,
-    #[serde()]
-    pub task_id: ::sdkgen_runtime::uuid::Uuid,
-    #[serde()]
+    pub id: uuid::Uuid,
+    pub task_id: uuid::Uuid,
     pub file_name: String,
-    #[serde()]
     pub content_type: String,
-    #[serde()]
     pub size_bytes: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde()]
-    pub created_at: ::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Attachment {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
-        id: impl Into<::sdkgen_runtime::uuid::Uuid>,
-        task_id: impl Into<::sdkgen_runtime::uuid::Uuid>,
+        id: impl Into<uuid::Uuid>,
+        task_id: impl Into<uuid::Uuid>,
         file_name: impl Into<String>,
         content_type: impl Into<String>,
         size_bytes: impl Into<i64>,
-        created_at: impl Into<::sdkgen_runtime::chrono::DateTime<::sdkgen_runtime::chrono::Utc>>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
     ) -> Self {
         Attachment {
             id: id.into(),
@@ -1352,8 +1280,7 @@ impl Attachment {
 #[non_exhaustive]
 pub struct UploadAttachmentRequest {
     /// The file's bytes.
-    #[serde()]
-    pub file: ::sdkgen_runtime::Bytes,
+    pub file: Bytes,
     /// What the file is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -1361,7 +1288,7 @@ pub struct UploadAttachmentRequest {
 
 impl UploadAttachmentRequest {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(file: impl Into<::sdkgen_runtime::Bytes>) -> Self {
+    pub fn new(file: impl Into<Bytes>) -> Self {
         UploadAttachmentRequest {
             file: file.into(),
             description: None,
@@ -1381,18 +1308,15 @@ impl UploadAttachmentRequest {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ProjectReportDailyItem {
-    #[serde()]
-    pub date: ::sdkgen_runtime::chrono::NaiveDate,
-    #[serde()]
+    pub date: chrono::NaiveDate,
     pub created: i32,
-    #[serde()]
     pub completed: i32,
 }
 
 impl ProjectReportDailyItem {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
-        date: impl Into<::sdkgen_runtime::chrono::NaiveDate>,
+        date: impl Into<chrono::NaiveDate>,
         created: impl Into<i32>,
         completed: impl Into<i32>,
     ) -> Self {
@@ -1409,15 +1333,13 @@ impl ProjectReportDailyItem {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct SearchResultsHitsItem {
-    #[serde()]
-    pub task: crate::types::Task,
-    #[serde()]
+    pub task: Task,
     pub score: f32,
 }
 
 impl SearchResultsHitsItem {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(task: impl Into<crate::types::Task>, score: impl Into<f32>) -> Self {
+    pub fn new(task: impl Into<Task>, score: impl Into<f32>) -> Self {
         SearchResultsHitsItem {
             task: task.into(),
             score: score.into(),
@@ -1431,15 +1353,13 @@ impl SearchResultsHitsItem {
 #[non_exhaustive]
 pub struct TaskBatchResultFailedItem {
     /// Position in the request.
-    #[serde()]
     pub index: i32,
-    #[serde()]
-    pub error: crate::types::Error,
+    pub error: Error,
 }
 
 impl TaskBatchResultFailedItem {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(index: impl Into<i32>, error: impl Into<crate::types::Error>) -> Self {
+    pub fn new(index: impl Into<i32>, error: impl Into<Error>) -> Self {
         TaskBatchResultFailedItem {
             index: index.into(),
             error: error.into(),
@@ -1453,7 +1373,6 @@ impl TaskBatchResultFailedItem {
 #[non_exhaustive]
 pub struct ApiKeyWithSecretPart2 {
     /// The bearer token. Store it safely; it is not shown again.
-    #[serde()]
     pub secret: String,
 }
 
