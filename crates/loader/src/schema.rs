@@ -426,8 +426,12 @@ impl<'d> SchemaLowering<'d> {
             parts.push(Schema::new(SchemaKind::Not(Box::new(not))));
         }
 
-        // A type next to compositions: an object with properties is a part of its own; a
-        // bare `type: object` (or any other type) only restates what the parts say.
+        // Parts that only annotate (a title, a description) constrain nothing.
+        parts.retain(|part| {
+            !(part.kind == SchemaKind::Any && part.enumeration.is_empty() && !part.nullable)
+        });
+        // A bare `type: object` next to compositions only restates what the parts say; any
+        // other type, or an object with properties, is a part of its own.
         let typed = match typed {
             Some(SchemaKind::Object(object_schema))
                 if !parts.is_empty()
@@ -436,7 +440,6 @@ impl<'d> SchemaLowering<'d> {
             {
                 None
             }
-            Some(_) if !parts.is_empty() && !object.contains_key("properties") => None,
             other => other,
         };
         match (typed, parts.len()) {

@@ -385,3 +385,15 @@ fn the_provider_specs_declare_every_cost_and_use_every_tier() {
         assert!(api.security_schemes["bearerAuth"].is_bearer());
     }
 }
+
+#[test]
+fn annotation_only_all_of_parts_keep_the_type() {
+    let api = load_str(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\ncomponents:\n  schemas:\n    A: {type: object, properties: {p: {type: string, maxLength: 3, allOf: [{title: note, description: nothing}]}}}\n",
+        "a.yaml",
+    )
+    .unwrap();
+    assert!(
+        matches!(&property(schema(&api, "A"), "p").kind, SchemaKind::String(string) if string.max_length == Some(3))
+    );
+}
