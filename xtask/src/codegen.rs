@@ -106,8 +106,10 @@ pub fn codegen(check: bool) -> Result<()> {
     let root = root();
     let mut stale = Vec::new();
     let mut produced = Vec::new();
+    let mut previous_newest: Option<Release> = None;
     for (major, folder) in majors(&root.join("specs"))? {
-        let Some(newest) = releases(&folder)?.pop() else {
+        let all_releases = releases(&folder)?;
+        let Some(newest) = all_releases.last().cloned() else {
             continue;
         };
         let api = sdkgen_loader::load_file(&newest.path)?;
@@ -124,10 +126,19 @@ pub fn codegen(check: bool) -> Result<()> {
             command: "cargo xtask codegen".to_owned(),
             source,
         };
-        let generated = sdkgen_codegen::generate(&api, &settings)?;
+        let mut generated = sdkgen_codegen::generate(&api, &settings)?;
         for warning in &generated.warnings {
             eprintln!("warning: {crate_name}: {warning}");
         }
+        // The differ and the generator know nothing of each other: the changelog and the
+        // migration guide are put together here.
+        let changelog = crate::compat::changelog(&crate_name, &all_releases)?;
+        generated.files.insert("CHANGELOG.md".to_owned(), changelog);
+        if let (Some(previous), Some(first)) = (&previous_newest, all_releases.first()) {
+            let guide = crate::compat::migration_guide(&crate_name, previous, first)?;
+            generated.files.insert("MIGRATION.md".to_owned(), guide);
+        }
+        previous_newest = Some(newest.clone());
         let directory = root.join("generated").join(&crate_name);
         let mode = if check { Mode::Check } else { Mode::Write };
         let differing = sdkgen_codegen::sync(&generated, &directory, mode)?;

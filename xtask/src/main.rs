@@ -2,6 +2,7 @@
 //! library crates only: the work lives in crates/.
 
 mod codegen;
+mod compat;
 mod costs;
 mod util;
 
@@ -60,6 +61,29 @@ enum Command {
     /// Check with cargo-semver-checks that each release's generated crate is compatible with
     /// the previous release's, within each major.
     SemverCheck,
+    /// Compare two versions of a spec: every change with its rule id and level.
+    Diff {
+        /// The older spec.
+        old: PathBuf,
+        /// The newer spec.
+        new: PathBuf,
+        /// text, json, markdown, github, junit or sarif.
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Exit with 1 when a finding is at least this serious: breaking or warning.
+        #[arg(long)]
+        fail_on: Option<String>,
+    },
+    /// Within each major of specs/, each release against the one before: no breaking change,
+    /// the version bumped accordingly, and released files never changed.
+    CheckVersions {
+        /// Compare released files with this git ref (default: check the whole history).
+        #[arg(long)]
+        base: Option<String>,
+        /// Print problems as GitHub Actions annotations.
+        #[arg(long)]
+        github: bool,
+    },
     /// Write inferred costs into a spec as `x-points`, keeping everything else as it was.
     Annotate {
         /// The OpenAPI document (YAML or JSON).
@@ -81,10 +105,21 @@ enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Costs { spec, format } => costs::list(&spec, format == Format::Json),
-        Command::Annotate { spec, output } => costs::annotate(&spec, output.as_deref()),
-        Command::Codegen { check } => codegen::codegen(check),
+    let result: anyhow::Result<ExitCode> = match cli.command {
+        Command::Costs { spec, format } => {
+            costs::list(&spec, format == Format::Json).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Annotate { spec, output } => {
+            costs::annotate(&spec, output.as_deref()).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Codegen { check } => codegen::codegen(check).map(|()| ExitCode::SUCCESS),
+        Command::Diff {
+            old,
+            new,
+            format,
+            fail_on,
+        } => compat::diff_command(&old, &new, &format, fail_on.as_deref()),
+        Command::CheckVersions { base, github } => compat::check_versions(base.as_deref(), github),
         Command::Generate {
             spec,
             out,
@@ -95,13 +130,15 @@ fn main() -> ExitCode {
             let runtime = runtime_path
                 .map(sdkgen_codegen::RuntimeDependency::Path)
                 .or(runtime_version.map(sdkgen_codegen::RuntimeDependency::Version));
-            codegen::generate(&spec, &out, name, runtime)
+            codegen::generate(&spec, &out, name, runtime).map(|()| ExitCode::SUCCESS)
         }
-        Command::CorpusCheck { shared } => codegen::corpus_check(shared),
-        Command::SemverCheck => codegen::semver_check(),
+        Command::CorpusCheck { shared } => {
+            codegen::corpus_check(shared).map(|()| ExitCode::SUCCESS)
+        }
+        Command::SemverCheck => codegen::semver_check().map(|()| ExitCode::SUCCESS),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");
             // 2: bad input (as clap does for bad flags); commands that report findings use 1.

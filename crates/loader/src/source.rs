@@ -251,6 +251,9 @@ pub fn parse(text: &str, name: &str, format: Format) -> Result<Value> {
             budget.max_depth = 256;
             let mut options = serde_saphyr::Options::default();
             options.budget = Some(budget);
+            // YAML 1.2, as OpenAPI documents are: only `true` and `false` are booleans, so
+            // `no`, `y` or `off` stay strings (an enum of country codes keeps `NO`).
+            options.strict_booleans = true;
             serde_saphyr::from_str_with_options::<Value>(text, options).map_err(|error| {
                 let rendered = error.to_string();
                 let first_line = rendered.lines().next().unwrap_or_default();

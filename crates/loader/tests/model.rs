@@ -397,3 +397,16 @@ fn annotation_only_all_of_parts_keep_the_type() {
         matches!(&property(schema(&api, "A"), "p").kind, SchemaKind::String(string) if string.max_length == Some(3))
     );
 }
+
+#[test]
+fn yaml_is_read_as_yaml_1_2_so_no_and_y_stay_strings() {
+    let api = load_str(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\ncomponents:\n  schemas:\n    Country: {type: string, enum: [NO, SE, y, off]}\n",
+        "a.yaml",
+    )
+    .unwrap();
+    assert_eq!(
+        schema(&api, "Country").enumeration,
+        ["NO", "SE", "y", "off"]
+    );
+}

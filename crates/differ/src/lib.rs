@@ -1,0 +1,112 @@
+//! Compares two versions of an API (as models) and reports every change with a rule id, a
+//! level under the provider's policy, the operation, a location and a message.
+//!
+//! Rule ids are oasdiff's where an equivalent exists (`request-property-type-changed`,
+//! `api-path-removed-without-deprecation`, ...), so findings map between the tools. Levels
+//! follow oasdiff's (ERR is breaking, WARN a warning, INFO non-breaking), except that any
+//! change to the authentication mechanism is breaking, as the provider's policy says. A
+//! change of an operation's point cost is a finding of its own.
+//!
+//! Schemas are compared structurally, through references and recursion: renaming a
+//! component without changing its shape is not a finding. Requests and responses are judged
+//! in their own direction (a new required property breaks a request, not a response).
+
+#![deny(missing_docs)]
+
+mod compare;
+pub mod report;
+
+use serde::Serialize;
+
+pub use compare::diff;
+
+/// How much a change matters to the API's users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    /// Breaks existing clients: only allowed in a new major version.
+    Breaking,
+    /// May break some clients, or costs them something (a higher point cost).
+    Warning,
+    /// Safe: additions and relaxations.
+    NonBreaking,
+}
+
+impl Level {
+    /// `breaking`, `warning` or `non-breaking`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Breaking => "breaking",
+            Level::Warning => "warning",
+            Level::NonBreaking => "non-breaking",
+        }
+    }
+
+    /// Parses the name `as_str` gives.
+    pub fn parse(text: &str) -> Option<Level> {
+        [Level::Breaking, Level::Warning, Level::NonBreaking]
+            .into_iter()
+            .find(|level| level.as_str() == text)
+    }
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// The rule id, e.g. `request-property-type-changed`.
+    pub id: String,
+    /// How much it matters.
+    pub level: Level,
+    /// `METHOD /path`, when the change is in an operation.
+    pub operation: Option<String>,
+    /// Where in the operation or document, e.g. `request body application/json: /tags/items`.
+    pub location: String,
+    /// What changed, in a sentence.
+    pub message: String,
+}
+
+/// Every finding of a comparison, in a stable order (by operation, then as found).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Report {
+    /// The findings.
+    pub changes: Vec<Change>,
+}
+
+/// Counts by level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Summary {
+    /// Breaking findings.
+    pub breaking: usize,
+    /// Warnings.
+    pub warning: usize,
+    /// Non-breaking findings.
+    #[serde(rename = "non-breaking")]
+    pub non_breaking: usize,
+}
+
+impl Report {
+    /// Counts by level.
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary::default();
+        for change in &self.changes {
+            match change.level {
+                Level::Breaking => summary.breaking += 1,
+                Level::Warning => summary.warning += 1,
+                Level::NonBreaking => summary.non_breaking += 1,
+            }
+        }
+        summary
+    }
+
+    /// Whether any finding is at least as serious as `level`.
+    pub fn reaches(&self, level: Level) -> bool {
+        self.changes.iter().any(|change| change.level <= level)
+    }
+
+    /// The findings of one level.
+    pub fn at(&self, level: Level) -> impl Iterator<Item = &Change> {
+        self.changes
+            .iter()
+            .filter(move |change| change.level == level)
+    }
+}

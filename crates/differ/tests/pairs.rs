@@ -1,0 +1,37 @@
+//! Snapshots of the reports for real version pairs of real APIs (../shared/corpus/pairs),
+//! to be read by a person. Without the shared folder this test says it was skipped.
+
+use std::path::PathBuf;
+
+#[test]
+fn real_version_pairs() {
+    let pairs = std::env::var_os("SDKGEN_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+        .join("corpus/pairs");
+    if !pairs.is_dir() {
+        eprintln!("SKIPPED: {} is absent", pairs.display());
+        return;
+    }
+    let mut names: Vec<String> = std::fs::read_dir(&pairs)
+        .expect("pairs")
+        .filter_map(|entry| {
+            entry
+                .ok()
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        })
+        .collect();
+    names.sort();
+    for name in names {
+        let old = sdkgen_loader::load_file(pairs.join(&name).join("old.json")).expect("old loads");
+        let new = sdkgen_loader::load_file(pairs.join(&name).join("new.json")).expect("new loads");
+        let report = sdkgen_differ::diff(&old, &new);
+        let text = sdkgen_differ::report::render(
+            &report,
+            sdkgen_differ::report::Format::Text,
+            &name,
+            false,
+        );
+        insta::assert_snapshot!(name, text);
+    }
+}

@@ -1,0 +1,221 @@
+//! Rule families on small specs: what is found, at which level, and what is not a finding.
+
+use sdkgen_differ::{Level, Report, diff};
+
+fn report(old: &str, new: &str) -> Report {
+    let old = sdkgen_loader::load_str(old, "old.yaml").expect("old loads");
+    let new = sdkgen_loader::load_str(new, "new.yaml").expect("new loads");
+    diff(&old, &new)
+}
+
+fn found(report: &Report) -> Vec<(String, Level)> {
+    report
+        .changes
+        .iter()
+        .map(|change| (change.id.clone(), change.level))
+        .collect()
+}
+
+const HEAD: &str = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\n";
+
+fn with_paths(paths: &str) -> String {
+    format!("{HEAD}paths:\n{paths}")
+}
+
+#[test]
+fn identical_documents_have_no_findings() {
+    let text = with_paths("  /a:\n    get: {responses: {'200': {description: ok}}}\n");
+    assert!(report(&text, &text).changes.is_empty());
+}
+
+#[test]
+fn renaming_a_component_without_changing_its_shape_is_not_a_finding() {
+    let old = format!(
+        "{HEAD}paths:\n  /a:\n    get: {{responses: {{'200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Old'}}}}}}}}}}}}\ncomponents:\n  schemas:\n    Old: {{type: object, required: [id], properties: {{id: {{type: string}}, next: {{$ref: '#/components/schemas/Old'}}}}}}\n"
+    );
+    let new = old.replace("Old", "New");
+    assert_eq!(found(&report(&old, &new)), []);
+}
+
+#[test]
+fn removed_operations_depend_on_deprecation() {
+    let old = with_paths(
+        "  /a:\n    get: {responses: {'200': {description: ok}}}\n    post: {deprecated: true, responses: {'200': {description: ok}}}\n  /b:\n    get: {responses: {'200': {description: ok}}}\n",
+    );
+    let new = with_paths(
+        "  /a:\n    get: {responses: {'200': {description: ok}}}\n  /c:\n    get: {responses: {'200': {description: ok}}}\n",
+    );
+    let found = found(&report(&old, &new));
+    assert!(
+        found.contains(&("api-removed-with-deprecation".into(), Level::NonBreaking)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(
+            "api-path-removed-without-deprecation".into(),
+            Level::Breaking
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("endpoint-added".into(), Level::NonBreaking)),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn removal_before_sunset_is_breaking_even_when_deprecated() {
+    let old = with_paths(
+        "  /a:\n    get: {deprecated: true, x-sunset: '2999-01-01', responses: {'200': {description: ok}}}\n",
+    );
+    let new = format!("{HEAD}paths: {{}}\n");
+    assert_eq!(
+        found(&report(&old, &new)),
+        [("api-path-removed-before-sunset".into(), Level::Breaking)]
+    );
+}
+
+#[test]
+fn parameters_requests_and_responses_are_judged_in_their_direction() {
+    let old = with_paths(
+        "  /a/{id}:\n    post:\n      parameters: [{name: id, in: path, required: true, schema: {type: string}}, {name: q, in: query, schema: {type: string, maxLength: 10}}]\n      requestBody: {content: {application/json: {schema: {type: object, properties: {a: {type: string}}}}}}\n      responses: {'200': {description: ok, content: {application/json: {schema: {type: object, required: [x], properties: {x: {type: string}}}}}}}\n",
+    );
+    let new = with_paths(
+        "  /a/{key}:\n    post:\n      parameters: [{name: key, in: path, required: true, schema: {type: string}}, {name: q, in: query, schema: {type: string, maxLength: 5}}, {name: r, in: query, required: true, schema: {type: string}}]\n      requestBody: {content: {application/json: {schema: {type: object, required: [b], properties: {a: {type: string}, b: {type: string}}}}}}\n      responses: {'200': {description: ok, content: {application/json: {schema: {type: object, required: [x, y], properties: {x: {type: string}, y: {type: string}}}}}}}\n",
+    );
+    let found = found(&report(&old, &new));
+    for expected in [
+        ("new-required-request-parameter", Level::Breaking),
+        ("request-parameter-max-length-decreased", Level::Breaking),
+        ("new-required-request-property", Level::Breaking),
+        ("response-required-property-added", Level::NonBreaking),
+    ] {
+        assert!(
+            found.contains(&(expected.0.into(), expected.1)),
+            "{expected:?} not in {found:?}"
+        );
+    }
+    // The path parameter was renamed with the template: the operation and the parameter
+    // still match (path parameters are positional).
+    assert!(
+        !found
+            .iter()
+            .any(|(id, _)| id == "endpoint-added" || id == "request-parameter-removed"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn success_statuses_and_media_types() {
+    let old = with_paths(
+        "  /a:\n    get: {responses: {'200': {description: ok, content: {application/json: {}, text/csv: {}}}, '404': {description: no}}}\n",
+    );
+    let new = with_paths("  /a:\n    get: {responses: {'201': {description: ok}}}\n");
+    let found = found(&report(&old, &new));
+    assert!(
+        found.contains(&("response-success-status-removed".into(), Level::Breaking)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(
+            "response-non-success-status-removed".into(),
+            Level::NonBreaking
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("response-success-status-added".into(), Level::NonBreaking)),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn any_change_to_authentication_is_breaking() {
+    let old = format!(
+        "{HEAD}security: [{{key: []}}]\npaths: {{}}\ncomponents:\n  securitySchemes:\n    key: {{type: apiKey, name: X-Key, in: header}}\n    bearer: {{type: http, scheme: bearer}}\n"
+    );
+    let new = format!(
+        "{HEAD}security: [{{token: []}}]\npaths: {{}}\ncomponents:\n  securitySchemes:\n    key: {{type: apiKey, name: X-Api-Key, in: query}}\n    token: {{type: http, scheme: bearer}}\n"
+    );
+    let found = found(&report(&old, &new));
+    for id in [
+        "api-global-security-removed",
+        "api-global-security-added",
+        "api-security-component-api-key-name-changed",
+        "api-security-component-api-key-location-changed",
+        "api-security-component-removed",
+    ] {
+        assert!(
+            found.contains(&(id.into(), Level::Breaking)),
+            "{id} not breaking in {found:?}"
+        );
+    }
+    assert!(
+        found.contains(&("api-security-component-added".into(), Level::NonBreaking)),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn cost_changes_are_findings_of_their_own() {
+    let old = with_paths(
+        "  /a:\n    get: {x-points: 3, responses: {'200': {description: ok}}}\n  /b:\n    get: {x-points: 5, responses: {'200': {description: ok}}}\n",
+    );
+    let new = with_paths(
+        "  /a:\n    get: {x-points: 5, responses: {'200': {description: ok}}}\n  /b:\n    get: {x-points: 1, responses: {'200': {description: ok}}}\n",
+    );
+    assert_eq!(
+        found(&report(&old, &new)),
+        [
+            ("operation-points-increased".into(), Level::Warning),
+            ("operation-points-decreased".into(), Level::NonBreaking)
+        ]
+    );
+}
+
+#[test]
+fn webhooks_added_and_removed() {
+    let old =
+        format!("{HEAD}webhooks:\n  a: {{post: {{responses: {{'200': {{description: ok}}}}}}}}\n");
+    let new =
+        format!("{HEAD}webhooks:\n  b: {{post: {{responses: {{'200': {{description: ok}}}}}}}}\n");
+    assert_eq!(
+        found(&report(&old, &new)),
+        [
+            ("webhook-removed".into(), Level::Breaking),
+            ("webhook-added".into(), Level::NonBreaking)
+        ]
+    );
+}
+
+#[test]
+fn summaries_count_by_level_and_reach_thresholds() {
+    let old = with_paths("  /a:\n    get: {x-points: 3, responses: {'200': {description: ok}}}\n");
+    let new = with_paths(
+        "  /a:\n    get: {x-points: 4, responses: {'200': {description: ok}}}\n  /b:\n    get: {responses: {'200': {description: ok}}}\n",
+    );
+    let report = report(&old, &new);
+    let summary = report.summary();
+    assert_eq!(
+        (summary.breaking, summary.warning, summary.non_breaking),
+        (0, 1, 1)
+    );
+    assert!(report.reaches(Level::Warning) && !report.reaches(Level::Breaking));
+    let json =
+        sdkgen_differ::report::render(&report, sdkgen_differ::report::Format::Json, "x", false);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["summary"]["non-breaking"], 1);
+    assert_eq!(value["changes"][0]["id"], "operation-points-increased");
+    for format in ["text", "markdown", "github", "junit", "sarif"] {
+        let rendered = sdkgen_differ::report::render(
+            &report,
+            sdkgen_differ::report::Format::parse(format).unwrap(),
+            "x.yaml",
+            false,
+        );
+        assert!(
+            rendered.contains("operation-points-increased"),
+            "{format}: {rendered}"
+        );
+    }
+}
