@@ -12,8 +12,8 @@
 pub mod builders;
 mod client;
 pub mod types;
-pub use client::{Client, OPERATIONS};
 pub use ::sdkgen_runtime::{
-    BudgetMode, BudgetSnapshot, BuildError, Bytes, ClientBuilder, Error, ErrorBody,
-    OperationInfo, Plan, ResponseValue, RetryPolicy, chrono, uuid,
+    BudgetMode, BudgetSnapshot, BuildError, Bytes, ClientBuilder, Error, ErrorBody, OperationInfo,
+    Plan, ResponseValue, RetryPolicy, chrono, uuid,
 };
+pub use client::{Client, OPERATIONS};
