@@ -180,6 +180,10 @@ pub fn generate(api: &Api, settings: &Settings) -> Result<GeneratedCrate> {
         api.title, api.version, settings.source
     );
     let description_docs = inner_docs(docs::doc_attrs(None, api.description.as_deref()));
+    // The generator formats these files; `cargo fmt` in a workspace that holds them must not,
+    // or they would no longer be what the generator makes (and `codegen --check` would fail).
+    // Stable rustfmt does not honour `@generated` markers, but it honours `rustfmt::skip`,
+    // which on a `mod` declaration skips the module's file.
     let lib = quote! {
         #![doc = #lib_doc]
         #![doc = ""]
@@ -187,11 +191,16 @@ pub fn generate(api: &Api, settings: &Settings) -> Result<GeneratedCrate> {
         #![doc = ""]
         #![doc = " Every operation's point cost is in its documentation and in [`OPERATIONS`]."]
 
+        #[rustfmt::skip]
         pub mod builders;
+        #[rustfmt::skip]
         mod client;
+        #[rustfmt::skip]
         pub mod types;
 
+        #[rustfmt::skip]
         pub use client::{Client, OPERATIONS};
+        #[rustfmt::skip]
         pub use ::sdkgen_runtime::{
             BudgetMode, BudgetSnapshot, BuildError, Bytes, ClientBuilder, Error, ErrorBody, OperationInfo,
             Plan, ResponseValue, RetryPolicy, chrono, uuid,
@@ -453,8 +462,10 @@ fn example_program(api: &Api, methods: &[(String, usize)], crate_ident: &str) ->
         //!
         #![doc = concat!(" Run: `", #variable, "=... cargo run --example basic`")]
 
+        #[rustfmt::skip]
         use #krate::{Client, OPERATIONS, Plan};
 
+        #[rustfmt::skip]
         #[tokio::main]
         async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let client = Client::builder()

@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use ::sdkgen_runtime::serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use ::sdkgen_runtime::{Bytes, chrono, serde_json, uuid};
+use ::sdkgen_runtime::{chrono, serde_json, uuid, Bytes};
 /// What went wrong.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -165,7 +165,10 @@ impl ApiKey {
 
     /// Sets `last_used_at`.
     #[must_use]
-    pub fn last_used_at(mut self, value: impl Into<chrono::DateTime<chrono::Utc>>) -> Self {
+    pub fn last_used_at(
+        mut self,
+        value: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
         self.last_used_at = Some(value.into());
         self
     }
@@ -210,7 +213,10 @@ impl ApiKeyWithSecret {
 
     /// Sets `last_used_at`.
     #[must_use]
-    pub fn last_used_at(mut self, value: impl Into<chrono::DateTime<chrono::Utc>>) -> Self {
+    pub fn last_used_at(
+        mut self,
+        value: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
         self.last_used_at = Some(value.into());
         self
     }
@@ -1024,9 +1030,7 @@ pub struct TaskBatch {
 impl TaskBatch {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(tasks: impl Into<Vec<NewTask>>) -> Self {
-        TaskBatch {
-            tasks: tasks.into(),
-        }
+        TaskBatch { tasks: tasks.into() }
     }
 }
 
@@ -1063,7 +1067,10 @@ pub struct SearchResults {
 
 impl SearchResults {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(hits: impl Into<Vec<SearchResultsHitsItem>>, total: impl Into<i64>) -> Self {
+    pub fn new(
+        hits: impl Into<Vec<SearchResultsHitsItem>>,
+        total: impl Into<i64>,
+    ) -> Self {
         SearchResults {
             hits: hits.into(),
             total: total.into(),

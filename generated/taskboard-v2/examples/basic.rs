@@ -3,7 +3,9 @@
 //! Calls the API with a token from the environment and prints the budget after.
 //!
 #![doc = concat!(" Run: `", "TASKBOARD_V2_TOKEN", "=... cargo run --example basic`")]
+#[rustfmt::skip]
 use taskboard_v2::{Client, OPERATIONS, Plan};
+#[rustfmt::skip]
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::builder()

@@ -9,11 +9,16 @@
 //! all of its API keys. Over budget the API answers 429 with `Retry-After`.
 //!
 //! Every operation's point cost is in its documentation and in [`OPERATIONS`].
+#[rustfmt::skip]
 pub mod builders;
+#[rustfmt::skip]
 mod client;
+#[rustfmt::skip]
 pub mod types;
-pub use ::sdkgen_runtime::{
-    BudgetMode, BudgetSnapshot, BuildError, Bytes, ClientBuilder, Error, ErrorBody, OperationInfo,
-    Plan, ResponseValue, RetryPolicy, chrono, uuid,
-};
+#[rustfmt::skip]
 pub use client::{Client, OPERATIONS};
+#[rustfmt::skip]
+pub use ::sdkgen_runtime::{
+    BudgetMode, BudgetSnapshot, BuildError, Bytes, ClientBuilder, Error, ErrorBody,
+    OperationInfo, Plan, ResponseValue, RetryPolicy, chrono, uuid,
+};

@@ -1,0 +1,482 @@
+//! Request validation against the spec: parameters and JSON bodies.
+
+use std::collections::HashMap;
+
+use axum::http::HeaderMap;
+use bytes::Bytes;
+use sdkgen_model::{
+    AdditionalProperties, Api, BodyKind, Operation, ParameterLocation, ParameterStyle, Schema,
+    SchemaKind,
+};
+use serde_json::Value;
+
+/// One thing wrong with a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where: `query.limit`, `body/tasks/0/title`, ...
+    pub location: String,
+    /// What.
+    pub message: String,
+}
+
+/// The query string as pairs, percent-decoded.
+pub fn parse_query(query: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(query.as_bytes())
+        .map(|(key, value)| (key.into_owned(), value.into_owned()))
+        .collect()
+}
+
+/// Validates a request; returns its JSON body, if it has one.
+pub fn request(
+    api: &Api,
+    operation: &Operation,
+    path_values: &HashMap<String, String>,
+    query: &[(String, String)],
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Option<Value>, Vec<Problem>> {
+    let mut problems = Vec::new();
+    for parameter in &operation.parameters {
+        let location = format!("{}.{}", parameter.location, parameter.name);
+        let values: Vec<String> = match parameter.location {
+            ParameterLocation::Path => path_values
+                .get(&parameter.name)
+                .cloned()
+                .into_iter()
+                .collect(),
+            ParameterLocation::Query => query
+                .iter()
+                .filter(|(key, _)| *key == parameter.name)
+                .map(|(_, value)| value.clone())
+                .collect(),
+            ParameterLocation::Header => headers
+                .get_all(parameter.name.as_str())
+                .iter()
+                .filter_map(|value| value.to_str().ok().map(str::to_owned))
+                .collect(),
+            ParameterLocation::Cookie => headers
+                .get_all("cookie")
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .flat_map(|cookies| cookies.split(';'))
+                .filter_map(|cookie| cookie.trim().split_once('='))
+                .filter(|(name, _)| *name == parameter.name)
+                .map(|(_, value)| value.to_owned())
+                .collect(),
+        };
+        if values.is_empty() {
+            if parameter.required {
+                problems.push(Problem {
+                    location,
+                    message: "is required".to_owned(),
+                });
+            }
+            continue;
+        }
+        let schema = api.resolve(&parameter.schema).unwrap_or(&parameter.schema);
+        let value = match &schema.kind {
+            SchemaKind::Array(array) => {
+                let delimiter = match parameter.style {
+                    ParameterStyle::SpaceDelimited => Some(' '),
+                    ParameterStyle::PipeDelimited => Some('|'),
+                    _ if !parameter.explode || parameter.location != ParameterLocation::Query => {
+                        Some(',')
+                    }
+                    _ => None,
+                };
+                let items: Vec<&str> = match delimiter {
+                    Some(delimiter) => values
+                        .iter()
+                        .flat_map(|value| value.split(delimiter))
+                        .filter(|item| !item.is_empty())
+                        .collect(),
+                    None => values.iter().map(String::as_str).collect(),
+                };
+                Value::Array(
+                    items
+                        .into_iter()
+                        .map(|item| coerce(api, &array.items, item))
+                        .collect(),
+                )
+            }
+            _ if parameter.style == ParameterStyle::DeepObject
+                || matches!(schema.kind, SchemaKind::Object(_)) =>
+            {
+                continue;
+            }
+            _ => coerce(api, &parameter.schema, &values[0]),
+        };
+        check(api, &parameter.schema, &value, &location, &mut problems, 0);
+    }
+    let mut parsed = None;
+    match &operation.request_body {
+        Some(declared) if body.is_empty() && declared.required => {
+            problems.push(Problem {
+                location: "body".to_owned(),
+                message: "a request body is required".to_owned(),
+            });
+        }
+        Some(_) if body.is_empty() => {}
+        Some(declared) => {
+            let content_type = headers
+                .get("content-type")
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default();
+            let json_media = declared
+                .content
+                .iter()
+                .find(|media| media.kind() == BodyKind::Json);
+            let sent_json = BodyKind::of(content_type) == BodyKind::Json
+                || (content_type.is_empty() && json_media.is_some());
+            let accepted = declared.content.iter().any(|media| {
+                let declared_type = media
+                    .media_type
+                    .split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim();
+                let sent_type = content_type.split(';').next().unwrap_or_default().trim();
+                declared_type == "*/*"
+                    || declared_type.eq_ignore_ascii_case(sent_type)
+                    || (declared_type.ends_with("/*")
+                        && sent_type.starts_with(declared_type.trim_end_matches('*')))
+            });
+            if !accepted && !content_type.is_empty() {
+                let declared_types: Vec<&str> = declared
+                    .content
+                    .iter()
+                    .map(|media| media.media_type.as_str())
+                    .collect();
+                problems.push(Problem {
+                    location: "header.content-type".to_owned(),
+                    message: format!(
+                        "{content_type:?} is not one of {}",
+                        declared_types.join(", ")
+                    ),
+                });
+            } else if sent_json && let Some(media) = json_media {
+                match serde_json::from_slice::<Value>(body) {
+                    Ok(value) => {
+                        if let Some(schema) = &media.schema {
+                            check(api, schema, &value, "body", &mut problems, 0);
+                        }
+                        parsed = Some(value);
+                    }
+                    Err(error) => problems.push(Problem {
+                        location: "body".to_owned(),
+                        message: format!("is not JSON: {error}"),
+                    }),
+                }
+            }
+        }
+        None => {}
+    }
+    if problems.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(problems)
+    }
+}
+
+/// A parameter's text as the JSON value its schema describes (left a string when it is not
+/// one, so that `check` reports it).
+fn coerce(api: &Api, schema: &Schema, text: &str) -> Value {
+    let resolved = api.resolve(schema).unwrap_or(schema);
+    match &resolved.kind {
+        SchemaKind::Integer(_) => text
+            .parse::<i64>()
+            .map(Value::from)
+            .or_else(|_| text.parse::<u64>().map(Value::from))
+            .unwrap_or_else(|_| Value::String(text.to_owned())),
+        SchemaKind::Number(_) => text
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .unwrap_or_else(|| Value::String(text.to_owned())),
+        SchemaKind::Boolean => match text {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => Value::String(text.to_owned()),
+        },
+        _ => Value::String(text.to_owned()),
+    }
+}
+
+fn problem(problems: &mut Vec<Problem>, location: &str, message: String) {
+    // Bounded: a hostile body cannot make the answer huge.
+    if problems.len() < 50 {
+        problems.push(Problem {
+            location: location.to_owned(),
+            message,
+        });
+    }
+}
+
+/// Checks a value against a schema, collecting problems.
+pub fn check(
+    api: &Api,
+    schema: &Schema,
+    value: &Value,
+    location: &str,
+    problems: &mut Vec<Problem>,
+    depth: usize,
+) {
+    if depth > 64 {
+        return;
+    }
+    let nullable = schema.nullable;
+    let schema = match api.resolve(schema) {
+        Some(resolved) => resolved,
+        None => return,
+    };
+    if value.is_null() {
+        if !(nullable
+            || schema.nullable
+            || matches!(schema.kind, SchemaKind::Null | SchemaKind::Any))
+        {
+            problem(problems, location, "must not be null".to_owned());
+        }
+        return;
+    }
+    if !schema.enumeration.is_empty() && !schema.enumeration.contains(value) {
+        let allowed: Vec<String> = schema.enumeration.iter().map(Value::to_string).collect();
+        problem(
+            problems,
+            location,
+            format!("{value} is not one of {}", allowed.join(", ")),
+        );
+    }
+    match &schema.kind {
+        SchemaKind::Any | SchemaKind::Ref(_) => {}
+        SchemaKind::Null => problem(problems, location, "must be null".to_owned()),
+        SchemaKind::Boolean => {
+            if !value.is_boolean() {
+                problem(
+                    problems,
+                    location,
+                    format!("must be a boolean, not {value}"),
+                );
+            }
+        }
+        SchemaKind::Integer(number) | SchemaKind::Number(number) => {
+            let is_integer = value.as_i64().is_some()
+                || value.as_u64().is_some()
+                || value.as_f64().is_some_and(|float| float.fract() == 0.0);
+            let Some(float) = value.as_f64() else {
+                problem(problems, location, format!("must be a number, not {value}"));
+                return;
+            };
+            if matches!(schema.kind, SchemaKind::Integer(_)) && !is_integer {
+                problem(
+                    problems,
+                    location,
+                    format!("must be an integer, not {value}"),
+                );
+            }
+            if number.minimum.is_some_and(|minimum| float < minimum)
+                || number
+                    .exclusive_minimum
+                    .is_some_and(|minimum| float <= minimum)
+            {
+                problem(problems, location, format!("{value} is below the minimum"));
+            }
+            if number.maximum.is_some_and(|maximum| float > maximum)
+                || number
+                    .exclusive_maximum
+                    .is_some_and(|maximum| float >= maximum)
+            {
+                problem(problems, location, format!("{value} is above the maximum"));
+            }
+        }
+        SchemaKind::String(string) => {
+            let Some(text) = value.as_str() else {
+                problem(problems, location, format!("must be a string, not {value}"));
+                return;
+            };
+            let length = text.chars().count() as u64;
+            if string.min_length.is_some_and(|minimum| length < minimum) {
+                problem(
+                    problems,
+                    location,
+                    format!(
+                        "is shorter than {} characters",
+                        string.min_length.unwrap_or_default()
+                    ),
+                );
+            }
+            if string.max_length.is_some_and(|maximum| length > maximum) {
+                problem(
+                    problems,
+                    location,
+                    format!(
+                        "is longer than {} characters",
+                        string.max_length.unwrap_or_default()
+                    ),
+                );
+            }
+            let format_ok = match string.format.as_deref() {
+                Some("uuid") => is_uuid(text),
+                Some("date-time") => text.len() >= 20 && text.as_bytes().get(10) == Some(&b'T'),
+                Some("date") => text.len() == 10 && text.as_bytes().get(4) == Some(&b'-'),
+                _ => true,
+            };
+            if !format_ok {
+                problem(
+                    problems,
+                    location,
+                    format!(
+                        "{text:?} is not a valid {}",
+                        string.format.as_deref().unwrap_or_default()
+                    ),
+                );
+            }
+        }
+        SchemaKind::Array(array) => {
+            let Some(items) = value.as_array() else {
+                problem(
+                    problems,
+                    location,
+                    format!("must be an array, not {}", kind_name(value)),
+                );
+                return;
+            };
+            if array
+                .min_items
+                .is_some_and(|minimum| (items.len() as u64) < minimum)
+            {
+                problem(
+                    problems,
+                    location,
+                    format!(
+                        "has fewer than {} items",
+                        array.min_items.unwrap_or_default()
+                    ),
+                );
+            }
+            if array
+                .max_items
+                .is_some_and(|maximum| (items.len() as u64) > maximum)
+            {
+                problem(
+                    problems,
+                    location,
+                    format!(
+                        "has more than {} items",
+                        array.max_items.unwrap_or_default()
+                    ),
+                );
+            }
+            for (index, item) in items.iter().enumerate().take(10_000) {
+                check(
+                    api,
+                    &array.items,
+                    item,
+                    &format!("{location}/{index}"),
+                    problems,
+                    depth + 1,
+                );
+            }
+        }
+        SchemaKind::Object(object) => {
+            let Some(fields) = value.as_object() else {
+                problem(
+                    problems,
+                    location,
+                    format!("must be an object, not {}", kind_name(value)),
+                );
+                return;
+            };
+            for required in &object.required {
+                let read_only = object
+                    .properties
+                    .get(required)
+                    .is_some_and(|property| property.read_only);
+                if !fields.contains_key(required) && !read_only {
+                    problem(
+                        problems,
+                        &format!("{location}/{required}"),
+                        "is required".to_owned(),
+                    );
+                }
+            }
+            for (name, field) in fields {
+                match object.properties.get(name) {
+                    Some(property) => check(
+                        api,
+                        property,
+                        field,
+                        &format!("{location}/{name}"),
+                        problems,
+                        depth + 1,
+                    ),
+                    None => match &object.additional_properties {
+                        AdditionalProperties::Forbidden => problem(
+                            problems,
+                            &format!("{location}/{name}"),
+                            "is not an allowed property".to_owned(),
+                        ),
+                        AdditionalProperties::Schema(values) => check(
+                            api,
+                            values,
+                            field,
+                            &format!("{location}/{name}"),
+                            problems,
+                            depth + 1,
+                        ),
+                        _ => {}
+                    },
+                }
+            }
+        }
+        SchemaKind::OneOf(union) | SchemaKind::AnyOf(union) => {
+            let matches = union.variants.iter().any(|variant| {
+                let mut scratch = Vec::new();
+                check(api, variant, value, location, &mut scratch, depth + 1);
+                scratch.is_empty()
+            });
+            if !matches {
+                problem(
+                    problems,
+                    location,
+                    "matches none of the allowed shapes".to_owned(),
+                );
+            }
+        }
+        SchemaKind::AllOf(parts) => {
+            for part in parts {
+                check(api, part, value, location, problems, depth + 1);
+            }
+        }
+        SchemaKind::Not(inner) => {
+            let mut scratch = Vec::new();
+            check(api, inner, value, location, &mut scratch, depth + 1);
+            if scratch.is_empty() {
+                problem(
+                    problems,
+                    location,
+                    "matches a shape that is not allowed".to_owned(),
+                );
+            }
+        }
+    }
+}
+
+fn kind_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn is_uuid(text: &str) -> bool {
+    text.len() == 36
+        && text.char_indices().all(|(index, character)| match index {
+            8 | 13 | 18 | 23 => character == '-',
+            _ => character.is_ascii_hexdigit(),
+        })
+}
