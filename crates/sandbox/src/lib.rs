@@ -273,22 +273,23 @@ async fn handle(
     };
     // The points, computed as the SDK computes them.
     let points = u32::from(budget::points_of(operation, &query, parsed_body.as_ref()));
-    if let Some(organization) = &organization {
-        if let Err(retry_after) = sandbox.budgets.charge(organization, points) {
-            let mut response = json_response(
-                StatusCode::TOO_MANY_REQUESTS,
-                &error_body(
-                    "rate_limited",
-                    &format!("the organisation's point budget is spent; retry in {retry_after} s"),
-                    None,
-                ),
-            );
-            response
-                .headers_mut()
-                .insert("retry-after", HeaderValue::from(retry_after));
-            return with_budget_headers(&sandbox, Some(organization), response);
-        }
+    if let Some(organization) = &organization
+        && let Err(retry_after) = sandbox.budgets.charge(organization, points)
+    {
+        let mut response = json_response(
+            StatusCode::TOO_MANY_REQUESTS,
+            &error_body(
+                "rate_limited",
+                &format!("the organisation's point budget is spent; retry in {retry_after} s"),
+                None,
+            ),
+        );
+        response
+            .headers_mut()
+            .insert("retry-after", HeaderValue::from(retry_after));
+        return with_budget_headers(&sandbox, Some(organization), response);
     }
+
     let response = {
         let mut store = sandbox
             .resources
