@@ -139,6 +139,34 @@ pub fn codegen(check: bool) -> Result<()> {
             generated.files.insert("MIGRATION.md".to_owned(), guide);
         }
         previous_newest = Some(newest.clone());
+        // The oldest release of a major with several, for the compatibility tests (an SDK
+        // built from 1.0 must keep working against a 1.x server).
+        if let Some(oldest) = all_releases.first().filter(|_| all_releases.len() > 1) {
+            let (a, b, c) = oldest.version;
+            let baseline_name = format!("{crate_name}-{a}-{b}-{c}");
+            let api = sdkgen_loader::load_file(&oldest.path)?;
+            let settings = Settings {
+                crate_name: baseline_name.clone(),
+                runtime: RuntimeDependency::Path("../../crates/runtime".to_owned()),
+                command: "cargo xtask codegen".to_owned(),
+                source: oldest
+                    .path
+                    .strip_prefix(&root)
+                    .unwrap_or(&oldest.path)
+                    .display()
+                    .to_string(),
+            };
+            let generated = sdkgen_codegen::generate(&api, &settings)?;
+            let directory = root.join("generated").join(&baseline_name);
+            let mode = if check { Mode::Check } else { Mode::Write };
+            let differing = sdkgen_codegen::sync(&generated, &directory, mode)?;
+            stale.extend(
+                differing
+                    .iter()
+                    .map(|file| format!("generated/{baseline_name}/{file}")),
+            );
+            produced.push(baseline_name);
+        }
         let directory = root.join("generated").join(&crate_name);
         let mode = if check { Mode::Check } else { Mode::Write };
         let differing = sdkgen_codegen::sync(&generated, &directory, mode)?;

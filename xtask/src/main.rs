@@ -4,6 +4,7 @@
 mod codegen;
 mod compat;
 mod costs;
+mod sandbox;
 mod util;
 
 use std::path::PathBuf;
@@ -84,6 +85,22 @@ enum Command {
         #[arg(long)]
         github: bool,
     },
+    /// Serve a spec like the provider does: bearer auth, validation, point budgets, 429s.
+    Sandbox {
+        /// The spec to serve (default: the newest release in specs/).
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// An API key as TOKEN:ORG:PLAN (PLAN: build, enterprise or points per window);
+        /// repeatable. Without any, demo keys are made and printed.
+        #[arg(long = "key")]
+        keys: Vec<String>,
+        /// The budget window in seconds.
+        #[arg(long, default_value_t = 60)]
+        window: u64,
+    },
     /// Write inferred costs into a spec as `x-points`, keeping everything else as it was.
     Annotate {
         /// The OpenAPI document (YAML or JSON).
@@ -135,6 +152,12 @@ fn main() -> ExitCode {
         Command::CorpusCheck { shared } => {
             codegen::corpus_check(shared).map(|()| ExitCode::SUCCESS)
         }
+        Command::Sandbox {
+            spec,
+            addr,
+            keys,
+            window,
+        } => sandbox::run(spec, &addr, &keys, window).map(|()| ExitCode::SUCCESS),
         Command::SemverCheck => codegen::semver_check().map(|()| ExitCode::SUCCESS),
     };
     match result {

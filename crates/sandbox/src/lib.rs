@@ -26,7 +26,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::Router;
+pub use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
@@ -173,6 +173,14 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(address).await?;
     ready(listener.local_addr()?, &sandbox);
     axum::serve(listener, sandbox.router(&settings)).await
+}
+
+/// Serves a router (from [`Sandbox::router`]) on a bound listener until the process ends.
+pub async fn serve_router(
+    listener: tokio::net::TcpListener,
+    router: Router,
+) -> std::io::Result<()> {
+    axum::serve(listener, router).await
 }
 
 /// The error body of the provider: `{"code": .., "message": .., "details": {..}}`.

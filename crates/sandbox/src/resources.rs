@@ -67,14 +67,29 @@ impl Store {
     }
 }
 
+/// The property names of an object schema, `allOf` parts merged.
+fn properties(api: &Api, schema: &Schema, depth: usize) -> Option<Vec<String>> {
+    match &api.resolve(schema)?.kind {
+        SchemaKind::Object(object) => Some(object.properties.keys().cloned().collect()),
+        SchemaKind::AllOf(parts) if depth < 8 => {
+            let mut names = Vec::new();
+            for part in parts {
+                names.extend(properties(api, part, depth + 1)?);
+            }
+            Some(names)
+        }
+        _ => None,
+    }
+}
+
 /// The named schema a schema is (through one reference), if it is a resource: an object with
 /// an `id` property.
 fn resource<'a>(api: &'a Api, schema: &'a Schema) -> Option<&'a str> {
     let name = schema.ref_name()?;
-    match &api.resolve(schema)?.kind {
-        SchemaKind::Object(object) if object.properties.contains_key("id") => Some(name),
-        _ => None,
-    }
+    properties(api, schema, 0)?
+        .iter()
+        .any(|property| property == "id")
+        .then_some(name)
 }
 
 fn not_found() -> Answer {
@@ -88,9 +103,8 @@ fn overlay(target: &mut Value, body: Option<&Value>, schema: &Schema, api: &Api)
     let (Some(Value::Object(fields)), Value::Object(target)) = (body, target) else {
         return;
     };
-    let properties = match api.resolve(schema).map(|resolved| &resolved.kind) {
-        Some(SchemaKind::Object(object)) => object.properties.keys().cloned().collect::<Vec<_>>(),
-        _ => return,
+    let Some(properties) = properties(api, schema, 0) else {
+        return;
     };
     for (name, value) in fields {
         if properties.contains(name) && name != "id" {

@@ -1,0 +1,62 @@
+//! Support for the end-to-end tests: a sandbox serving one of the provider's specs on a free
+//! loopback port.
+
+#![deny(missing_docs)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use sdkgen_sandbox::{Key, Plan, Sandbox, Settings};
+
+/// The path of a spec of this repository, e.g. `v1/1.1.0.yaml`.
+pub fn spec(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../specs")
+        .join(relative)
+}
+
+/// A running sandbox.
+pub struct Running {
+    /// Its base URL, `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// Its state (budgets, usage).
+    pub sandbox: Arc<Sandbox>,
+}
+
+/// Starts a sandbox serving `spec` with `keys`, with budget windows of `window`.
+pub async fn start(spec_path: &str, keys: Vec<Key>, window: Duration) -> std::io::Result<Running> {
+    let api = sdkgen_loader::load_file(spec(spec_path))
+        .map_err(|error| std::io::Error::other(error.to_string()))?;
+    let settings = Settings {
+        keys,
+        window,
+        ..Settings::default()
+    };
+    let sandbox = Sandbox::new(api, &settings);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let router = sandbox.router(&settings);
+    tokio::spawn(async move {
+        if let Err(error) = axum_serve(listener, router).await {
+            eprintln!("sandbox stopped: {error}");
+        }
+    });
+    Ok(Running { url, sandbox })
+}
+
+async fn axum_serve(
+    listener: tokio::net::TcpListener,
+    router: sdkgen_sandbox::Router,
+) -> std::io::Result<()> {
+    sdkgen_sandbox::serve_router(listener, router).await
+}
+
+/// One key of organisation `organization` with `plan`.
+pub fn key(token: &str, organization: &str, plan: Plan) -> Key {
+    Key {
+        token: token.to_owned(),
+        organization: organization.to_owned(),
+        plan,
+    }
+}
