@@ -108,6 +108,7 @@ pub fn generate(api: &Api, settings: &Settings) -> Result<GeneratedCrate> {
                 //! One request builder per operation: optional parameters, cost, `send()`.
                 #[allow(unused_imports)]
                 use ::sdkgen_runtime::{chrono, encoding, serde_json, uuid, Bytes, Error, Method, Request, ResponseValue, ToParam};
+                #[allow(unused_imports)]
                 use crate::types;
             }
         });
@@ -151,6 +152,7 @@ pub fn generate(api: &Api, settings: &Settings) -> Result<GeneratedCrate> {
                     //! The client, with one method per operation.
                     #[allow(unused_imports)]
                     use ::sdkgen_runtime::{chrono, serde_json, uuid, Bytes};
+                    #[allow(unused_imports)]
                     use crate::{builders, types};
                     #client
                 },
@@ -211,18 +213,14 @@ pub fn generate(api: &Api, settings: &Settings) -> Result<GeneratedCrate> {
     files.insert("src/builders.rs".to_owned(), builders_file);
     files.insert("src/client.rs".to_owned(), client_file);
     let example = example_program(api, &methods, &crate_ident);
+    // Named after the crate: examples of several generated crates share a target directory.
+    let example_path = format!("examples/{crate_ident}_example.rs");
     files.insert(
-        "examples/basic.rs".to_owned(),
-        render(&header, "examples/basic.rs", example)?,
+        example_path.clone(),
+        render(&header, &example_path, example)?,
     );
     files.insert("Cargo.toml".to_owned(), cargo_toml(api, settings, &header));
-    let readme = readme(
-        api,
-        settings,
-        &header,
-        &methods,
-        &files["examples/basic.rs"],
-    );
+    let readme = readme(api, settings, &header, &methods, &files[&example_path]);
     files.insert("README.md".to_owned(), readme);
     Ok(GeneratedCrate { files, warnings })
 }
@@ -427,6 +425,7 @@ fn readme(
 fn example_program(api: &Api, methods: &[(String, usize)], crate_ident: &str) -> TokenStream {
     let krate = names::ident(crate_ident);
     let variable = format!("{}_TOKEN", crate_ident.to_ascii_uppercase());
+    let example_name = format!("{crate_ident}_example");
     let call = methods
         .iter()
         .map(|(method, index)| (method, &api.operations[*index]))
@@ -460,7 +459,7 @@ fn example_program(api: &Api, methods: &[(String, usize)], crate_ident: &str) ->
     quote! {
         //! Calls the API with a token from the environment and prints the budget after.
         //!
-        #![doc = concat!(" Run: `", #variable, "=... cargo run --example basic`")]
+        #![doc = concat!(" Run: `", #variable, "=... cargo run --example ", #example_name, "`")]
 
         #[rustfmt::skip]
         use #krate::{Client, OPERATIONS, Plan};

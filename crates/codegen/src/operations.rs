@@ -741,7 +741,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             _ => quote!(serde_json::Value),
         };
         if let Some(name) = &self.response_enum {
-            return (quote!(builders::#name), error_type);
+            return (quote!(#name), error_type);
         }
         let ok_type = match success_types(self.operation).into_iter().next() {
             None | Some(Decoded::Empty) => quote!(()),

@@ -3,6 +3,7 @@
 //! The client, with one method per operation.
 #[allow(unused_imports)]
 use ::sdkgen_runtime::{chrono, serde_json, uuid, Bytes};
+#[allow(unused_imports)]
 use crate::{builders, types};
 /// A client of Taskboard API 1.1.0.
 ///

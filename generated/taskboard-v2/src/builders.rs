@@ -6,6 +6,8 @@ use ::sdkgen_runtime::{
     chrono, encoding, serde_json, uuid, Bytes, Error, Method, Request, ResponseValue,
     ToParam,
 };
+
+#[allow(unused_imports)]
 use crate::types;
 /// The request of [`Client::get_organization`](crate::Client::get_organization): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
