@@ -335,3 +335,29 @@ fn keys_parse_from_the_command_line_form() {
             .contains("build, enterprise or a number")
     );
 }
+
+#[tokio::test]
+async fn a_slow_client_is_cut_off_and_the_server_stays_up() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (url, _) = start(Plan::Enterprise).await;
+    let address = url.trim_start_matches("http://").to_owned();
+    let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
+    // Headers promise a body that never comes.
+    slow.write_all(b"POST /projects HTTP/1.1\r\nhost: x\r\nauthorization: Bearer key-a\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{").await.unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), slow.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "cut off after the 2 s request timeout"
+    );
+    let response = client()
+        .get(format!("{url}/organization"))
+        .bearer_auth("key-a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
