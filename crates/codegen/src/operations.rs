@@ -434,8 +434,8 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                     #points
                 }
 
-                /// Sends the request.
-                pub async fn send(self) -> Result<ResponseValue<#ok_type>, Error<#error_type>> {
+                /// Sends the request (await the answer).
+                pub fn send(self) -> impl ::std::future::Future<Output = Result<ResponseValue<#ok_type>, Error<#error_type>>> + Send + 'a {
                     #send
                 }
 
@@ -557,15 +557,14 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                 quote! { if let Some(value) = &self.body { #set_body } }
             });
         }
-        let (ok_type, error_type) = self.response_types();
-        let decode = self.decode(&ok_type, &error_type);
+        let (_, error_type) = self.response_types();
+        let decode = self.decode(&error_type);
         quote! {
             let points = self.points();
             let path = #path;
             let mut request = Request::new(#id, Method::#method, path, points);
             request.priority = self.client.priority();
             #(#statements)*
-            let response = self.client.runtime().execute(request).await?;
             #decode
         }
     }
@@ -632,20 +631,10 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
     }
 
     fn body_statement(&self, body: &Body) -> TokenStream {
-        let id = &self.operation.id;
-        let invalid = quote! {
-            |error| ::sdkgen_runtime::Error::InvalidRequest { operation: #id, message: error.to_string() }
-        };
         let media_type = &body.media.media_type;
         match body.media.kind() {
-            BodyKind::Json => quote! {
-                request.body = ::sdkgen_runtime::Body::Json(Bytes::from(
-                    serde_json::to_vec(value).map_err(#invalid)?,
-                ));
-            },
-            BodyKind::Form => quote! {
-                request.body = ::sdkgen_runtime::Body::Form(::sdkgen_runtime::encoding::form_pairs(value).map_err(#invalid)?);
-            },
+            BodyKind::Json => quote!(request.set_json(value);),
+            BodyKind::Form => quote!(request.set_form(value);),
             BodyKind::Multipart => {
                 let parts = self.multipart_parts(body);
                 quote! {
@@ -753,17 +742,19 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         (ok_type, error_type)
     }
 
-    fn decode(&mut self, ok_type: &TokenStream, error_type: &TokenStream) -> TokenStream {
+    fn decode(&mut self, error_type: &TokenStream) -> TokenStream {
         if let Some(name) = self.response_enum.clone() {
             return self.decode_enum(&name, error_type);
         }
+        // The runtime's generic futures do the sending and decoding: the generated crate only
+        // builds the request, which keeps it quick to compile.
         match success_types(self.operation).into_iter().next() {
-            None | Some(Decoded::Empty) => quote!(Ok(response.empty())),
+            None | Some(Decoded::Empty) => quote!(self.client.runtime().call_empty(request)),
             Some(Decoded::Json(_) | Decoded::AnyJson) => {
-                quote!(response.json::<#ok_type, #error_type>())
+                quote!(self.client.runtime().call_json(request))
             }
-            Some(Decoded::Text) => quote!(Ok(response.text())),
-            Some(Decoded::Bytes) => quote!(Ok(response.bytes())),
+            Some(Decoded::Text) => quote!(self.client.runtime().call_text(request)),
+            Some(Decoded::Bytes) => quote!(self.client.runtime().call_bytes(request)),
         }
     }
 
@@ -822,10 +813,14 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             }
         });
         quote! {
-            #[allow(unreachable_patterns)]
-            match response.status.as_u16() {
-                #(#arms)*
-                _ => Ok(response.bytes().map(#name::Other)),
+            let runtime = self.client.runtime();
+            async move {
+                let response = runtime.execute(request).await?;
+                #[allow(unreachable_patterns)]
+                match response.status.as_u16() {
+                    #(#arms)*
+                    _ => Ok(response.bytes().map(#name::Other)),
+                }
             }
         }
     }

@@ -530,8 +530,7 @@ impl<'a> TypeTable<'a> {
             .map(|(variant, value)| quote!(#value => #rust::#variant,));
         quote! {
             #docs
-            #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-            #[serde(crate = "::sdkgen_runtime::serde", from = "String", into = "String")]
+            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
             #[non_exhaustive]
             pub enum #rust {
                 #(#declarations)*
@@ -564,9 +563,17 @@ impl<'a> TypeTable<'a> {
                 }
             }
 
-            impl From<#rust> for String {
-                fn from(value: #rust) -> Self {
-                    value.as_str().to_owned()
+            // Serialised by hand rather than through `From<Self> for String`: dozens of impls for
+            // `String` make rustc's coherence checking quadratic.
+            impl ::sdkgen_runtime::serde::Serialize for #rust {
+                fn serialize<S: ::sdkgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+
+            impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for #rust {
+                fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    <String as ::sdkgen_runtime::serde::Deserialize>::deserialize(deserializer).map(#rust::from)
                 }
             }
 

@@ -15,7 +15,7 @@ use crate::config::{ClientBuilder, RetryPolicy};
 use crate::error::{Error, ErrorBody};
 use crate::headers::RateLimitHeaders;
 use crate::request::{Body, Request};
-use crate::response::RawResponse;
+use crate::response::{RawResponse, ResponseValue};
 use crate::token::BearerToken;
 
 /// A client of the API. Cheap to clone: clones share the connection pool and the budget.
@@ -98,10 +98,48 @@ impl Client {
         self.execute_in_span(request).instrument(span).await
     }
 
+    /// Sends a request and decodes a JSON body: what generated `send()` methods return.
+    pub async fn call_json<T: DeserializeOwned, E: DeserializeOwned>(
+        &self,
+        request: Request,
+    ) -> Result<ResponseValue<T>, Error<E>> {
+        self.execute::<E>(request).await?.json()
+    }
+
+    /// Sends a request whose success has no body.
+    pub async fn call_empty<E: DeserializeOwned>(
+        &self,
+        request: Request,
+    ) -> Result<ResponseValue<()>, Error<E>> {
+        Ok(self.execute::<E>(request).await?.empty())
+    }
+
+    /// Sends a request whose success is bytes.
+    pub async fn call_bytes<E: DeserializeOwned>(
+        &self,
+        request: Request,
+    ) -> Result<ResponseValue<Bytes>, Error<E>> {
+        Ok(self.execute::<E>(request).await?.bytes())
+    }
+
+    /// Sends a request whose success is text.
+    pub async fn call_text<E: DeserializeOwned>(
+        &self,
+        request: Request,
+    ) -> Result<ResponseValue<String>, Error<E>> {
+        Ok(self.execute::<E>(request).await?.text())
+    }
+
     async fn execute_in_span<E: DeserializeOwned>(
         &self,
         request: Request,
     ) -> Result<RawResponse, Error<E>> {
+        if let Some(message) = request.problem.clone() {
+            return Err(Error::InvalidRequest {
+                operation: request.operation,
+                message,
+            });
+        }
         let policy = &self.inner.retry;
         let idempotency_key = (policy.idempotency_keys
             && matches!(request.method, Method::POST | Method::PATCH))

@@ -22,6 +22,9 @@ pub struct Request {
     pub points: u32,
     /// Higher goes first when callers wait for points (default 0).
     pub priority: i32,
+    /// Why the request cannot be sent, when building it failed (a body that does not
+    /// serialise): [`crate::Client::execute`] answers `Error::InvalidRequest` with it.
+    pub problem: Option<String>,
 }
 
 impl Request {
@@ -41,6 +44,23 @@ impl Request {
             body: Body::Empty,
             points,
             priority: 0,
+            problem: None,
+        }
+    }
+
+    /// Sets a JSON body; a value that does not serialise is recorded as the request's problem.
+    pub fn set_json<T: serde::Serialize + ?Sized>(&mut self, value: &T) {
+        match serde_json::to_vec(value) {
+            Ok(bytes) => self.body = Body::Json(Bytes::from(bytes)),
+            Err(error) => self.problem = Some(format!("the JSON body does not serialise: {error}")),
+        }
+    }
+
+    /// Sets a form body from a value's top-level fields (see [`crate::encoding::form_pairs`]).
+    pub fn set_form<T: serde::Serialize + ?Sized>(&mut self, value: &T) {
+        match crate::encoding::form_pairs(value) {
+            Ok(pairs) => self.body = Body::Form(pairs),
+            Err(error) => self.problem = Some(format!("the form body does not serialise: {error}")),
         }
     }
 

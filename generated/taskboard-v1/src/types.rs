@@ -41,8 +41,7 @@ impl Error {
 }
 
 /// The organisation's plan, which sets its point budget.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(crate = "::sdkgen_runtime::serde", from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Plan {
     /// `build`
@@ -80,9 +79,21 @@ impl From<&str> for Plan {
     }
 }
 
-impl From<Plan> for String {
-    fn from(value: Plan) -> Self {
-        value.as_str().to_owned()
+impl ::sdkgen_runtime::serde::Serialize for Plan {
+    fn serialize<S: ::sdkgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for Plan {
+    fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::sdkgen_runtime::serde::Deserialize>::deserialize(deserializer)
+            .map(Plan::from)
     }
 }
 
@@ -299,8 +310,7 @@ impl User {
 }
 
 /// A related resource that can be embedded in a project.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(crate = "::sdkgen_runtime::serde", from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProjectExpansion {
     /// `owner`
@@ -342,9 +352,21 @@ impl From<&str> for ProjectExpansion {
     }
 }
 
-impl From<ProjectExpansion> for String {
-    fn from(value: ProjectExpansion) -> Self {
-        value.as_str().to_owned()
+impl ::sdkgen_runtime::serde::Serialize for ProjectExpansion {
+    fn serialize<S: ::sdkgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ProjectExpansion {
+    fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::sdkgen_runtime::serde::Deserialize>::deserialize(deserializer)
+            .map(ProjectExpansion::from)
     }
 }
 
@@ -531,8 +553,7 @@ impl ProjectPage {
 }
 
 /// The `TaskStatus` schema.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(crate = "::sdkgen_runtime::serde", from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TaskStatus {
     /// `open`
@@ -578,9 +599,21 @@ impl From<&str> for TaskStatus {
     }
 }
 
-impl From<TaskStatus> for String {
-    fn from(value: TaskStatus) -> Self {
-        value.as_str().to_owned()
+impl ::sdkgen_runtime::serde::Serialize for TaskStatus {
+    fn serialize<S: ::sdkgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskStatus {
+    fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::sdkgen_runtime::serde::Deserialize>::deserialize(deserializer)
+            .map(TaskStatus::from)
     }
 }
 
@@ -597,8 +630,7 @@ impl ::sdkgen_runtime::ToParam for TaskStatus {
 }
 
 /// The `TaskPriority` schema.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(crate = "::sdkgen_runtime::serde", from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TaskPriority {
     /// `low`
@@ -644,9 +676,21 @@ impl From<&str> for TaskPriority {
     }
 }
 
-impl From<TaskPriority> for String {
-    fn from(value: TaskPriority) -> Self {
-        value.as_str().to_owned()
+impl ::sdkgen_runtime::serde::Serialize for TaskPriority {
+    fn serialize<S: ::sdkgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskPriority {
+    fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::sdkgen_runtime::serde::Deserialize>::deserialize(deserializer)
+            .map(TaskPriority::from)
     }
 }
 
@@ -663,8 +707,7 @@ impl ::sdkgen_runtime::ToParam for TaskPriority {
 }
 
 /// The `TaskExpansion` schema.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(crate = "::sdkgen_runtime::serde", from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TaskExpansion {
     /// `project`
@@ -702,9 +745,21 @@ impl From<&str> for TaskExpansion {
     }
 }
 
-impl From<TaskExpansion> for String {
-    fn from(value: TaskExpansion) -> Self {
-        value.as_str().to_owned()
+impl ::sdkgen_runtime::serde::Serialize for TaskExpansion {
+    fn serialize<S: ::sdkgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskExpansion {
+    fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::sdkgen_runtime::serde::Deserialize>::deserialize(deserializer)
+            .map(TaskExpansion::from)
     }
 }
 

@@ -26,16 +26,17 @@ impl<'a> GetOrganization<'a> {
         1
     }
 
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request (await the answer).
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::Organization>, Error<types::Error>> {
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<types::Organization>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = "/organization".to_owned();
         let mut request = Request::new("getOrganization", Method::GET, path, points);
         request.priority = self.client.priority();
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<types::Organization, types::Error>()
+        self.client.runtime().call_json(request)
     }
 }
 
@@ -56,16 +57,17 @@ impl<'a> ListApiKeys<'a> {
         3
     }
 
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request (await the answer).
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<Vec<types::ApiKey>>, Error<types::Error>> {
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Vec<types::ApiKey>>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = "/organization/api-keys".to_owned();
         let mut request = Request::new("listApiKeys", Method::GET, path, points);
         request.priority = self.client.priority();
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<Vec<types::ApiKey>, types::Error>()
+        self.client.runtime().call_json(request)
     }
 }
 
@@ -87,28 +89,21 @@ impl<'a> CreateApiKey<'a> {
         3
     }
 
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request (await the answer).
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ApiKeyWithSecret>, Error<types::Error>> {
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<types::ApiKeyWithSecret>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = "/organization/api-keys".to_owned();
         let mut request = Request::new("createApiKey", Method::POST, path, points);
         request.priority = self.client.priority();
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(
-                Bytes::from(
-                    serde_json::to_vec(value)
-                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
-                            operation: "createApiKey",
-                            message: error.to_string(),
-                        })?,
-                ),
-            );
+            request.set_json(value);
         }
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<types::ApiKeyWithSecret, types::Error>()
+        self.client.runtime().call_json(request)
     }
 }
 
@@ -130,8 +125,12 @@ impl<'a> RevokeApiKey<'a> {
         3
     }
 
-    /// Sends the request.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
+    /// Sends the request (await the answer).
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<()>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = encoding::path(
             &["/organization/api-keys/", ""],
@@ -139,8 +138,7 @@ impl<'a> RevokeApiKey<'a> {
         );
         let mut request = Request::new("revokeApiKey", Method::DELETE, path, points);
         request.priority = self.client.priority();
-        let response = self.client.runtime().execute(request).await?;
-        Ok(response.empty())
+        self.client.runtime().call_empty(request)
     }
 }
 
@@ -161,16 +159,17 @@ impl<'a> GetRateLimit<'a> {
         1
     }
 
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request (await the answer).
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::RateLimitStatus>, Error<types::Error>> {
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<types::RateLimitStatus>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = "/rate-limit".to_owned();
         let mut request = Request::new("getRateLimit", Method::GET, path, points);
         request.priority = self.client.priority();
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<types::RateLimitStatus, types::Error>()
+        self.client.runtime().call_json(request)
     }
 }
 
@@ -215,18 +214,19 @@ impl<'a> ListProjects<'a> {
         ::sdkgen_runtime::cost::per_count(1, 1, 50, count.unwrap_or(50), 5)
     }
 
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request (await the answer).
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ProjectPage>, Error<types::Error>> {
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<types::ProjectPage>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = "/projects".to_owned();
         let mut request = Request::new("listProjects", Method::GET, path, points);
         request.priority = self.client.priority();
         request.add_query("limit", self.limit.as_ref());
         request.add_query("cursor", self.cursor.as_ref());
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<types::ProjectPage, types::Error>()
+        self.client.runtime().call_json(request)
     }
 
     /// Every item of every page, fetched page by page as the stream is read; each page
@@ -275,28 +275,21 @@ impl<'a> CreateProject<'a> {
         3
     }
 
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request (await the answer).
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::Project>, Error<types::Error>> {
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<types::Project>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = "/projects".to_owned();
         let mut request = Request::new("createProject", Method::POST, path, points);
         request.priority = self.client.priority();
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(
-                Bytes::from(
-                    serde_json::to_vec(value)
-                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
-                            operation: "createProject",
-                            message: error.to_string(),
-                        })?,
-                ),
-            );
+            request.set_json(value);
         }
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<types::Project, types::Error>()
+        self.client.runtime().call_json(request)
     }
 }
 
@@ -330,10 +323,12 @@ impl<'a> GetProject<'a> {
         ::sdkgen_runtime::cost::per_count(1, 1, 1, count.unwrap_or(0), 4)
     }
 
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request (await the answer).
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::Project>, Error<types::Error>> {
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<types::Project>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", ""],
@@ -348,8 +343,7 @@ impl<'a> GetProject<'a> {
                 ::sdkgen_runtime::QueryStyle::Form,
                 false,
             );
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<types::Project, types::Error>()
+        self.client.runtime().call_json(request)
     }
 }
 
@@ -374,8 +368,12 @@ impl<'a> DeleteProject<'a> {
         3
     }
 
-    /// Sends the request.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
+    /// Sends the request (await the answer).
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<()>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", ""],
@@ -383,8 +381,7 @@ impl<'a> DeleteProject<'a> {
         );
         let mut request = Request::new("deleteProject", Method::DELETE, path, points);
         request.priority = self.client.priority();
-        let response = self.client.runtime().execute(request).await?;
-        Ok(response.empty())
+        self.client.runtime().call_empty(request)
     }
 }
 
@@ -415,10 +412,12 @@ impl<'a> UpdateProject<'a> {
         3
     }
 
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request (await the answer).
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::Project>, Error<types::Error>> {
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<types::Project>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", ""],
@@ -428,18 +427,9 @@ impl<'a> UpdateProject<'a> {
         request.priority = self.client.priority();
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(
-                Bytes::from(
-                    serde_json::to_vec(value)
-                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
-                            operation: "updateProject",
-                            message: error.to_string(),
-                        })?,
-                ),
-            );
+            request.set_json(value);
         }
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<types::Project, types::Error>()
+        self.client.runtime().call_json(request)
     }
 }
 
@@ -502,10 +492,12 @@ impl<'a> ListTasks<'a> {
         ::sdkgen_runtime::cost::per_count(1, 1, 50, count.unwrap_or(50), 5)
     }
 
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request (await the answer).
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::TaskPage>, Error<types::Error>> {
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<types::TaskPage>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", "/tasks"],
@@ -517,8 +509,7 @@ impl<'a> ListTasks<'a> {
         request.add_query("assignee_id", self.assignee_id.as_ref());
         request.add_query("limit", self.limit.as_ref());
         request.add_query("cursor", self.cursor.as_ref());
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<types::TaskPage, types::Error>()
+        self.client.runtime().call_json(request)
     }
 
     /// Every item of every page, fetched page by page as the stream is read; each page
@@ -576,8 +567,12 @@ impl<'a> CreateTask<'a> {
         3
     }
 
-    /// Sends the request.
-    pub async fn send(self) -> Result<ResponseValue<types::Task>, Error<types::Error>> {
+    /// Sends the request (await the answer).
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<types::Task>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", "/tasks"],
@@ -587,18 +582,9 @@ impl<'a> CreateTask<'a> {
         request.priority = self.client.priority();
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(
-                Bytes::from(
-                    serde_json::to_vec(value)
-                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
-                            operation: "createTask",
-                            message: error.to_string(),
-                        })?,
-                ),
-            );
+            request.set_json(value);
         }
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<types::Task, types::Error>()
+        self.client.runtime().call_json(request)
     }
 }
 
@@ -630,10 +616,12 @@ impl<'a> BatchCreateTasks<'a> {
         ::sdkgen_runtime::cost::per_count(2, 1, 1, count.unwrap_or(0), 10)
     }
 
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request (await the answer).
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::TaskBatchResult>, Error<types::Error>> {
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<types::TaskBatchResult>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", "/tasks/batch"],
@@ -643,18 +631,9 @@ impl<'a> BatchCreateTasks<'a> {
         request.priority = self.client.priority();
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(
-                Bytes::from(
-                    serde_json::to_vec(value)
-                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
-                            operation: "batchCreateTasks",
-                            message: error.to_string(),
-                        })?,
-                ),
-            );
+            request.set_json(value);
         }
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<types::TaskBatchResult, types::Error>()
+        self.client.runtime().call_json(request)
     }
 }
 
@@ -689,10 +668,12 @@ impl<'a> GetProjectReport<'a> {
         8
     }
 
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request (await the answer).
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ProjectReport>, Error<types::Error>> {
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<types::ProjectReport>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", "/report"],
@@ -701,8 +682,7 @@ impl<'a> GetProjectReport<'a> {
         let mut request = Request::new("getProjectReport", Method::GET, path, points);
         request.priority = self.client.priority();
         request.add_query("days", self.days.as_ref());
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<types::ProjectReport, types::Error>()
+        self.client.runtime().call_json(request)
     }
 }
 
@@ -727,10 +707,12 @@ impl<'a> ExportProject<'a> {
         10
     }
 
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request (await the answer).
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ProjectExport>, Error<types::Error>> {
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<types::ProjectExport>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", "/export"],
@@ -738,8 +720,7 @@ impl<'a> ExportProject<'a> {
         );
         let mut request = Request::new("exportProject", Method::GET, path, points);
         request.priority = self.client.priority();
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<types::ProjectExport, types::Error>()
+        self.client.runtime().call_json(request)
     }
 }
 
@@ -773,8 +754,12 @@ impl<'a> GetTask<'a> {
         ::sdkgen_runtime::cost::per_count(1, 1, 1, count.unwrap_or(0), 3)
     }
 
-    /// Sends the request.
-    pub async fn send(self) -> Result<ResponseValue<types::Task>, Error<types::Error>> {
+    /// Sends the request (await the answer).
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<types::Task>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = encoding::path(&["/tasks/", ""], &[encoding::segment(&self.task_id)]);
         let mut request = Request::new("getTask", Method::GET, path, points);
@@ -786,8 +771,7 @@ impl<'a> GetTask<'a> {
                 ::sdkgen_runtime::QueryStyle::Form,
                 false,
             );
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<types::Task, types::Error>()
+        self.client.runtime().call_json(request)
     }
 }
 
@@ -809,14 +793,17 @@ impl<'a> DeleteTask<'a> {
         3
     }
 
-    /// Sends the request.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
+    /// Sends the request (await the answer).
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<()>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = encoding::path(&["/tasks/", ""], &[encoding::segment(&self.task_id)]);
         let mut request = Request::new("deleteTask", Method::DELETE, path, points);
         request.priority = self.client.priority();
-        let response = self.client.runtime().execute(request).await?;
-        Ok(response.empty())
+        self.client.runtime().call_empty(request)
     }
 }
 
@@ -847,26 +834,21 @@ impl<'a> UpdateTask<'a> {
         3
     }
 
-    /// Sends the request.
-    pub async fn send(self) -> Result<ResponseValue<types::Task>, Error<types::Error>> {
+    /// Sends the request (await the answer).
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<types::Task>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = encoding::path(&["/tasks/", ""], &[encoding::segment(&self.task_id)]);
         let mut request = Request::new("updateTask", Method::PATCH, path, points);
         request.priority = self.client.priority();
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(
-                Bytes::from(
-                    serde_json::to_vec(value)
-                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
-                            operation: "updateTask",
-                            message: error.to_string(),
-                        })?,
-                ),
-            );
+            request.set_json(value);
         }
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<types::Task, types::Error>()
+        self.client.runtime().call_json(request)
     }
 }
 
@@ -888,28 +870,21 @@ impl<'a> SearchTasks<'a> {
         5
     }
 
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request (await the answer).
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::SearchResults>, Error<types::Error>> {
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<types::SearchResults>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = "/tasks/search".to_owned();
         let mut request = Request::new("searchTasks", Method::POST, path, points);
         request.priority = self.client.priority();
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(
-                Bytes::from(
-                    serde_json::to_vec(value)
-                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
-                            operation: "searchTasks",
-                            message: error.to_string(),
-                        })?,
-                ),
-            );
+            request.set_json(value);
         }
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<types::SearchResults, types::Error>()
+        self.client.runtime().call_json(request)
     }
 }
 
@@ -930,16 +905,17 @@ impl<'a> ListLabels<'a> {
         1
     }
 
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request (await the answer).
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<Vec<types::Label>>, Error<types::Error>> {
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Vec<types::Label>>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = "/labels".to_owned();
         let mut request = Request::new("listLabels", Method::GET, path, points);
         request.priority = self.client.priority();
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<Vec<types::Label>, types::Error>()
+        self.client.runtime().call_json(request)
     }
 }
 
@@ -961,26 +937,21 @@ impl<'a> CreateLabel<'a> {
         3
     }
 
-    /// Sends the request.
-    pub async fn send(self) -> Result<ResponseValue<types::Label>, Error<types::Error>> {
+    /// Sends the request (await the answer).
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<types::Label>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = "/labels".to_owned();
         let mut request = Request::new("createLabel", Method::POST, path, points);
         request.priority = self.client.priority();
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(
-                Bytes::from(
-                    serde_json::to_vec(value)
-                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
-                            operation: "createLabel",
-                            message: error.to_string(),
-                        })?,
-                ),
-            );
+            request.set_json(value);
         }
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<types::Label, types::Error>()
+        self.client.runtime().call_json(request)
     }
 }
 
@@ -1023,10 +994,12 @@ impl<'a> ListComments<'a> {
         3
     }
 
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request (await the answer).
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::CommentPage>, Error<types::Error>> {
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<types::CommentPage>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = encoding::path(
             &["/tasks/", "/comments"],
@@ -1036,8 +1009,7 @@ impl<'a> ListComments<'a> {
         request.priority = self.client.priority();
         request.add_query("limit", self.limit.as_ref());
         request.add_query("cursor", self.cursor.as_ref());
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<types::CommentPage, types::Error>()
+        self.client.runtime().call_json(request)
     }
 
     /// Every item of every page, fetched page by page as the stream is read; each page
@@ -1095,10 +1067,12 @@ impl<'a> CreateComment<'a> {
         3
     }
 
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request (await the answer).
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::Comment>, Error<types::Error>> {
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<types::Comment>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = encoding::path(
             &["/tasks/", "/comments"],
@@ -1108,18 +1082,9 @@ impl<'a> CreateComment<'a> {
         request.priority = self.client.priority();
         {
             let value = &self.body;
-            request.body = ::sdkgen_runtime::Body::Json(
-                Bytes::from(
-                    serde_json::to_vec(value)
-                        .map_err(|error| ::sdkgen_runtime::Error::InvalidRequest {
-                            operation: "createComment",
-                            message: error.to_string(),
-                        })?,
-                ),
-            );
+            request.set_json(value);
         }
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<types::Comment, types::Error>()
+        self.client.runtime().call_json(request)
     }
 }
 
@@ -1144,8 +1109,12 @@ impl<'a> DeleteComment<'a> {
         3
     }
 
-    /// Sends the request.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
+    /// Sends the request (await the answer).
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<()>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = encoding::path(
             &["/comments/", ""],
@@ -1153,8 +1122,7 @@ impl<'a> DeleteComment<'a> {
         );
         let mut request = Request::new("deleteComment", Method::DELETE, path, points);
         request.priority = self.client.priority();
-        let response = self.client.runtime().execute(request).await?;
-        Ok(response.empty())
+        self.client.runtime().call_empty(request)
     }
 }
 
@@ -1185,10 +1153,12 @@ impl<'a> UploadAttachment<'a> {
         5
     }
 
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request (await the answer).
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::Attachment>, Error<types::Error>> {
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<types::Attachment>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = encoding::path(
             &["/tasks/", "/attachments"],
@@ -1222,8 +1192,7 @@ impl<'a> UploadAttachment<'a> {
             }
             request.body = ::sdkgen_runtime::Body::Multipart(parts);
         }
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<types::Attachment, types::Error>()
+        self.client.runtime().call_json(request)
     }
 }
 
@@ -1248,10 +1217,12 @@ impl<'a> GetAttachment<'a> {
         1
     }
 
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request (await the answer).
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::Attachment>, Error<types::Error>> {
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<types::Attachment>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = encoding::path(
             &["/attachments/", ""],
@@ -1259,8 +1230,7 @@ impl<'a> GetAttachment<'a> {
         );
         let mut request = Request::new("getAttachment", Method::GET, path, points);
         request.priority = self.client.priority();
-        let response = self.client.runtime().execute(request).await?;
-        response.json::<types::Attachment, types::Error>()
+        self.client.runtime().call_json(request)
     }
 }
 
@@ -1285,8 +1255,12 @@ impl<'a> DownloadAttachment<'a> {
         3
     }
 
-    /// Sends the request.
-    pub async fn send(self) -> Result<ResponseValue<Bytes>, Error<types::Error>> {
+    /// Sends the request (await the answer).
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<Bytes>, Error<types::Error>>,
+    > + Send + 'a {
         let points = self.points();
         let path = encoding::path(
             &["/attachments/", "/content"],
@@ -1294,7 +1268,6 @@ impl<'a> DownloadAttachment<'a> {
         );
         let mut request = Request::new("downloadAttachment", Method::GET, path, points);
         request.priority = self.client.priority();
-        let response = self.client.runtime().execute(request).await?;
-        Ok(response.bytes())
+        self.client.runtime().call_bytes(request)
     }
 }
