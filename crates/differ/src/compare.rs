@@ -526,7 +526,6 @@ impl<'a> Differ<'a> {
         } else {
             "response"
         };
-        let (removed_level, added_level) = (Level::Breaking, Level::NonBreaking);
         for old_media in old {
             match new
                 .iter()
@@ -534,7 +533,7 @@ impl<'a> Differ<'a> {
             {
                 None => self.push(
                     &format!("{prefix}-media-type-removed"),
-                    removed_level,
+                    Level::Breaking,
                     Some(label),
                     format!("{what} {}", old_media.media_type),
                     format!(
@@ -565,7 +564,7 @@ impl<'a> Differ<'a> {
             {
                 self.push(
                     &format!("{prefix}-media-type-added"),
-                    added_level,
+                    Level::NonBreaking,
                     Some(label),
                     format!("{what} {}", new_media.media_type),
                     format!("the {what} now also has `{}`", new_media.media_type),

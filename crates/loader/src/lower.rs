@@ -32,7 +32,6 @@ pub(crate) fn lower(documents: Documents) -> Result<Api> {
     let openapi_version = check_version(&root_document.name, root)?;
     let mut lowering = Lowering {
         schemas: SchemaLowering::new(&documents),
-        file: root_document.name.clone(),
     };
     let info = lowering.object(0, root.get("info"), "/info", "info")?;
     let title = lowering.required_string(0, info, "/info", "title")?;
@@ -242,7 +241,6 @@ fn synthesized_id(method: Method, path: &str) -> String {
 
 struct Lowering<'d> {
     schemas: SchemaLowering<'d>,
-    file: String,
 }
 
 impl Lowering<'_> {
@@ -1017,7 +1015,6 @@ impl Lowering<'_> {
             };
             schemes.insert(name.clone(), lowered);
         }
-        let _ = &self.file;
         Ok(schemes)
     }
 }

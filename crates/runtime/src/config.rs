@@ -105,12 +105,6 @@ pub struct ClientBuilder<C = Client> {
     output: std::marker::PhantomData<fn() -> C>,
 }
 
-impl std::fmt::Debug for dyn BudgetStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("BudgetStore")
-    }
-}
-
 impl<C> Default for ClientBuilder<C> {
     fn default() -> Self {
         ClientBuilder {

@@ -206,6 +206,12 @@ pub trait BudgetStore: Send + Sync + 'static {
     fn state<'a>(&'a self, key: &'a str, now: Instant) -> StoreFuture<'a, Option<WindowState>>;
 }
 
+impl std::fmt::Debug for dyn BudgetStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BudgetStore")
+    }
+}
+
 /// The in-process store: a map behind a mutex. The lock is held for a few arithmetic
 /// operations, never across an await.
 #[derive(Debug, Default)]
