@@ -45,3 +45,44 @@ fn generation_is_deterministic() {
         generate(&api, &settings).expect("second")
     );
 }
+
+#[test]
+fn sync_writes_checks_and_removes_stale_files() {
+    use sdkgen_codegen::{GeneratedCrate, Mode, sync};
+    let directory = std::env::temp_dir().join(format!("sdkgen-sync-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&directory);
+    let mut generated = GeneratedCrate::default();
+    generated
+        .files
+        .insert("src/lib.rs".to_owned(), "// one\n".to_owned());
+    generated
+        .files
+        .insert("Cargo.toml".to_owned(), "[package]\n".to_owned());
+    // Check mode on an empty directory: everything differs, nothing is written.
+    assert_eq!(
+        sync(&generated, &directory, Mode::Check).expect("check"),
+        ["Cargo.toml", "src/lib.rs"]
+    );
+    assert!(!directory.exists());
+    assert_eq!(
+        sync(&generated, &directory, Mode::Write)
+            .expect("write")
+            .len(),
+        2
+    );
+    assert!(
+        sync(&generated, &directory, Mode::Check)
+            .expect("check")
+            .is_empty(),
+        "fresh after writing"
+    );
+    // A file the generator no longer makes is stale, and removed in write mode.
+    std::fs::write(directory.join("src/old.rs"), "// stale\n").expect("write");
+    assert_eq!(
+        sync(&generated, &directory, Mode::Check).expect("check"),
+        ["src/old.rs"]
+    );
+    sync(&generated, &directory, Mode::Write).expect("write");
+    assert!(!directory.join("src/old.rs").exists());
+    std::fs::remove_dir_all(&directory).expect("clean up");
+}

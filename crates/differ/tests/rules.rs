@@ -219,3 +219,18 @@ fn summaries_count_by_level_and_reach_thresholds() {
         );
     }
 }
+
+#[test]
+fn levels_and_formats_parse_from_their_names() {
+    for level in [Level::Breaking, Level::Warning, Level::NonBreaking] {
+        assert_eq!(Level::parse(level.as_str()), Some(level));
+    }
+    assert_eq!(Level::parse("fatal"), None);
+    for name in ["text", "json", "markdown", "github", "junit", "sarif"] {
+        assert!(
+            sdkgen_differ::report::Format::parse(name).is_some(),
+            "{name}"
+        );
+    }
+    assert!(sdkgen_differ::report::Format::parse("pdf").is_none());
+}

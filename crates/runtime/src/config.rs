@@ -283,3 +283,54 @@ impl<C: From<Client>> ClientBuilder<C> {
         })))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_have_the_providers_budgets() {
+        assert_eq!(Plan::Build.points(), 100);
+        assert_eq!(Plan::Enterprise.points(), 1000);
+        assert_eq!(Plan::Custom(7).points(), 7);
+        assert_eq!(Plan::default(), Plan::Build);
+    }
+
+    #[test]
+    fn backoff_grows_with_full_jitter_up_to_the_cap() {
+        let policy = RetryPolicy::default();
+        for retry in 1..=20 {
+            let ceiling = (Duration::from_millis(200) * 2u32.pow((retry - 1).min(20)))
+                .min(Duration::from_secs(10));
+            let backoff = policy.backoff(retry);
+            assert!(
+                backoff <= ceiling && backoff >= ceiling / 2,
+                "retry {retry}: {backoff:?} not in [{:?}, {ceiling:?}]",
+                ceiling / 2
+            );
+        }
+        assert_eq!(RetryPolicy::none().max_retries, 0);
+    }
+
+    #[test]
+    fn clients_expose_their_base_url_and_share_budgets_by_organisation() {
+        let first = ClientBuilder::new()
+            .base_url("https://api.example.com/v1/")
+            .organization("config-test-org")
+            .build()
+            .unwrap();
+        let second = ClientBuilder::new()
+            .base_url("https://api.example.com/v1")
+            .organization("config-test-org")
+            .build()
+            .unwrap();
+        assert_eq!(first.base_url(), "https://api.example.com/v1");
+        assert!(Arc::ptr_eq(first.budget_handle(), second.budget_handle()));
+        let other = ClientBuilder::new()
+            .base_url("https://api.example.com/v1")
+            .organization("config-test-other")
+            .build()
+            .unwrap();
+        assert!(!Arc::ptr_eq(first.budget_handle(), other.budget_handle()));
+    }
+}
