@@ -101,6 +101,53 @@ pub fn api_slug(title: &str) -> String {
     }
 }
 
+/// Generates the crate of one release of specs/, printing the generator's warnings.
+fn generate_release(
+    root: &Path,
+    api: &sdkgen_model::Api,
+    release: &Release,
+    crate_name: &str,
+) -> Result<sdkgen_codegen::GeneratedCrate> {
+    let source = release
+        .path
+        .strip_prefix(root)
+        .unwrap_or(&release.path)
+        .display()
+        .to_string();
+    let settings = Settings {
+        crate_name: crate_name.to_owned(),
+        runtime: RuntimeDependency::Path("../../crates/runtime".to_owned()),
+        command: "cargo xtask codegen".to_owned(),
+        source,
+    };
+    let generated = sdkgen_codegen::generate(api, &settings)?;
+    for warning in &generated.warnings {
+        eprintln!("warning: {crate_name}: {warning}");
+    }
+    Ok(generated)
+}
+
+/// Writes (or checks) generated/<crate_name>/, noting what differs and what was produced.
+fn sync_generated(
+    root: &Path,
+    generated: &sdkgen_codegen::GeneratedCrate,
+    crate_name: String,
+    check: bool,
+    stale: &mut Vec<String>,
+    produced: &mut Vec<String>,
+) -> Result<()> {
+    let mode = if check { Mode::Check } else { Mode::Write };
+    let differing =
+        sdkgen_codegen::sync(generated, &root.join("generated").join(&crate_name), mode)?;
+    stale.extend(
+        differing
+            .iter()
+            .map(|file| format!("generated/{crate_name}/{file}")),
+    );
+    produced.push(crate_name);
+    Ok(())
+}
+
 /// `cargo xtask codegen [--check]`.
 pub fn codegen(check: bool) -> Result<()> {
     let root = root();
@@ -114,22 +161,7 @@ pub fn codegen(check: bool) -> Result<()> {
         };
         let api = sdkgen_loader::load_file(&newest.path)?;
         let crate_name = format!("{}-v{major}", api_slug(&api.title));
-        let source = newest
-            .path
-            .strip_prefix(&root)
-            .unwrap_or(&newest.path)
-            .display()
-            .to_string();
-        let settings = Settings {
-            crate_name: crate_name.clone(),
-            runtime: RuntimeDependency::Path("../../crates/runtime".to_owned()),
-            command: "cargo xtask codegen".to_owned(),
-            source,
-        };
-        let mut generated = sdkgen_codegen::generate(&api, &settings)?;
-        for warning in &generated.warnings {
-            eprintln!("warning: {crate_name}: {warning}");
-        }
+        let mut generated = generate_release(&root, &api, &newest, &crate_name)?;
         // The differ and the generator know nothing of each other: the changelog and the
         // migration guide are put together here.
         let changelog = crate::compat::changelog(&crate_name, &all_releases)?;
@@ -144,38 +176,25 @@ pub fn codegen(check: bool) -> Result<()> {
         if let Some(oldest) = all_releases.first().filter(|_| all_releases.len() > 1) {
             let (a, b, c) = oldest.version;
             let baseline_name = format!("{crate_name}-{a}-{b}-{c}");
-            let api = sdkgen_loader::load_file(&oldest.path)?;
-            let settings = Settings {
-                crate_name: baseline_name.clone(),
-                runtime: RuntimeDependency::Path("../../crates/runtime".to_owned()),
-                command: "cargo xtask codegen".to_owned(),
-                source: oldest
-                    .path
-                    .strip_prefix(&root)
-                    .unwrap_or(&oldest.path)
-                    .display()
-                    .to_string(),
-            };
-            let generated = sdkgen_codegen::generate(&api, &settings)?;
-            let directory = root.join("generated").join(&baseline_name);
-            let mode = if check { Mode::Check } else { Mode::Write };
-            let differing = sdkgen_codegen::sync(&generated, &directory, mode)?;
-            stale.extend(
-                differing
-                    .iter()
-                    .map(|file| format!("generated/{baseline_name}/{file}")),
-            );
-            produced.push(baseline_name);
+            let baseline_api = sdkgen_loader::load_file(&oldest.path)?;
+            let baseline = generate_release(&root, &baseline_api, oldest, &baseline_name)?;
+            sync_generated(
+                &root,
+                &baseline,
+                baseline_name,
+                check,
+                &mut stale,
+                &mut produced,
+            )?;
         }
-        let directory = root.join("generated").join(&crate_name);
-        let mode = if check { Mode::Check } else { Mode::Write };
-        let differing = sdkgen_codegen::sync(&generated, &directory, mode)?;
-        stale.extend(
-            differing
-                .iter()
-                .map(|file| format!("generated/{crate_name}/{file}")),
-        );
-        produced.push(crate_name);
+        sync_generated(
+            &root,
+            &generated,
+            crate_name,
+            check,
+            &mut stale,
+            &mut produced,
+        )?;
     }
     if let Ok(entries) = std::fs::read_dir(root.join("generated")) {
         for entry in entries.flatten() {
