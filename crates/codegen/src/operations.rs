@@ -406,8 +406,8 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             }
         }
         let points = self.points_body(body_required);
-        let send = self.send_body();
         let (ok_type, error_type) = self.response_types();
+        let send = self.send_body(&error_type);
         let stream = self.stream(&error_type);
         let builder_doc = format!(
             " The request of [`Client::{method}`](crate::Client::{method}): set optional parameters, then `send()`."
@@ -540,7 +540,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         }
     }
 
-    fn send_body(&mut self) -> TokenStream {
+    fn send_body(&mut self, error_type: &TokenStream) -> TokenStream {
         let operation = self.operation;
         let id = &operation.id;
         let method = ident(operation.method.as_str());
@@ -557,8 +557,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                 quote! { if let Some(value) = &self.body { #set_body } }
             });
         }
-        let (_, error_type) = self.response_types();
-        let decode = self.decode(&error_type);
+        let decode = self.decode(error_type);
         quote! {
             let points = self.points();
             let path = #path;
