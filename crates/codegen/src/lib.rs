@@ -181,7 +181,8 @@ pub fn generate(api: &Api, settings: &Settings) -> Result<GeneratedCrate> {
         " A typed client of {} {}, generated from `{}`.",
         api.title, api.version, settings.source
     );
-    let description_docs = inner_docs(docs::doc_attrs(None, api.description.as_deref()));
+    let description_docs =
+        docs::inner_doc_lines(&docs::text_lines(None, api.description.as_deref()));
     // The generator formats these files; `cargo fmt` in a workspace that holds them must not,
     // or they would no longer be what the generator makes (and `codegen --check` would fail).
     // Stable rustfmt does not honour `@generated` markers, but it honours `rustfmt::skip`,
@@ -223,36 +224,6 @@ pub fn generate(api: &Api, settings: &Settings) -> Result<GeneratedCrate> {
     let readme = readme(api, settings, &header, &methods, &files[&example_path]);
     files.insert("README.md".to_owned(), readme);
     Ok(GeneratedCrate { files, warnings })
-}
-
-fn inner_docs(outer: TokenStream) -> TokenStream {
-    // doc_attrs makes outer attributes; the crate docs need inner ones.
-    let text = outer.to_string();
-    if text.is_empty() {
-        return TokenStream::new();
-    }
-    let lines: Vec<String> = outer
-        .into_iter()
-        .filter_map(|token| match token {
-            proc_macro2::TokenTree::Group(group) => Some(group.stream()),
-            _ => None,
-        })
-        .filter_map(|stream| {
-            let mut tokens = stream.into_iter();
-            tokens.next();
-            tokens.next();
-            match tokens.next() {
-                Some(proc_macro2::TokenTree::Literal(literal)) => {
-                    syn::parse_str::<syn::LitStr>(&literal.to_string())
-                        .ok()
-                        .map(|lit| lit.value())
-                }
-                _ => None,
-            }
-        })
-        .collect();
-    let attributes = lines.iter().map(|line| quote!(#![doc = #line]));
-    quote!(#(#attributes)*)
 }
 
 /// Formats tokens as a Rust file with the header.
