@@ -42,6 +42,7 @@ impl RateLimitHeaders {
             reset_at: self.reset_in.map(|reset_in| now + reset_in),
             blocked_until: None,
             in_flight: 0,
+            answered: 0,
         }
     }
 }

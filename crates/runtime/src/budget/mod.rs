@@ -357,6 +357,32 @@ impl Budget {
         result
     }
 
+    /// A request left flight without an answer (a transport error, a cancelled future): its
+    /// points stay spent, but the store must stop carrying them into later windows. Called
+    /// from `Drop`, so a shared store is told from a spawned task.
+    fn landed_unanswered(&self) {
+        let now = Instant::now();
+        let observation = Observation {
+            in_flight: self.in_flight.load(Ordering::Acquire),
+            ..Observation::default()
+        };
+        match &self.store {
+            Store::Memory(memory) => memory.observe_now(&self.key, observation, now),
+            Store::Shared(store) => {
+                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                    let (store, key, initial) =
+                        (Arc::clone(store), self.key.clone(), self.initial(now));
+                    runtime.spawn(async move {
+                        if let Err(error) = store.observe(&key, observation, initial, now).await {
+                            tracing::warn!(%error, "could not update the budget store");
+                        }
+                    });
+                }
+            }
+        }
+        self.notify.notify_waiters();
+    }
+
     fn random_jitter(&self) -> Duration {
         match self.jitter_millis.load(Ordering::Relaxed) {
             0 => Duration::ZERO,
@@ -424,8 +450,9 @@ impl Permit {
     }
 
     /// The server answered (anything but a 429): apply its headers.
-    pub async fn answered(mut self, observation: Observation) -> Result<(), StoreError> {
+    pub async fn answered(mut self, mut observation: Observation) -> Result<(), StoreError> {
         self.leave_flight();
+        observation.answered = self.points;
         self.budget.observe(observation).await
     }
 
@@ -460,6 +487,9 @@ impl Permit {
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        self.leave_flight();
+        if !self.settled {
+            self.leave_flight();
+            self.budget.landed_unanswered();
+        }
     }
 }

@@ -50,6 +50,8 @@ pub struct Observation {
     pub blocked_until: Option<Instant>,
     /// Points of this store's requests still in flight when the response arrived.
     pub in_flight: u32,
+    /// Points of the request this response answers (0 for an observation of no request).
+    pub answered: u32,
 }
 
 /// The state of one organisation's budget in one window.
@@ -68,8 +70,15 @@ pub struct WindowState {
     pub spent: u32,
     /// Points used in this window by others, as far as the server's headers show.
     pub external: u32,
+    /// Points of this store's requests not answered yet: as of the last response, plus what
+    /// was reserved since (an upper bound). The server may count them in its next window, so
+    /// they are carried into it.
+    pub in_flight: u32,
     /// When the current window ends.
     pub reset_at: Instant,
+    /// Whether `reset_at` comes from the server's headers; `false` while it is only the local
+    /// estimate (the latest the server's window could end), before any response.
+    pub synced: bool,
     /// The window's length.
     pub window: Duration,
     /// After a 429: nobody sends before this instant.
@@ -83,10 +92,18 @@ impl WindowState {
             limit,
             spent: 0,
             external: 0,
+            in_flight: 0,
             reset_at: now + window,
+            synced: false,
             window,
             blocked_until: None,
         }
+    }
+
+    /// How far apart two resets of one server window may be: half a window, at most the
+    /// second that an HTTP date can be off by.
+    fn reset_tolerance(&self) -> Duration {
+        (self.window / 2).min(Duration::from_secs(1))
     }
 
     /// Points left in the window.
@@ -103,19 +120,23 @@ impl WindowState {
             let window = self.window.max(Duration::from_millis(1));
             let skipped = u32::try_from(elapsed.as_nanos() / window.as_nanos()).unwrap_or(u32::MAX);
             self.reset_at += window.saturating_mul(skipped.saturating_add(1));
-            self.spent = 0;
-            self.external = 0;
+            self.start_window();
         }
         if let Some(until) = self.blocked_until.filter(|until| now >= *until) {
             // The server said when points would be back: its window starts there, whatever
             // our own estimate of the reset was.
             self.blocked_until = None;
             if self.reset_at > until {
-                self.spent = 0;
-                self.external = 0;
+                self.start_window();
                 self.reset_at = until + self.window;
             }
         }
+    }
+
+    /// A new window: only the points still in flight can count in it.
+    fn start_window(&mut self) {
+        self.spent = self.in_flight.min(self.spent);
+        self.external = 0;
     }
 
     /// Takes `points` if the window has them and no 429 pause is on.
@@ -126,6 +147,7 @@ impl WindowState {
         }
         if points <= self.remaining() {
             self.spent += points;
+            self.in_flight = self.in_flight.saturating_add(points);
             Reservation::Granted {
                 remaining: self.remaining(),
             }
@@ -140,19 +162,24 @@ impl WindowState {
     /// points are an upper bound on ours.
     pub fn observe(&mut self, observation: Observation, now: Instant) {
         self.advance(now);
+        self.in_flight = observation.in_flight;
         if let Some(limit) = observation.limit {
             // A new budget applies at once: what was spent stays spent.
             self.limit = limit;
         }
         if let Some(reset_at) = observation.reset_at {
-            // Reset times have a one-second resolution: a reset more than a second after
-            // ours means the server is in a later window than we thought.
-            if reset_at > self.reset_at + Duration::from_secs(1) {
-                // Only what is in flight can be counted in the server's new window.
-                self.spent = observation.in_flight.min(self.spent);
-                self.external = 0;
+            // Before the first reset from the server, ours is a guess: the server's window may
+            // have begun after some of our points were spent, so its figures replace ours.
+            // After it, the server's resets of one window agree to the clock's precision
+            // (the header is the same date), and a later window's reset is a window later.
+            let later_window = reset_at > self.reset_at + self.reset_tolerance();
+            if !self.synced || later_window {
+                // The request answered was counted in this window, besides what may be.
+                self.start_window();
+                self.spent = self.spent.saturating_add(observation.answered);
             }
             self.reset_at = reset_at.max(now);
+            self.synced = true;
         }
         if let Some(remaining) = observation.remaining {
             let used_by_server = self.limit.saturating_sub(remaining);
@@ -171,6 +198,7 @@ impl WindowState {
     pub fn refund(&mut self, points: u32, now: Instant) {
         self.advance(now);
         self.spent = self.spent.saturating_sub(points);
+        self.in_flight = self.in_flight.saturating_sub(points);
     }
 }
 
@@ -248,6 +276,11 @@ impl MemoryStore {
         }
     }
 
+    /// Applies an observation to a key already in use, synchronously (from `Drop`).
+    pub fn observe_now(&self, key: &str, observation: Observation, now: Instant) {
+        self.with(key, None, |window| window.observe(observation, now));
+    }
+
     /// The synchronous core of [`BudgetStore::reserve`], for the fast path.
     pub fn reserve_now(
         &self,
@@ -297,5 +330,102 @@ impl BudgetStore for MemoryStore {
             *window
         });
         Box::pin(std::future::ready(Ok(state)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECOND: Duration = Duration::from_secs(1);
+
+    fn seen(remaining: u32, reset_at: Instant, in_flight: u32) -> Observation {
+        Observation {
+            limit: Some(100),
+            remaining: Some(remaining),
+            reset_at: Some(reset_at),
+            blocked_until: None,
+            in_flight,
+            answered: 0,
+        }
+    }
+
+    #[test]
+    fn the_first_reset_from_the_server_replaces_the_local_guess() {
+        let start = Instant::now();
+        let mut window = WindowState::new(100, SECOND, start);
+        assert!(matches!(
+            window.reserve(42, start),
+            Reservation::Granted { remaining: 58 }
+        ));
+        // The server's window began 200 ms later and has counted 10 of our points; 5 are
+        // still in flight.
+        let now = start + Duration::from_millis(250);
+        window.observe(seen(90, start + Duration::from_millis(1200), 5), now);
+        assert!(window.synced);
+        assert_eq!(window.reset_at, start + Duration::from_millis(1200));
+        assert_eq!(window.remaining(), 90);
+    }
+
+    #[test]
+    fn a_reset_one_short_window_later_is_a_new_window() {
+        let start = Instant::now();
+        let mut window = WindowState::new(100, SECOND, start);
+        let reset = start + Duration::from_millis(500);
+        window.observe(seen(100, reset, 0), start);
+        assert!(matches!(
+            window.reserve(60, start),
+            Reservation::Granted { remaining: 40 }
+        ));
+        // Same window, same date: what we spent stays spent.
+        window.observe(seen(70, reset, 30), start + Duration::from_millis(10));
+        assert_eq!(window.remaining(), 40);
+        // An answer from the server's next window, before our own reset came.
+        let now = reset - Duration::from_millis(5);
+        window.observe(seen(95, reset + SECOND, 5), now);
+        assert_eq!(window.reset_at, reset + SECOND);
+        assert_eq!(window.remaining(), 95);
+    }
+
+    #[test]
+    fn points_in_flight_at_the_reset_are_carried_into_the_next_window() {
+        let start = Instant::now();
+        let mut window = WindowState::new(100, SECOND, start);
+        window.observe(seen(100, start + SECOND, 0), start);
+        assert!(matches!(
+            window.reserve(100, start),
+            Reservation::Granted { remaining: 0 }
+        ));
+        // 70 of them answered before the reset, 30 are still out when it comes.
+        window.observe(
+            seen(30, start + SECOND, 30),
+            start + Duration::from_millis(900),
+        );
+        window.advance(start + SECOND);
+        assert_eq!(window.remaining(), 70);
+        // The server counted them in the old window after all: they stay counted in this
+        // one too, the safe side (the loss is bounded by what was in flight at the reset).
+        window.observe(
+            seen(100, start + 2 * SECOND, 0),
+            start + Duration::from_millis(1010),
+        );
+        assert_eq!(window.in_flight, 0);
+        assert_eq!(window.remaining(), 70);
+    }
+
+    #[test]
+    fn a_server_reset_earlier_than_ours_keeps_what_was_spent() {
+        let start = Instant::now();
+        let mut window = WindowState::new(100, Duration::from_secs(60), start);
+        window.observe(seen(100, start + Duration::from_secs(30), 0), start);
+        assert!(matches!(
+            window.reserve(10, start),
+            Reservation::Granted { remaining: 90 }
+        ));
+        // A second response of the same window whose date reads half a second earlier.
+        let earlier = start + Duration::from_millis(29_500);
+        window.observe(seen(90, earlier, 0), start + Duration::from_millis(1));
+        assert_eq!(window.remaining(), 90);
+        assert_eq!(window.reset_at, earlier);
     }
 }
