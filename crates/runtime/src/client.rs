@@ -15,7 +15,7 @@ use crate::config::{ClientBuilder, RetryPolicy};
 use crate::error::{Error, ErrorBody};
 use crate::headers::RateLimitHeaders;
 use crate::request::{Body, Request};
-use crate::response::{RawResponse, ResponseValue};
+use crate::response::{RawResponse, ResponseFuture};
 use crate::token::BearerToken;
 
 /// A client of the API. Cheap to clone: clones share the connection pool and the budget.
@@ -99,35 +99,36 @@ impl Client {
     }
 
     /// Sends a request and decodes a JSON body: what generated `send()` methods return.
-    pub async fn call_json<T: DeserializeOwned, E: DeserializeOwned>(
-        &self,
-        request: Request,
-    ) -> Result<ResponseValue<T>, Error<E>> {
-        self.execute::<E>(request).await?.json()
+    pub fn call_json<'a, T, E>(&'a self, request: Request) -> ResponseFuture<'a, T, E>
+    where
+        T: DeserializeOwned + Send + 'a,
+        E: DeserializeOwned + Send + 'a,
+    {
+        Box::pin(async move { self.execute::<E>(request).await?.json() })
     }
 
     /// Sends a request whose success has no body.
-    pub async fn call_empty<E: DeserializeOwned>(
-        &self,
-        request: Request,
-    ) -> Result<ResponseValue<()>, Error<E>> {
-        Ok(self.execute::<E>(request).await?.empty())
+    pub fn call_empty<'a, E>(&'a self, request: Request) -> ResponseFuture<'a, (), E>
+    where
+        E: DeserializeOwned + Send + 'a,
+    {
+        Box::pin(async move { Ok(self.execute::<E>(request).await?.empty()) })
     }
 
     /// Sends a request whose success is bytes.
-    pub async fn call_bytes<E: DeserializeOwned>(
-        &self,
-        request: Request,
-    ) -> Result<ResponseValue<Bytes>, Error<E>> {
-        Ok(self.execute::<E>(request).await?.bytes())
+    pub fn call_bytes<'a, E>(&'a self, request: Request) -> ResponseFuture<'a, Bytes, E>
+    where
+        E: DeserializeOwned + Send + 'a,
+    {
+        Box::pin(async move { Ok(self.execute::<E>(request).await?.bytes()) })
     }
 
     /// Sends a request whose success is text.
-    pub async fn call_text<E: DeserializeOwned>(
-        &self,
-        request: Request,
-    ) -> Result<ResponseValue<String>, Error<E>> {
-        Ok(self.execute::<E>(request).await?.text())
+    pub fn call_text<'a, E>(&'a self, request: Request) -> ResponseFuture<'a, String, E>
+    where
+        E: DeserializeOwned + Send + 'a,
+    {
+        Box::pin(async move { Ok(self.execute::<E>(request).await?.text()) })
     }
 
     async fn execute_in_span<E: DeserializeOwned>(

@@ -42,8 +42,9 @@ pub use encoding::ToParam;
 pub use error::{BuildError, Error, ErrorBody};
 pub use futures_util::Stream;
 pub use headers::RateLimitHeaders;
+pub use pagination::ItemStream;
 pub use request::{Body, Method, Part, QueryStyle, Request};
-pub use response::{RawResponse, ResponseValue};
+pub use response::{RawResponse, ResponseFuture, ResponseValue};
 pub use token::BearerToken;
 pub use {chrono, serde, serde_json, uuid};
 

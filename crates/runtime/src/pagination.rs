@@ -2,9 +2,36 @@
 //! through the budget like any call.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use futures_util::Stream;
 use futures_util::stream::{self, TryStreamExt};
+
+use crate::error::Error;
+use crate::response::ResponseFuture;
+
+/// The items of a paginated list, as generated `into_stream()` methods return them. Boxed for
+/// the same reason as [`ResponseFuture`].
+pub type ItemStream<'a, T, E> = Pin<Box<dyn Stream<Item = Result<T, Error<E>>> + Send + 'a>>;
+
+/// The stream behind generated `into_stream()` methods: `send(cursor)` sends the request for
+/// one page, and `split(page)` takes the page apart into its items and the next cursor.
+pub fn pages<'a, P, T, E, S>(
+    first_cursor: Option<String>,
+    mut send: S,
+    split: fn(P) -> (Vec<T>, Option<String>),
+) -> ItemStream<'a, T, E>
+where
+    S: FnMut(Option<String>) -> ResponseFuture<'a, P, E> + Send + 'a,
+    P: 'a,
+    T: Send + 'a,
+    E: Send + 'a,
+{
+    Box::pin(paginate(first_cursor, move |cursor| {
+        let page = send(cursor);
+        async move { Ok(split(page.await?.into_inner())) }
+    }))
+}
 
 /// A stream of every item of a cursor-paginated list. `fetch(cursor)` gets one page: its items
 /// and the cursor of the next page (`None` on the last page). The stream ends after the last
@@ -59,6 +86,36 @@ mod tests {
         };
         let items: Vec<i32> = paginate(None, pages).try_collect().await.unwrap();
         assert_eq!(items, [1, 2, 3, 4]);
+    }
+
+    #[tokio::test]
+    async fn pages_of_calls_are_split_into_items() {
+        use crate::response::ResponseValue;
+        use reqwest::StatusCode;
+        use reqwest::header::HeaderMap;
+
+        struct Page {
+            items: Vec<u8>,
+            next: Option<String>,
+        }
+        let send = |cursor: Option<String>| -> ResponseFuture<'static, Page, ()> {
+            let page = match cursor.as_deref() {
+                None => Page {
+                    items: vec![1, 2],
+                    next: Some("two".to_owned()),
+                },
+                _ => Page {
+                    items: vec![3],
+                    next: None,
+                },
+            };
+            Box::pin(async move { Ok(ResponseValue::new(StatusCode::OK, HeaderMap::new(), page)) })
+        };
+        let items: Vec<u8> = pages(None, send, |page: Page| (page.items, page.next))
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(items, [1, 2, 3]);
     }
 
     #[tokio::test]

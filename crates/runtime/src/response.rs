@@ -1,11 +1,20 @@
 //! Responses: the raw one, and typed values with their status and headers.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
 use crate::error::Error;
+
+/// The answer to one call, as `send()` returns it: await it. Boxed, so that a generated crate
+/// names one type per operation instead of making the compiler prove an opaque future `Send`
+/// for each (which dominated the time to check a generated crate).
+pub type ResponseFuture<'a, T, E> =
+    Pin<Box<dyn Future<Output = Result<ResponseValue<T>, Error<E>>> + Send + 'a>>;
 
 /// A typed response value with the status and headers it came with.
 #[derive(Debug, Clone, PartialEq)]
