@@ -383,15 +383,22 @@ pub fn corpus_check(shared: Option<PathBuf>) -> Result<()> {
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
     let started = Instant::now();
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-        .args(["check", "--workspace", "--all-targets", "--quiet"])
-        .current_dir(&workspace)
-        .env("CARGO_TARGET_DIR", target)
-        .env("RUSTFLAGS", "-D warnings")
-        .status()
-        .context("cannot run cargo check")?;
-    if !status.success() {
-        bail!("cargo check of the generated corpus crates failed ({status})");
+    // As users get them, and with the features that add the other serde direction.
+    for features in [None, Some("--all-features")] {
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+            .args(["check", "--workspace", "--all-targets", "--quiet"])
+            .args(features)
+            .current_dir(&workspace)
+            .env("CARGO_TARGET_DIR", &target)
+            .env("RUSTFLAGS", "-D warnings")
+            .status()
+            .context("cannot run cargo check")?;
+        if !status.success() {
+            bail!(
+                "cargo check {}of the generated corpus crates failed ({status})",
+                features.map(|flag| format!("{flag} ")).unwrap_or_default()
+            );
+        }
     }
     println!(
         "{} crates generated and checked ({:.1?} for cargo check)",

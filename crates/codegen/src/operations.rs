@@ -28,8 +28,8 @@ pub enum Part {
 pub struct Generated {
     /// The client, its constructor and the operations table.
     pub client: TokenStream,
-    /// One request builder per operation, and response enums.
-    pub builders: TokenStream,
+    /// One request builder per operation (with its response enum, if any), in order.
+    pub builders: Vec<TokenStream>,
     /// (method name, operation) for the README and the example.
     pub methods: Vec<(String, usize)>,
 }
@@ -92,7 +92,7 @@ pub fn generate(api: &Api, table: &mut TypeTable<'_>, crate_name: &str, part: Pa
     if let Part::Builders(_) = part {
         return Generated {
             client: TokenStream::new(),
-            builders: quote!(#(#builders)*),
+            builders,
             methods: method_names,
         };
     }
@@ -170,7 +170,7 @@ pub fn generate(api: &Api, table: &mut TypeTable<'_>, crate_name: &str, part: Pa
     };
     Generated {
         client,
-        builders: quote!(#(#builders)*),
+        builders,
         methods: method_names,
     }
 }
@@ -435,7 +435,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                 }
 
                 /// Sends the request (await the answer).
-                pub fn send(self) -> impl ::std::future::Future<Output = Result<ResponseValue<#ok_type>, Error<#error_type>>> + Send + 'a {
+                pub fn send(self) -> ResponseFuture<'a, #ok_type, #error_type> {
                     #send
                 }
 
@@ -813,14 +813,14 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         });
         quote! {
             let runtime = self.client.runtime();
-            async move {
+            Box::pin(async move {
                 let response = runtime.execute(request).await?;
                 #[allow(unreachable_patterns)]
                 match response.status.as_u16() {
                     #(#arms)*
                     _ => Ok(response.bytes().map(#name::Other)),
                 }
-            }
+            })
         }
     }
 
@@ -851,6 +851,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             return TokenStream::new();
         };
         let item_type = self.table.type_of(&array.items.clone(), "pagination");
+        let page_type = self.table.type_of(&schema, "pagination");
         let (Some(items_field), Some(items_shape), Some(next_field), Some(next_shape)) = (
             self.table.field_of(page, &items).map(ident),
             self.table.field_shape(page, &items),
@@ -887,16 +888,17 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         quote! {
             /// Every item of every page, fetched page by page as the stream is read; each page
             /// is a request that costs its points.
-            pub fn into_stream(self) -> impl ::sdkgen_runtime::Stream<Item = Result<#item_type, Error<#error_type>>> + 'a {
+            pub fn into_stream(self) -> ::sdkgen_runtime::ItemStream<'a, #item_type, #error_type> {
                 let first = #first;
-                ::sdkgen_runtime::pagination::paginate(first, move |cursor| {
-                    let mut request = self.clone();
-                    request.#cursor_field = #assign;
-                    async move {
-                        let page = request.send().await?.into_inner();
-                        Ok((#take_items, #take_next))
-                    }
-                })
+                ::sdkgen_runtime::pagination::pages(
+                    first,
+                    move |cursor| {
+                        let mut request = self.clone();
+                        request.#cursor_field = #assign;
+                        request.send()
+                    },
+                    |page: #page_type| (#take_items, #take_next),
+                )
             }
         }
     }

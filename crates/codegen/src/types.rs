@@ -24,6 +24,11 @@ pub struct TypeTable<'a> {
     /// (schema, property) -> Rust field name, for structs.
     fields: HashMap<(String, String), String>,
     request_side: BTreeSet<String>,
+    /// Named schemas in what the client sends (request bodies, parameters) or receives
+    /// (responses): types derive the serde traits their direction needs, the other one only
+    /// behind a crate feature, which keeps generated crates quick to compile.
+    sent: BTreeSet<String>,
+    received: BTreeSet<String>,
     /// Named schemas reachable from each one without indirection (Vec, map), for boxing.
     direct_reach: HashMap<String, BTreeSet<String>>,
     warnings: Vec<String>,
@@ -66,10 +71,13 @@ impl<'a> TypeTable<'a> {
             names,
             fields: HashMap::new(),
             request_side: BTreeSet::new(),
+            sent: BTreeSet::new(),
+            received: BTreeSet::new(),
             direct_reach: HashMap::new(),
             warnings: Vec::new(),
         };
         table.mark_request_side();
+        table.mark_directions();
         table.compute_reach();
         for named in api.schemas.values() {
             if let Some(object) = table.struct_shape(&named.schema) {
@@ -148,6 +156,79 @@ impl<'a> TypeTable<'a> {
             {
                 collect_refs(&named.schema, &mut pending);
             }
+        }
+    }
+
+    fn mark_directions(&mut self) {
+        let (mut sent, mut received) = (Vec::new(), Vec::new());
+        let bodies = |operation: &sdkgen_model::Operation, into: &mut Vec<String>| {
+            for media in operation.request_body.iter().flat_map(|body| &body.content) {
+                if let Some(schema) = &media.schema {
+                    collect_refs(schema, into);
+                }
+            }
+        };
+        let responses = |operation: &sdkgen_model::Operation, into: &mut Vec<String>| {
+            for media in operation
+                .responses
+                .iter()
+                .flat_map(|response| &response.content)
+            {
+                if let Some(schema) = &media.schema {
+                    collect_refs(schema, into);
+                }
+            }
+        };
+        for operation in &self.api.operations {
+            bodies(operation, &mut sent);
+            for parameter in &operation.parameters {
+                collect_refs(&parameter.schema, &mut sent);
+            }
+            responses(operation, &mut received);
+        }
+        // Webhooks go the other way: the provider sends the request, the client answers.
+        for webhook in &self.api.webhooks {
+            bodies(webhook, &mut received);
+            responses(webhook, &mut sent);
+        }
+        self.sent = self.reachable(sent);
+        self.received = self.reachable(received);
+    }
+
+    /// The named schemas `roots` refer to, directly or through others.
+    fn reachable(&self, mut pending: Vec<String>) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        while let Some(name) = pending.pop() {
+            if !seen.contains(&name)
+                && let Some(named) = self.api.schemas.get(&name)
+            {
+                collect_refs(&named.schema, &mut pending);
+                seen.insert(name);
+            }
+        }
+        seen
+    }
+
+    /// Whether the type of a schema implements Serialize and Deserialize without the crate's
+    /// `serialize` and `deserialize` features. A schema no operation uses gets both.
+    fn serde_directions(&self, name: &str) -> (bool, bool) {
+        let (sent, received) = (self.sent.contains(name), self.received.contains(name));
+        (sent || !received, received || !sent)
+    }
+
+    /// The serde derives of a struct: the ones in the derive list, and an attribute adding the
+    /// other behind its feature.
+    fn serde_derives(&self, name: &str) -> (TokenStream, TokenStream) {
+        match self.serde_directions(name) {
+            (true, true) => (quote!(Serialize, Deserialize), TokenStream::new()),
+            (true, false) => (
+                quote!(Serialize),
+                quote!(#[cfg_attr(feature = "deserialize", derive(Deserialize))]),
+            ),
+            (false, _) => (
+                quote!(Deserialize),
+                quote!(#[cfg_attr(feature = "serialize", derive(Serialize))]),
+            ),
         }
     }
 
@@ -328,10 +409,20 @@ impl<'a> TypeTable<'a> {
     }
 
     /// Every item of the `types` module.
-    pub fn items(&mut self) -> TokenStream {
-        let named: Vec<&NamedSchema> = self.api.schemas.values().collect();
-        let items: Vec<TokenStream> = named.into_iter().map(|named| self.item(named)).collect();
-        quote!(#(#items)*)
+    /// The items of every named schema, `chunk` schemas at a time, generated as they are read.
+    pub fn items(&mut self, chunk: usize) -> impl Iterator<Item = TokenStream> + use<'_, 'a> {
+        let api = self.api;
+        let named: Vec<&'a NamedSchema> = api.schemas.values().collect();
+        let mut start = 0;
+        std::iter::from_fn(move || {
+            let end = (start + chunk.max(1)).min(named.len());
+            let items: Vec<TokenStream> = named[start..end]
+                .iter()
+                .map(|named| self.item(named))
+                .collect();
+            start = end;
+            (!items.is_empty()).then(|| quote!(#(#items)*))
+        })
     }
 
     fn item(&mut self, named: &NamedSchema) -> TokenStream {
@@ -476,9 +567,11 @@ impl<'a> TypeTable<'a> {
         let many_arguments =
             (constructor_args.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
         let default = derive_default.then(|| quote!(Default,));
+        let (serde, serde_behind_feature) = self.serde_derives(&named.name);
         quote! {
             #docs
-            #[derive(Debug, Clone, PartialEq, #default Serialize, Deserialize)]
+            #[derive(Debug, Clone, PartialEq, #default #serde)]
+            #serde_behind_feature
             #[serde(crate = "::sdkgen_runtime::serde")]
             #[non_exhaustive]
             pub struct #rust {
@@ -598,6 +691,9 @@ impl<'a> TypeTable<'a> {
         docs: &TokenStream,
         union: &UnionSchema,
     ) -> TokenStream {
+        let (serializes, deserializes) = self.serde_directions(&named.name);
+        let serialize_cfg = (!serializes).then(|| quote!(#[cfg(feature = "serialize")]));
+        let deserialize_cfg = (!deserializes).then(|| quote!(#[cfg(feature = "deserialize")]));
         let mut scope = Scope::with_taken(["Unknown"]);
         let mut variants = Vec::new();
         for (index, variant) in union.variants.iter().enumerate() {
@@ -710,6 +806,7 @@ impl<'a> TypeTable<'a> {
                 Unknown(serde_json::Value),
             }
 
+            #serialize_cfg
             impl ::sdkgen_runtime::serde::Serialize for #rust {
                 fn serialize<S: ::sdkgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                     match self {
@@ -719,6 +816,7 @@ impl<'a> TypeTable<'a> {
                 }
             }
 
+            #deserialize_cfg
             impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for #rust {
                 fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                     let value = <serde_json::Value as ::sdkgen_runtime::serde::Deserialize>::deserialize(deserializer)?;

@@ -3,8 +3,8 @@
 //! One request builder per operation: optional parameters, cost, `send()`.
 #[allow(unused_imports)]
 use ::sdkgen_runtime::{
-    chrono, encoding, serde_json, uuid, Bytes, Error, Method, Request, ResponseValue,
-    ToParam,
+    chrono, encoding, serde_json, uuid, Bytes, Error, Method, Request, ResponseFuture,
+    ResponseValue, ToParam,
 };
 
 #[allow(unused_imports)]
@@ -27,11 +27,7 @@ impl<'a> GetOrganization<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<types::Organization>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, types::Organization, types::Error> {
         let points = self.points();
         let path = "/organization".to_owned();
         let mut request = Request::new("getOrganization", Method::GET, path, points);
@@ -58,11 +54,7 @@ impl<'a> ListApiKeys<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<Vec<types::ApiKey>>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, Vec<types::ApiKey>, types::Error> {
         let points = self.points();
         let path = "/organization/api-keys".to_owned();
         let mut request = Request::new("listApiKeys", Method::GET, path, points);
@@ -90,11 +82,7 @@ impl<'a> CreateApiKey<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<types::ApiKeyWithSecret>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, types::ApiKeyWithSecret, types::Error> {
         let points = self.points();
         let path = "/organization/api-keys".to_owned();
         let mut request = Request::new("createApiKey", Method::POST, path, points);
@@ -126,11 +114,7 @@ impl<'a> RevokeApiKey<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<()>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, (), types::Error> {
         let points = self.points();
         let path = encoding::path(
             &["/organization/api-keys/", ""],
@@ -160,11 +144,7 @@ impl<'a> GetRateLimit<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<types::RateLimitStatus>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, types::RateLimitStatus, types::Error> {
         let points = self.points();
         let path = "/rate-limit".to_owned();
         let mut request = Request::new("getRateLimit", Method::GET, path, points);
@@ -215,11 +195,7 @@ impl<'a> ListProjects<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<types::ProjectPage>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, types::ProjectPage, types::Error> {
         let points = self.points();
         let path = "/projects".to_owned();
         let mut request = Request::new("listProjects", Method::GET, path, points);
@@ -233,26 +209,19 @@ impl<'a> ListProjects<'a> {
     /// is a request that costs its points.
     pub fn into_stream(
         self,
-    ) -> impl ::sdkgen_runtime::Stream<
-        Item = Result<types::Project, Error<types::Error>>,
-    > + 'a {
+    ) -> ::sdkgen_runtime::ItemStream<'a, types::Project, types::Error> {
         let first = self.cursor.clone();
-        ::sdkgen_runtime::pagination::paginate(
+        ::sdkgen_runtime::pagination::pages(
             first,
             move |cursor| {
                 let mut request = self.clone();
                 request.cursor = cursor;
-                async move {
-                    let page = request.send().await?.into_inner();
-                    Ok((
-                        page.data,
-                        page
-                            .next_cursor
-                            .as_ref()
-                            .map(::sdkgen_runtime::ToParam::to_param),
-                    ))
-                }
+                request.send()
             },
+            |page: types::ProjectPage| (
+                page.data,
+                page.next_cursor.as_ref().map(::sdkgen_runtime::ToParam::to_param),
+            ),
         )
     }
 }
@@ -276,11 +245,7 @@ impl<'a> CreateProject<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<types::Project>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, types::Project, types::Error> {
         let points = self.points();
         let path = "/projects".to_owned();
         let mut request = Request::new("createProject", Method::POST, path, points);
@@ -324,11 +289,7 @@ impl<'a> GetProject<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<types::Project>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, types::Project, types::Error> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", ""],
@@ -369,11 +330,7 @@ impl<'a> DeleteProject<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<()>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, (), types::Error> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", ""],
@@ -413,11 +370,7 @@ impl<'a> UpdateProject<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<types::Project>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, types::Project, types::Error> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", ""],
@@ -485,11 +438,7 @@ impl<'a> ListTasks<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<types::TaskPage>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, types::TaskPage, types::Error> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", "/tasks"],
@@ -507,26 +456,19 @@ impl<'a> ListTasks<'a> {
     /// is a request that costs its points.
     pub fn into_stream(
         self,
-    ) -> impl ::sdkgen_runtime::Stream<
-        Item = Result<types::Task, Error<types::Error>>,
-    > + 'a {
+    ) -> ::sdkgen_runtime::ItemStream<'a, types::Task, types::Error> {
         let first = self.cursor.clone();
-        ::sdkgen_runtime::pagination::paginate(
+        ::sdkgen_runtime::pagination::pages(
             first,
             move |cursor| {
                 let mut request = self.clone();
                 request.cursor = cursor;
-                async move {
-                    let page = request.send().await?.into_inner();
-                    Ok((
-                        page.data,
-                        page
-                            .next_cursor
-                            .as_ref()
-                            .map(::sdkgen_runtime::ToParam::to_param),
-                    ))
-                }
+                request.send()
             },
+            |page: types::TaskPage| (
+                page.data,
+                page.next_cursor.as_ref().map(::sdkgen_runtime::ToParam::to_param),
+            ),
         )
     }
 }
@@ -559,11 +501,7 @@ impl<'a> CreateTask<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<types::Task>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, types::Task, types::Error> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", "/tasks"],
@@ -608,11 +546,7 @@ impl<'a> BatchCreateTasks<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<types::TaskBatchResult>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, types::TaskBatchResult, types::Error> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", "/tasks/batch"],
@@ -660,11 +594,7 @@ impl<'a> GetProjectReport<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<types::ProjectReport>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, types::ProjectReport, types::Error> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", "/report"],
@@ -708,11 +638,7 @@ impl<'a> GetTask<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<types::Task>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, types::Task, types::Error> {
         let points = self.points();
         let path = encoding::path(&["/tasks/", ""], &[encoding::segment(&self.task_id)]);
         let mut request = Request::new("getTask", Method::GET, path, points);
@@ -747,11 +673,7 @@ impl<'a> DeleteTask<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<()>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, (), types::Error> {
         let points = self.points();
         let path = encoding::path(&["/tasks/", ""], &[encoding::segment(&self.task_id)]);
         let mut request = Request::new("deleteTask", Method::DELETE, path, points);
@@ -788,11 +710,7 @@ impl<'a> UpdateTask<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<types::Task>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, types::Task, types::Error> {
         let points = self.points();
         let path = encoding::path(&["/tasks/", ""], &[encoding::segment(&self.task_id)]);
         let mut request = Request::new("updateTask", Method::PATCH, path, points);
@@ -837,11 +755,7 @@ impl<'a> SearchTasks<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<types::SearchResults>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, types::SearchResults, types::Error> {
         let points = self.points();
         let path = "/search/tasks".to_owned();
         let mut request = Request::new("searchTasks", Method::GET, path, points);
@@ -892,11 +806,7 @@ impl<'a> ListComments<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<types::CommentPage>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, types::CommentPage, types::Error> {
         let points = self.points();
         let path = encoding::path(
             &["/tasks/", "/comments"],
@@ -913,26 +823,19 @@ impl<'a> ListComments<'a> {
     /// is a request that costs its points.
     pub fn into_stream(
         self,
-    ) -> impl ::sdkgen_runtime::Stream<
-        Item = Result<types::Comment, Error<types::Error>>,
-    > + 'a {
+    ) -> ::sdkgen_runtime::ItemStream<'a, types::Comment, types::Error> {
         let first = self.cursor.clone();
-        ::sdkgen_runtime::pagination::paginate(
+        ::sdkgen_runtime::pagination::pages(
             first,
             move |cursor| {
                 let mut request = self.clone();
                 request.cursor = cursor;
-                async move {
-                    let page = request.send().await?.into_inner();
-                    Ok((
-                        page.data,
-                        page
-                            .next_cursor
-                            .as_ref()
-                            .map(::sdkgen_runtime::ToParam::to_param),
-                    ))
-                }
+                request.send()
             },
+            |page: types::CommentPage| (
+                page.data,
+                page.next_cursor.as_ref().map(::sdkgen_runtime::ToParam::to_param),
+            ),
         )
     }
 }
@@ -965,11 +868,7 @@ impl<'a> CreateComment<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<types::Comment>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, types::Comment, types::Error> {
         let points = self.points();
         let path = encoding::path(
             &["/tasks/", "/comments"],
@@ -1013,11 +912,7 @@ impl<'a> UploadAttachment<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<types::Attachment>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, types::Attachment, types::Error> {
         let points = self.points();
         let path = encoding::path(
             &["/tasks/", "/attachments"],
@@ -1077,11 +972,7 @@ impl<'a> GetAttachment<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<types::Attachment>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, types::Attachment, types::Error> {
         let points = self.points();
         let path = encoding::path(
             &["/attachments/", ""],
@@ -1115,11 +1006,7 @@ impl<'a> DownloadAttachment<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<Bytes>, Error<types::Error>>,
-    > + Send + 'a {
+    pub fn send(self) -> ResponseFuture<'a, Bytes, types::Error> {
         let points = self.points();
         let path = encoding::path(
             &["/attachments/", "/content"],

@@ -6,7 +6,8 @@ use ::sdkgen_runtime::serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use ::sdkgen_runtime::{chrono, serde_json, uuid, Bytes};
 /// What went wrong.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct Error {
@@ -110,7 +111,8 @@ impl ::sdkgen_runtime::ToParam for Plan {
 }
 
 /// The `Organization` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct Organization {
@@ -142,7 +144,8 @@ impl Organization {
 }
 
 /// The `ApiKey` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ApiKey {
@@ -186,7 +189,8 @@ impl ApiKey {
 }
 
 /// A new key, with its secret (shown once).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ApiKeyWithSecret {
@@ -234,7 +238,8 @@ impl ApiKeyWithSecret {
 }
 
 /// The `NewApiKey` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct NewApiKey {
@@ -249,7 +254,8 @@ impl NewApiKey {
 }
 
 /// The `RateLimitStatus` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct RateLimitStatus {
@@ -281,7 +287,8 @@ impl RateLimitStatus {
 }
 
 /// The `User` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct User {
@@ -383,7 +390,8 @@ impl ::sdkgen_runtime::ToParam for ProjectExpansion {
 }
 
 /// The `Project` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct Project {
@@ -459,7 +467,8 @@ impl Project {
 }
 
 /// The `NewProject` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct NewProject {
@@ -486,7 +495,8 @@ impl NewProject {
 }
 
 /// The `ProjectUpdate` schema.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ProjectUpdate {
@@ -525,7 +535,8 @@ impl ProjectUpdate {
 }
 
 /// The `ProjectPage` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ProjectPage {
@@ -776,7 +787,8 @@ impl ::sdkgen_runtime::ToParam for TaskExpansion {
 }
 
 /// The `Task` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct Task {
@@ -878,7 +890,8 @@ impl Task {
 }
 
 /// The `NewTask` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct NewTask {
@@ -965,7 +978,8 @@ impl NewTask {
 }
 
 /// The `TaskUpdate` schema.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct TaskUpdate {
@@ -1048,7 +1062,8 @@ impl TaskUpdate {
 }
 
 /// The `TaskPage` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct TaskPage {
@@ -1075,7 +1090,8 @@ impl TaskPage {
 }
 
 /// The `TaskBatch` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct TaskBatch {
@@ -1090,7 +1106,8 @@ impl TaskBatch {
 }
 
 /// The `TaskBatchResult` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct TaskBatchResult {
@@ -1112,7 +1129,8 @@ impl TaskBatchResult {
 }
 
 /// The `SearchResults` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct SearchResults {
@@ -1134,7 +1152,8 @@ impl SearchResults {
 }
 
 /// The `ProjectReport` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ProjectReport {
@@ -1185,7 +1204,8 @@ impl ProjectReport {
 }
 
 /// The `ProjectExport` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ProjectExport {
@@ -1220,7 +1240,8 @@ impl ProjectExport {
 }
 
 /// The `Comment` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct Comment {
@@ -1251,7 +1272,8 @@ impl Comment {
 }
 
 /// The `NewComment` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct NewComment {
@@ -1266,7 +1288,8 @@ impl NewComment {
 }
 
 /// The `CommentPage` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct CommentPage {
@@ -1293,7 +1316,8 @@ impl CommentPage {
 }
 
 /// The `Attachment` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct Attachment {
@@ -1337,7 +1361,8 @@ impl Attachment {
 }
 
 /// The `UploadAttachmentRequest` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct UploadAttachmentRequest {
@@ -1366,7 +1391,8 @@ impl UploadAttachmentRequest {
 }
 
 /// The `ProjectReportDailyItem` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ProjectReportDailyItem {
@@ -1391,7 +1417,8 @@ impl ProjectReportDailyItem {
 }
 
 /// The `SearchResultsHitsItem` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct SearchResultsHitsItem {
@@ -1410,7 +1437,8 @@ impl SearchResultsHitsItem {
 }
 
 /// The `TaskBatchResultFailedItem` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct TaskBatchResultFailedItem {
@@ -1430,7 +1458,8 @@ impl TaskBatchResultFailedItem {
 }
 
 /// The `ApiKeyWithSecretPart2` schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ApiKeyWithSecretPart2 {

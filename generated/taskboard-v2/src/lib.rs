@@ -9,6 +9,9 @@
 //! all of its API keys. Over budget the API answers 429 with `Retry-After`.
 //!
 //! Every operation's point cost is in its documentation and in [`OPERATIONS`].
+//!
+//! Types implement `Serialize` if the client sends them and `Deserialize` if it receives
+//! them; the features `serialize` and `deserialize` add the other trait to every type.
 #[rustfmt::skip]
 pub mod builders;
 #[rustfmt::skip]
@@ -20,5 +23,5 @@ pub use client::{Client, OPERATIONS};
 #[rustfmt::skip]
 pub use ::sdkgen_runtime::{
     BudgetMode, BudgetSnapshot, BuildError, Bytes, ClientBuilder, Error, ErrorBody,
-    OperationInfo, Plan, ResponseValue, RetryPolicy, chrono, uuid,
+    OperationInfo, Plan, ResponseFuture, ResponseValue, RetryPolicy, chrono, uuid,
 };

@@ -1,0 +1,191 @@
+//! Types implement the serde traits their use needs: `Serialize` for what the client sends,
+//! `Deserialize` for what it receives, the other one behind the crate features.
+
+use sdkgen_codegen::{RuntimeDependency, Settings, generate};
+
+const SPEC: &str = r#"
+openapi: 3.1.0
+info: { title: Directions, version: 1.0.0 }
+paths:
+  /things:
+    post:
+      operationId: createThing
+      parameters:
+        - { name: filter, in: query, schema: { $ref: '#/components/schemas/Filter' } }
+      requestBody:
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/ThingCreate' }
+      responses:
+        '200':
+          description: the thing
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Thing' }
+webhooks:
+  thingChanged:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/ThingEvent' }
+      responses:
+        '200':
+          description: acknowledged
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Ack' }
+components:
+  schemas:
+    Filter:
+      type: object
+      properties: { name: { type: string } }
+    ThingCreate:
+      type: object
+      properties:
+        name: { type: string }
+        tags: { type: array, items: { $ref: '#/components/schemas/Tag' } }
+    Thing:
+      type: object
+      properties:
+        name: { type: string }
+        tags: { type: array, items: { $ref: '#/components/schemas/Tag' } }
+        shape: { $ref: '#/components/schemas/Shape' }
+    Tag:
+      type: object
+      properties: { label: { type: string } }
+    Shape:
+      oneOf:
+        - { $ref: '#/components/schemas/Circle' }
+        - { $ref: '#/components/schemas/Square' }
+    Circle:
+      type: object
+      required: [radius]
+      properties: { radius: { type: number } }
+    Square:
+      type: object
+      required: [side]
+      properties: { side: { type: number } }
+    ThingEvent:
+      type: object
+      properties: { name: { type: string } }
+    Ack:
+      type: object
+      properties: { ok: { type: boolean } }
+    Unused:
+      type: object
+      properties: { note: { type: string } }
+"#;
+
+fn types_file() -> String {
+    let api = sdkgen_loader::load_str(SPEC, "directions.yaml").expect("spec loads");
+    let settings = Settings {
+        crate_name: "directions".to_owned(),
+        runtime: RuntimeDependency::Version("0.1".to_owned()),
+        command: "test".to_owned(),
+        source: "directions.yaml".to_owned(),
+    };
+    let generated = generate(&api, &settings).expect("generates");
+    generated.files["src/types.rs"].clone()
+}
+
+/// The attribute lines right above `pub struct NAME` or `pub enum NAME`, and the impls of
+/// serde traits for it with the attribute above each.
+fn serde_of(types: &str, name: &str) -> (String, Vec<String>) {
+    let lines: Vec<&str> = types.lines().collect();
+    let item = lines
+        .iter()
+        .position(|line| {
+            *line == format!("pub struct {name} {{") || *line == format!("pub enum {name} {{")
+        })
+        .unwrap_or_else(|| panic!("no item {name}"));
+    let mut attributes = Vec::new();
+    for line in lines[..item].iter().rev() {
+        if !line.starts_with("#[") {
+            break;
+        }
+        attributes.push(*line);
+    }
+    attributes.reverse();
+    let impls = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| {
+            line.starts_with("impl")
+                && line.contains("::serde::")
+                && line.ends_with(&format!(" for {name} {{"))
+        })
+        .map(|(index, line)| format!("{} {line}", lines[index - 1]))
+        .collect();
+    (attributes.join("\n"), impls)
+}
+
+fn derives(types: &str, name: &str) -> String {
+    serde_of(types, name).0
+}
+
+#[test]
+fn sent_types_serialize_and_deserialize_only_behind_the_feature() {
+    let types = types_file();
+    for name in ["ThingCreate", "Filter", "Ack"] {
+        let attributes = derives(&types, name);
+        assert!(
+            attributes.contains("derive(Debug, Clone, PartialEq, Default, Serialize)]"),
+            "{name}: {attributes}"
+        );
+        assert!(
+            attributes.contains(r#"#[cfg_attr(feature = "deserialize", derive(Deserialize))]"#),
+            "{name}: {attributes}"
+        );
+    }
+}
+
+#[test]
+fn received_types_deserialize_and_serialize_only_behind_the_feature() {
+    let types = types_file();
+    for name in ["Thing", "Circle", "ThingEvent"] {
+        let attributes = derives(&types, name);
+        assert!(
+            attributes.contains(", Deserialize)]"),
+            "{name}: {attributes}"
+        );
+        assert!(!attributes.contains("Serialize,"), "{name}: {attributes}");
+        assert!(
+            attributes.contains(r#"#[cfg_attr(feature = "serialize", derive(Serialize))]"#),
+            "{name}: {attributes}"
+        );
+    }
+}
+
+#[test]
+fn types_used_both_ways_or_not_at_all_get_both() {
+    let types = types_file();
+    for name in ["Tag", "Unused"] {
+        let attributes = derives(&types, name);
+        assert!(
+            attributes.contains("Serialize, Deserialize)]"),
+            "{name}: {attributes}"
+        );
+        assert!(!attributes.contains("cfg_attr"), "{name}: {attributes}");
+    }
+}
+
+#[test]
+fn hand_written_union_impls_follow_the_same_rule() {
+    let types = types_file();
+    let (_, impls) = serde_of(&types, "Shape");
+    assert_eq!(impls.len(), 2, "{impls:?}");
+    let serialize = impls
+        .iter()
+        .find(|line| line.contains("Serialize for"))
+        .expect("Serialize impl");
+    assert!(
+        serialize.starts_with(r#"#[cfg(feature = "serialize")]"#),
+        "{serialize}"
+    );
+    let deserialize = impls
+        .iter()
+        .find(|line| line.contains("Deserialize<'de> for"))
+        .expect("Deserialize impl");
+    assert!(!deserialize.contains("cfg("), "{deserialize}");
+}
