@@ -7,6 +7,10 @@ use std::path::PathBuf;
 
 use sdkgen_codegen::{RuntimeDependency, Settings};
 
+/// The allocator of `cargo xtask`, so that the numbers are the command's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

@@ -535,15 +535,41 @@ impl ProjectUpdate {
 }
 
 /// The `ProjectPage` schema.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
-#[serde(crate = "::sdkgen_runtime::serde")]
+#[cfg_attr(feature = "serialize", serde(crate = "::sdkgen_runtime::serde"))]
 #[non_exhaustive]
 pub struct ProjectPage {
     pub data: Vec<Project>,
     /// The cursor of the next page; null on the last page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serialize",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_cursor: Option<String>,
+}
+
+/// The wire form of `ProjectPage`, `TaskPage`, `CommentPage`: they share this one derived `Deserialize`.
+#[derive(Deserialize)]
+#[serde(
+    crate = "::sdkgen_runtime::serde",
+    bound(deserialize = "T: ::sdkgen_runtime::serde::Deserialize<'de>")
+)]
+struct PageShape<T> {
+    data: Vec<T>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ProjectPage {
+    fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let PageShape { data, next_cursor } = <PageShape<
+            Project,
+        > as ::sdkgen_runtime::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(ProjectPage { data, next_cursor })
+    }
 }
 
 impl ProjectPage {
@@ -1051,14 +1077,28 @@ impl TaskUpdate {
 }
 
 /// The `TaskPage` schema.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
-#[serde(crate = "::sdkgen_runtime::serde")]
+#[cfg_attr(feature = "serialize", serde(crate = "::sdkgen_runtime::serde"))]
 #[non_exhaustive]
 pub struct TaskPage {
     pub data: Vec<Task>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serialize",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_cursor: Option<String>,
+}
+
+impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskPage {
+    fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let PageShape { data, next_cursor } = <PageShape<
+            Task,
+        > as ::sdkgen_runtime::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(TaskPage { data, next_cursor })
+    }
 }
 
 impl TaskPage {
@@ -1401,14 +1441,28 @@ impl NewComment {
 }
 
 /// The `CommentPage` schema.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
-#[serde(crate = "::sdkgen_runtime::serde")]
+#[cfg_attr(feature = "serialize", serde(crate = "::sdkgen_runtime::serde"))]
 #[non_exhaustive]
 pub struct CommentPage {
     pub data: Vec<Comment>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serialize",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_cursor: Option<String>,
+}
+
+impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for CommentPage {
+    fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let PageShape { data, next_cursor } = <PageShape<
+            Comment,
+        > as ::sdkgen_runtime::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(CommentPage { data, next_cursor })
+    }
 }
 
 impl CommentPage {

@@ -13,6 +13,8 @@ use serde_json::Value;
 use crate::docs::doc_attrs;
 use crate::names::{self, Scope, ident};
 
+mod shapes;
+
 /// What the generator knows about the named schemas: their Rust names, the fields of their
 /// structs, and which are used in requests (where absent and `null` differ).
 pub struct TypeTable<'a> {
@@ -29,9 +31,35 @@ pub struct TypeTable<'a> {
     /// behind a crate feature, which keeps generated crates quick to compile.
     sent: BTreeSet<String>,
     received: BTreeSet<String>,
+    /// Every type name given in the `types` module, so that more can be added without clashes.
+    type_names: Scope,
+    /// Structs that share one derived `Deserialize` (found when the items are generated).
+    families: Option<shapes::Families>,
     /// Named schemas reachable from each one without indirection (Vec, map), for boxing.
     direct_reach: HashMap<String, BTreeSet<String>>,
     warnings: Vec<String>,
+}
+
+/// The serde derives of a struct.
+struct SerdeDerives {
+    /// In the derive list.
+    derived: TokenStream,
+    /// `#[cfg_attr(feature = .., derive(..))]` for the others.
+    behind_feature: TokenStream,
+    /// The feature that serde attributes must wait for, when no derive is in effect.
+    attributes_behind: Option<&'static str>,
+}
+
+/// A struct field as [`TypeTable::field_code`] makes it.
+pub(super) struct FieldCode {
+    field: proc_macro2::Ident,
+    /// The value's type.
+    value_type: TokenStream,
+    /// The field's type: the value's, in one or two `Option`s.
+    field_type: TokenStream,
+    /// `serde(...)`, the field's serde attribute without `#[]`, if any.
+    serde: TokenStream,
+    nullable: bool,
 }
 
 /// How a struct field holds its value.
@@ -73,9 +101,12 @@ impl<'a> TypeTable<'a> {
             request_side: BTreeSet::new(),
             sent: BTreeSet::new(),
             received: BTreeSet::new(),
+            type_names: Scope::with_taken(Vec::<String>::new()),
+            families: None,
             direct_reach: HashMap::new(),
             warnings: Vec::new(),
         };
+        table.type_names = scope;
         table.mark_request_side();
         table.mark_directions();
         table.compute_reach();
@@ -217,18 +248,31 @@ impl<'a> TypeTable<'a> {
     }
 
     /// The serde derives of a struct: the ones in the derive list, and an attribute adding the
-    /// other behind its feature.
-    fn serde_derives(&self, name: &str) -> (TokenStream, TokenStream) {
-        match self.serde_directions(name) {
-            (true, true) => (quote!(Serialize, Deserialize), TokenStream::new()),
-            (true, false) => (
-                quote!(Serialize),
-                quote!(#[cfg_attr(feature = "deserialize", derive(Deserialize))]),
-            ),
-            (false, _) => (
-                quote!(Deserialize),
-                quote!(#[cfg_attr(feature = "serialize", derive(Serialize))]),
-            ),
+    /// others behind their features. `deserialize_by_hand`: the struct implements
+    /// `Deserialize` itself (see the `shapes` module), so it derives only `Serialize`.
+    fn serde_derives(&self, name: &str, deserialize_by_hand: bool) -> SerdeDerives {
+        let (serializes, deserializes) = self.serde_directions(name);
+        let deserializes = deserializes && !deserialize_by_hand;
+        let mut derived = Vec::new();
+        let mut behind_feature = TokenStream::new();
+        if serializes {
+            derived.push(quote!(Serialize));
+        } else {
+            behind_feature.extend(quote!(#[cfg_attr(feature = "serialize", derive(Serialize))]));
+        }
+        if deserializes {
+            derived.push(quote!(Deserialize));
+        } else if !deserialize_by_hand {
+            behind_feature
+                .extend(quote!(#[cfg_attr(feature = "deserialize", derive(Deserialize))]));
+        }
+        // With no derive in effect, the serde attributes wait for the one the feature adds
+        // (only `Serialize` can be missing both ways: the other case derives `Serialize`).
+        let attributes_behind = derived.is_empty().then_some("serialize");
+        SerdeDerives {
+            derived: quote!(#(#derived),*),
+            behind_feature,
+            attributes_behind,
         }
     }
 
@@ -411,6 +455,9 @@ impl<'a> TypeTable<'a> {
     /// Every item of the `types` module.
     /// The items of every named schema, `chunk` schemas at a time, generated as they are read.
     pub fn items(&mut self, chunk: usize) -> impl Iterator<Item = TokenStream> + use<'_, 'a> {
+        if self.families.is_none() {
+            self.families = Some(self.find_families());
+        }
         let api = self.api;
         let named: Vec<&'a NamedSchema> = api.schemas.values().collect();
         let mut start = 0;
@@ -473,50 +520,34 @@ impl<'a> TypeTable<'a> {
         object: &ObjectSchema,
     ) -> TokenStream {
         let request_side = self.request_side.contains(&named.name);
+        let deserialize_by_hand = self.family_deserialize(named, object);
+        let derives = self.serde_derives(&named.name, deserialize_by_hand.is_some());
+        // Without a serde derive in effect, serde attributes are only valid behind the
+        // feature that adds one.
+        let serde_attributes_behind = derives.attributes_behind;
         let mut fields = Vec::new();
         let mut constructor_args = Vec::new();
         let mut constructor_fields = Vec::new();
         let mut setters = Vec::new();
         for (property, schema) in &object.properties {
-            let field_name = self.fields[&(named.name.clone(), property.clone())].clone();
-            let field = ident(&field_name);
-            let where_ = format!("schema {:?}, property {property:?}", named.name);
-            let mut value_type = self.type_of(schema, &where_);
-            if let SchemaKind::Ref(target) = &schema.kind
-                && self.needs_box(&named.name, target)
-            {
-                value_type = quote!(Box<#value_type>);
-            }
             let required = object.is_required(property);
-            let nullable = schema.nullable || self.resolve(schema).nullable;
-            let rename = (field_name.trim_start_matches("r#") != property)
-                .then(|| quote!(rename = #property,));
+            let FieldCode {
+                field,
+                value_type,
+                field_type,
+                serde,
+                nullable,
+            } = self.field_code(&named.name, property, schema, required, None);
+            let attrs = match (serde.is_empty(), &serde_attributes_behind) {
+                (true, _) => TokenStream::new(),
+                (false, None) => quote!(#[#serde]),
+                (false, Some(feature)) => quote!(#[cfg_attr(feature = #feature, #serde)]),
+            };
             let mut field_docs = doc_attrs(schema.title.as_deref(), schema.description.as_deref());
             if let Some(default) = &schema.default {
                 let line = format!(" Default: `{default}`.");
                 field_docs.extend(quote!(#[doc = ""] #[doc = #line]));
             }
-            let (field_type, attrs) = match (required, nullable) {
-                (true, false) => (
-                    value_type.clone(),
-                    rename
-                        .as_ref()
-                        .map(|rename| quote!(#[serde(#rename)]))
-                        .unwrap_or_default(),
-                ),
-                (true, true) => (
-                    quote!(Option<#value_type>),
-                    quote!(#[serde(#rename default)]),
-                ),
-                (false, true) if request_side => (
-                    quote!(Option<Option<#value_type>>),
-                    quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none", with = "::sdkgen_runtime::serde_helpers::double_option")]),
-                ),
-                (false, _) => (
-                    quote!(Option<#value_type>),
-                    quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")]),
-                ),
-            };
             fields.push(quote! { #field_docs #attrs pub #field: #field_type, });
             if required {
                 constructor_args.push(quote!(#field: impl Into<#field_type>));
@@ -567,16 +598,28 @@ impl<'a> TypeTable<'a> {
         let many_arguments =
             (constructor_args.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
         let default = derive_default.then(|| quote!(Default,));
-        let (serde, serde_behind_feature) = self.serde_derives(&named.name);
+        let SerdeDerives {
+            derived: serde,
+            behind_feature: serde_behind_feature,
+            ..
+        } = derives;
+        let serde_crate = match serde_attributes_behind {
+            None => quote!(#[serde(crate = "::sdkgen_runtime::serde")]),
+            Some(feature) => {
+                quote!(#[cfg_attr(feature = #feature, serde(crate = "::sdkgen_runtime::serde"))])
+            }
+        };
         quote! {
             #docs
             #[derive(Debug, Clone, PartialEq, #default #serde)]
             #serde_behind_feature
-            #[serde(crate = "::sdkgen_runtime::serde")]
+            #serde_crate
             #[non_exhaustive]
             pub struct #rust {
                 #(#fields)*
             }
+
+            #deserialize_by_hand
 
             impl #rust {
                 /// A value with the required fields; set optional ones with the methods below.
@@ -587,6 +630,62 @@ impl<'a> TypeTable<'a> {
 
                 #(#setters)*
             }
+        }
+    }
+
+    /// A struct field: its type and serde attributes. With `generic`, the property's schema (a
+    /// reference, or an array of references) stands for that type parameter instead.
+    pub(super) fn field_code(
+        &mut self,
+        owner: &str,
+        property: &str,
+        schema: &Schema,
+        required: bool,
+        generic: Option<&proc_macro2::Ident>,
+    ) -> FieldCode {
+        let request_side = self.request_side.contains(owner);
+        let field_name = self.fields[&(owner.to_owned(), property.to_owned())].clone();
+        let field = ident(&field_name);
+        let where_ = format!("schema {owner:?}, property {property:?}");
+        let value_type = match (generic, &schema.kind) {
+            (Some(parameter), SchemaKind::Array(array)) if array.items.nullable => {
+                quote!(Vec<Option<#parameter>>)
+            }
+            (Some(parameter), SchemaKind::Array(_)) => quote!(Vec<#parameter>),
+            (Some(parameter), _) => quote!(#parameter),
+            (None, SchemaKind::Ref(target)) if self.needs_box(owner, target) => {
+                let target = self.type_of(schema, &where_);
+                quote!(Box<#target>)
+            }
+            (None, _) => self.type_of(schema, &where_),
+        };
+        let nullable = schema.nullable || self.resolve(schema).nullable;
+        let rename =
+            (field_name.trim_start_matches("r#") != property).then(|| quote!(rename = #property,));
+        let (field_type, serde) = match (required, nullable) {
+            (true, false) => (
+                value_type.clone(),
+                rename
+                    .as_ref()
+                    .map(|rename| quote!(serde(#rename)))
+                    .unwrap_or_default(),
+            ),
+            (true, true) => (quote!(Option<#value_type>), quote!(serde(#rename default))),
+            (false, true) if request_side => (
+                quote!(Option<Option<#value_type>>),
+                quote!(serde(#rename default, skip_serializing_if = "Option::is_none", with = "::sdkgen_runtime::serde_helpers::double_option")),
+            ),
+            (false, _) => (
+                quote!(Option<#value_type>),
+                quote!(serde(#rename default, skip_serializing_if = "Option::is_none")),
+            ),
+        };
+        FieldCode {
+            field,
+            value_type,
+            field_type,
+            serde,
+            nullable,
         }
     }
 

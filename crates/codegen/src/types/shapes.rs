@@ -1,0 +1,259 @@
+//! Structs of one wire shape share one derived `Deserialize`.
+//!
+//! Many APIs have families of structs that differ only in the type at one property: Oxide's
+//! `DiskResultsPage { items: Vec<Disk>, next_page }` and `InstanceResultsPage { items:
+//! Vec<Instance>, next_page }`, Kubernetes' `DeploymentList` and `ReplicaSetList`. A derived
+//! `Deserialize` is the most expensive code in a generated crate to compile, so the members of
+//! a family implement it by hand, in a few lines, through one private generic struct that
+//! derives it once. Each member stays its own public struct with its own documentation: which
+//! family a struct belongs to is invisible to users, and a family that grows or splits in a
+//! later version changes nothing in the public API.
+
+use std::collections::HashMap;
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+use sdkgen_model::{AdditionalProperties, NamedSchema, ObjectSchema, SchemaKind};
+
+use super::TypeTable;
+use crate::names::ident;
+
+/// A family of structs that share one wire shape.
+#[derive(Debug, Clone)]
+pub(super) struct Family {
+    /// The private generic struct that derives `Deserialize` for the family.
+    wire: String,
+    /// The members' schema names, in document order.
+    members: Vec<String>,
+}
+
+/// The families of an API, and the family of each member.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Families {
+    families: Vec<Family>,
+    member_of: HashMap<String, usize>,
+}
+
+/// The property of a struct whose type varies within a family: a reference to a named
+/// schema, or an array of them.
+fn type_parameter_property(object: &ObjectSchema) -> Option<&str> {
+    let mut varying = None;
+    for (property, schema) in &object.properties {
+        let is_reference = match &schema.kind {
+            SchemaKind::Ref(_) => true,
+            SchemaKind::Array(array) => matches!(array.items.kind, SchemaKind::Ref(_)),
+            _ => false,
+        };
+        let mut references = Vec::new();
+        super::collect_refs(schema, &mut references);
+        match (is_reference, references.is_empty()) {
+            (true, _) if varying.is_none() => varying = Some(property.as_str()),
+            // A second reference, or one nested deeper: not a shape this module handles.
+            (true, _) | (false, false) => return None,
+            (false, true) => {}
+        }
+    }
+    varying
+}
+
+impl TypeTable<'_> {
+    /// Finds the families: structs (without additional properties) with exactly one property
+    /// whose type is a named schema or a list of them, whose fields are otherwise the same
+    /// token for token. Only families of two or more are kept.
+    pub(super) fn find_families(&mut self) -> Families {
+        let warnings = self.warnings.len();
+        let parameter = ident("T");
+        // (wire fields as text, members)
+        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        let api = self.api;
+        for named in api.schemas.values() {
+            let Some(object) = self.struct_shape(&named.schema) else {
+                continue;
+            };
+            if matches!(
+                object.additional_properties,
+                AdditionalProperties::Any | AdditionalProperties::Schema(_)
+            ) {
+                continue;
+            }
+            let Some(varying) = type_parameter_property(&object) else {
+                continue;
+            };
+            let target_needs_box = object.properties.get(varying).is_some_and(|schema| {
+                matches!(&schema.kind, SchemaKind::Ref(target) if self.needs_box(&named.name, target))
+            });
+            if target_needs_box {
+                continue;
+            }
+            let fields = self.wire_fields(named, &object, varying, &parameter);
+            // The side a schema is on changes how its nullable fields are declared.
+            let side = self.request_side.contains(&named.name);
+            let key = format!("{side} {fields}");
+            match groups.iter_mut().find(|(fields, _)| *fields == key) {
+                Some((_, members)) => members.push(named.name.clone()),
+                None => groups.push((key, vec![named.name.clone()])),
+            }
+        }
+        // Working out the shapes may have warned about what the types themselves warn about.
+        self.warnings.truncate(warnings);
+
+        let mut families = Families::default();
+        for (_, members) in groups.into_iter().filter(|(_, members)| members.len() > 1) {
+            let rust_names: Vec<&str> = members
+                .iter()
+                .map(|member| self.names[member].as_str())
+                .collect();
+            let base = match common_suffix(&rust_names) {
+                suffix if suffix.is_empty() => format!("{}Shape", rust_names[0]),
+                suffix => format!("{suffix}Shape"),
+            };
+            let wire = self.type_names.unique(base);
+            let index = families.families.len();
+            for member in &members {
+                families.member_of.insert(member.clone(), index);
+            }
+            families.families.push(Family { wire, members });
+        }
+        families
+    }
+
+    /// The fields of a family's wire struct, as a member would declare them with its
+    /// varying property's type replaced by the type parameter.
+    fn wire_fields(
+        &mut self,
+        named: &NamedSchema,
+        object: &ObjectSchema,
+        varying: &str,
+        parameter: &Ident,
+    ) -> TokenStream {
+        let mut fields = Vec::new();
+        for (property, schema) in &object.properties {
+            let generic = (property == varying).then_some(parameter);
+            let code = self.field_code(
+                &named.name,
+                property,
+                schema,
+                object.is_required(property),
+                generic,
+            );
+            let (field, field_type, serde) = (code.field, code.field_type, code.serde);
+            let attrs = (!serde.is_empty()).then(|| quote!(#[#serde]));
+            fields.push(quote!(#attrs #field: #field_type,));
+        }
+        quote!(#(#fields)*)
+    }
+
+    /// For a member of a family: its hand-written `Deserialize` (through the family's wire
+    /// struct) and, for the family's first member, the wire struct itself.
+    pub(super) fn family_deserialize(
+        &mut self,
+        named: &NamedSchema,
+        object: &ObjectSchema,
+    ) -> Option<TokenStream> {
+        let families = self.families.as_ref()?;
+        let family = families.families[*families.member_of.get(&named.name)?].clone();
+        let varying = type_parameter_property(object)?;
+        let member = ident(&self.names[&named.name]);
+        let wire = ident(&family.wire);
+        let target = match &object.properties.get(varying)?.kind {
+            SchemaKind::Array(array) => self.type_of(&array.items, "family"),
+            _ => self.type_of(object.properties.get(varying)?, "family"),
+        };
+        let fields: Vec<Ident> = object
+            .properties
+            .keys()
+            .map(|property| ident(&self.fields[&(named.name.clone(), property.clone())]))
+            .collect();
+        let (_, deserializes) = self.serde_directions(&named.name);
+        let cfg = (!deserializes).then(|| quote!(#[cfg(feature = "deserialize")]));
+        let implementation = quote! {
+            #cfg
+            impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for #member {
+                fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    let #wire { #(#fields),* } = <#wire<#target> as ::sdkgen_runtime::serde::Deserialize>::deserialize(deserializer)?;
+                    Ok(#member { #(#fields),* })
+                }
+            }
+        };
+        if family.members.first() != Some(&named.name) {
+            return Some(implementation);
+        }
+        let parameter = ident("T");
+        let wire_fields = self.wire_fields(named, object, varying, &parameter);
+        let any_deserializes = family
+            .members
+            .iter()
+            .any(|member| self.serde_directions(member).1);
+        let wire_cfg = (!any_deserializes).then(|| quote!(#[cfg(feature = "deserialize")]));
+        let names: Vec<String> = family
+            .members
+            .iter()
+            .map(|member| format!("`{}`", self.names[member]))
+            .collect();
+        let doc = format!(
+            " The wire form of {}: they share this one derived `Deserialize`.",
+            names.join(", ")
+        );
+        Some(quote! {
+            #[doc = #doc]
+            #wire_cfg
+            #[derive(Deserialize)]
+            // Said outright: serde infers no bound for fields deserialised `with` a helper.
+            #[serde(crate = "::sdkgen_runtime::serde", bound(deserialize = "T: ::sdkgen_runtime::serde::Deserialize<'de>"))]
+            struct #wire<T> {
+                #wire_fields
+            }
+
+            #implementation
+        })
+    }
+}
+
+/// The longest run of whole words (PascalCase) that ends every name: `ResultsPage` for
+/// `DiskResultsPage` and `InstanceResultsPage`.
+fn common_suffix(names: &[&str]) -> String {
+    let words = |name: &str| -> Vec<String> {
+        let mut words: Vec<String> = Vec::new();
+        for character in name.chars() {
+            match words.last_mut() {
+                Some(word) if !character.is_ascii_uppercase() => word.push(character),
+                _ => words.push(character.to_string()),
+            }
+        }
+        words
+    };
+    let split: Vec<Vec<String>> = names.iter().map(|name| words(name)).collect();
+    let Some(first) = split.first() else {
+        return String::new();
+    };
+    let mut common = 0;
+    while common < first.len()
+        && split.iter().all(|words| {
+            words.len() > common
+                && words[words.len() - 1 - common] == first[first.len() - 1 - common]
+        })
+    {
+        common += 1;
+    }
+    // A whole name in common would leave the wire struct nameless in the family's terms.
+    if common == first.len() {
+        return String::new();
+    }
+    first[first.len() - common..].concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::common_suffix;
+
+    #[test]
+    fn common_suffixes_are_whole_words() {
+        assert_eq!(
+            common_suffix(&["DiskResultsPage", "InstanceResultsPage"]),
+            "ResultsPage"
+        );
+        assert_eq!(common_suffix(&["DeploymentList", "ReplicaSetList"]), "List");
+        assert_eq!(common_suffix(&["Apage", "Bpage"]), "");
+        assert_eq!(common_suffix(&["Page", "TaskPage"]), "");
+    }
+}

@@ -1,0 +1,112 @@
+//! Structs of one wire shape share one derived `Deserialize` through a private generic struct,
+//! and stay public structs of their own.
+
+use sdkgen_codegen::{RuntimeDependency, Settings, generate};
+
+const SPEC: &str = r#"
+openapi: 3.0.3
+info: { title: Shapes, version: 1.0.0 }
+paths:
+  /everything:
+    get:
+      operationId: getEverything
+      responses:
+        '200':
+          description: all of it
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  cats: { $ref: '#/components/schemas/CatList' }
+                  dogs: { $ref: '#/components/schemas/DogList' }
+                  birds: { $ref: '#/components/schemas/BirdList' }
+                  fish: { $ref: '#/components/schemas/FishList' }
+                  pair: { $ref: '#/components/schemas/Pair' }
+components:
+  schemas:
+    Cat: { type: object, properties: { name: { type: string } } }
+    Dog: { type: object, properties: { name: { type: string } } }
+    Bird: { type: object, properties: { name: { type: string } } }
+    Fish: { type: object, properties: { name: { type: string } } }
+    CatList:
+      type: object
+      required: [items]
+      properties:
+        items: { type: array, items: { $ref: '#/components/schemas/Cat' } }
+        total: { type: integer, description: How many cats. }
+    DogList:
+      type: object
+      required: [items]
+      properties:
+        items: { type: array, items: { $ref: '#/components/schemas/Dog' } }
+        total: { type: integer, description: How many dogs there are. }
+    BirdList:
+      description: Like the others, but its total is required.
+      type: object
+      required: [items, total]
+      properties:
+        items: { type: array, items: { $ref: '#/components/schemas/Bird' } }
+        total: { type: integer }
+    FishList:
+      description: Like the others, but it keeps unknown properties.
+      type: object
+      required: [items]
+      additionalProperties: true
+      properties:
+        items: { type: array, items: { $ref: '#/components/schemas/Fish' } }
+        total: { type: integer }
+    Pair:
+      description: 'Two references, so not one shape with a type parameter.'
+      type: object
+      properties:
+        cat: { $ref: '#/components/schemas/Cat' }
+        dog: { $ref: '#/components/schemas/Dog' }
+"#;
+
+fn types_file() -> String {
+    let api = sdkgen_loader::load_str(SPEC, "shapes.yaml").expect("spec loads");
+    let settings = Settings {
+        crate_name: "shapes".to_owned(),
+        runtime: RuntimeDependency::Version("0.1".to_owned()),
+        command: "test".to_owned(),
+        source: "shapes.yaml".to_owned(),
+    };
+    let generated = generate(&api, &settings).expect("generates");
+    generated.files["src/types.rs"].clone()
+}
+
+fn deserialized_by_hand(types: &str, name: &str) -> bool {
+    types.contains(&format!(
+        "impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for {name} {{"
+    ))
+}
+
+#[test]
+fn structs_that_differ_in_one_type_share_one_derived_deserialize() {
+    let types = types_file();
+    assert_eq!(types.matches("struct ListShape<T> {").count(), 1, "{types}");
+    assert!(types.contains("    items: Vec<T>,\n"), "{types}");
+    for name in ["CatList", "DogList"] {
+        assert!(deserialized_by_hand(&types, name), "{name}");
+        // Still a public struct with its own field documentation.
+        assert!(types.contains(&format!("pub struct {name} {{")), "{name}");
+    }
+    assert!(types.contains("/// How many dogs there are."));
+    assert!(
+        types.contains("<ListShape<\n            Dog,\n        > as"),
+        "{types}"
+    );
+}
+
+#[test]
+fn different_fields_or_several_references_keep_their_own_derive() {
+    let types = types_file();
+    for name in ["BirdList", "FishList", "Pair", "Cat"] {
+        assert!(!deserialized_by_hand(&types, name), "{name}");
+    }
+    // The types that derive it.
+    let derived = types.matches("PartialEq, Default, Deserialize)]").count()
+        + types.matches("PartialEq, Deserialize)]").count();
+    assert_eq!(derived, 8, "{types}");
+}
