@@ -87,18 +87,18 @@ pub fn generate(api: &Api, settings: &Settings) -> Result<GeneratedCrate> {
     let crate_ident = settings.crate_name.replace('-', "_");
     // Two threads, one per core of the machines we target: types and the first builders on
     // one, the client and the other builders on the other (parsing and formatting dominate,
-    // so the split is by size). Token streams are not `Send`: each thread builds its own
-    // from the shared model and hands back formatted text.
+    // so the split is by size). Token streams are not `Send`: each thread builds its own,
+    // with its own type table, from the shared model and hands back formatted text.
     let operations = api.operations.len();
     // Measured on progenitor-nexus.json: a quarter of the builders balances the types.
     let split = operations / 4;
-    let render_builders = |range: std::ops::Range<usize>,
+    let render_builders = |table: &mut types::TypeTable<'_>,
+                           range: std::ops::Range<usize>,
                            with_module_header: bool|
      -> Result<(String, Vec<String>)> {
-        let mut table = types::TypeTable::new(api).outside_types_module();
         let generated = operations::generate(
             api,
-            &mut table,
+            table,
             &settings.crate_name,
             operations::Part::Builders(range),
         );
@@ -133,8 +133,9 @@ pub fn generate(api: &Api, settings: &Settings) -> Result<GeneratedCrate> {
                 std::iter::once(prelude).chain(table.items(RENDER_CHUNK)),
             )?;
             let types_file = format!("// {header}\n\n{body}");
-            let (builders, builder_warnings) = render_builders(0..split, true)?;
             let mut warnings = table.take_warnings();
+            let mut table = table.outside_types_module();
+            let (builders, builder_warnings) = render_builders(&mut table, 0..split, true)?;
             warnings.extend(builder_warnings);
             Ok((types_file, builders, warnings))
         });
@@ -159,8 +160,9 @@ pub fn generate(api: &Api, settings: &Settings) -> Result<GeneratedCrate> {
                     #client
                 },
             )?;
-            let (builders, builder_warnings) = render_builders(split..operations, false)?;
             let mut warnings = table.take_warnings();
+            let (builders, builder_warnings) =
+                render_builders(&mut table, split..operations, false)?;
             warnings.extend(builder_warnings);
             Ok((client_file, builders, generated.methods, warnings))
         })();
