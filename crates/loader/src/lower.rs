@@ -1,6 +1,7 @@
 //! Lowering a parsed document into the model: info, servers, operations, webhooks, security
 //! schemes, then named schemas, then costs (which look at resolved schemas).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use indexmap::IndexMap;
@@ -301,15 +302,16 @@ impl Lowering<'_> {
         }
     }
 
-    /// Follows a chain of `$ref`s (for anything but schemas) to the referenced object.
-    fn deref(
+    /// Follows a chain of `$ref`s (for anything but schemas) to the referenced object. The
+    /// value itself is borrowed when it is not a reference (the common case: no copy).
+    fn deref<'v>(
         &self,
         document: usize,
-        value: &Value,
+        value: &'v Value,
         pointer: &str,
-    ) -> Result<(usize, Value, String)> {
+    ) -> Result<(usize, Cow<'v, Value>, String)> {
         let mut current_document = document;
-        let mut current = value.clone();
+        let mut current = Cow::Borrowed(value);
         let mut current_pointer = pointer.to_owned();
         for _ in 0..MAX_REF_HOPS {
             let Some(reference) = current.get("$ref") else {
@@ -334,7 +336,7 @@ impl Lowering<'_> {
                     format!("`$ref` {reference:?} points to nothing (dangling reference)"),
                 ));
             };
-            current = resolved.clone();
+            current = Cow::Owned(resolved.clone());
             current_document = target.document;
             current_pointer = target.pointer;
         }
