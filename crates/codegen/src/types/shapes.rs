@@ -63,8 +63,9 @@ impl TypeTable<'_> {
     pub(super) fn find_families(&mut self) -> Families {
         let warnings = self.warnings.len();
         let parameter = ident("T");
-        // (wire fields as text, members)
-        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        // Members by wire fields (as text), in the order the groups were first seen.
+        let mut groups: Vec<Vec<String>> = Vec::new();
+        let mut group_of: HashMap<String, usize> = HashMap::new();
         let api = self.api;
         for named in api.schemas.values() {
             let Some(object) = self.struct_shape(&named.schema) else {
@@ -89,16 +90,19 @@ impl TypeTable<'_> {
             // The side a schema is on changes how its nullable fields are declared.
             let side = self.request_side.contains(&named.name);
             let key = format!("{side} {fields}");
-            match groups.iter_mut().find(|(fields, _)| *fields == key) {
-                Some((_, members)) => members.push(named.name.clone()),
-                None => groups.push((key, vec![named.name.clone()])),
+            match group_of.get(&key) {
+                Some(&group) => groups[group].push(named.name.clone()),
+                None => {
+                    group_of.insert(key, groups.len());
+                    groups.push(vec![named.name.clone()]);
+                }
             }
         }
         // Working out the shapes may have warned about what the types themselves warn about.
         self.warnings.truncate(warnings);
 
         let mut families = Families::default();
-        for (_, members) in groups.into_iter().filter(|(_, members)| members.len() > 1) {
+        for members in groups.into_iter().filter(|members| members.len() > 1) {
             let rust_names: Vec<&str> = members
                 .iter()
                 .map(|member| self.names[member].as_str())
