@@ -266,8 +266,8 @@ impl<'a> TypeTable<'a> {
             behind_feature
                 .extend(quote!(#[cfg_attr(feature = "deserialize", derive(Deserialize))]));
         }
-        // With no derive in effect, the serde attributes wait for the one the feature adds
-        // (only `Serialize` can be missing both ways: the other case derives `Serialize`).
+        // No derive in effect happens only to a struct that is received, not sent, and
+        // deserialised by hand: its serde attributes must wait for the `serialize` feature.
         let attributes_behind = derived.is_empty().then_some("serialize");
         SerdeDerives {
             derived: quote!(#(#derived),*),
