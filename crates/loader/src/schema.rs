@@ -386,10 +386,8 @@ impl<'d> SchemaLowering<'d> {
                 .enumerate()
             {
                 let variant_pointer = format!("{pointer}/{key}/{index}");
-                let variant_context = variant
-                    .get("title")
-                    .and_then(Value::as_str)
-                    .map(|title| format!("{context} {title}"))
+                let variant_context = variant_label(variant)
+                    .map(|label| format!("{context} {label}"))
                     .unwrap_or_else(|| format!("{context} Variant{}", index + 1));
                 let lowered = self.lower(
                     document,
@@ -782,5 +780,81 @@ pub(crate) fn kind_of(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+/// What to call an inline variant of a `oneOf` or `anyOf`, so that its name says what it is
+/// and does not change when a variant is inserted before it: its `title`; else the value of
+/// its tag (the first required property that is a one-value string enum or `const`, as in
+/// `{type: {enum: [blank]}, ...}`); else, for an externally tagged variant (one required
+/// property and nothing else, as schemars writes Rust enums), that property's name.
+fn variant_label(variant: &Value) -> Option<String> {
+    if let Some(title) = variant.get("title").and_then(Value::as_str) {
+        return Some(title.to_owned());
+    }
+    let properties = variant.get("properties")?.as_object()?;
+    let required: Vec<&str> = variant
+        .get("required")?
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let tag = properties
+        .iter()
+        .filter(|(name, _)| required.contains(&name.as_str()))
+        .find_map(|(_, property)| {
+            let one_value = match property.get("enum").and_then(Value::as_array) {
+                Some(values) if values.len() == 1 => values.first(),
+                _ => property.get("const"),
+            };
+            one_value.and_then(Value::as_str).map(str::to_owned)
+        });
+    if tag.is_some() {
+        return tag;
+    }
+    let closed = variant.get("additionalProperties") == Some(&Value::Bool(false));
+    match (properties.len(), required.as_slice()) {
+        (1, [only]) if closed && properties.contains_key(*only) => Some((*only).to_owned()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::variant_label;
+    use serde_json::json;
+
+    #[test]
+    fn inline_variants_are_named_by_title_tag_or_single_property() {
+        let titled = json!({"title": "Blank", "type": "object"});
+        assert_eq!(variant_label(&titled).as_deref(), Some("Blank"));
+        let tagged = json!({
+            "type": "object",
+            "required": ["size", "type"],
+            "properties": {"size": {"type": "integer"}, "type": {"type": "string", "enum": ["blank"]}}
+        });
+        assert_eq!(variant_label(&tagged).as_deref(), Some("blank"));
+        let constant = json!({
+            "required": ["kind"],
+            "properties": {"kind": {"const": "snapshot"}}
+        });
+        assert_eq!(variant_label(&constant).as_deref(), Some("snapshot"));
+        let external = json!({
+            "type": "object",
+            "required": ["circle"],
+            "properties": {"circle": {"type": "number"}},
+            "additionalProperties": false
+        });
+        assert_eq!(variant_label(&external).as_deref(), Some("circle"));
+    }
+
+    #[test]
+    fn variants_without_a_name_of_their_own_get_none() {
+        // An optional tag, an open single property, and no properties at all.
+        let optional_tag = json!({"properties": {"type": {"enum": ["a"]}}});
+        assert_eq!(variant_label(&optional_tag), None);
+        let open = json!({"required": ["circle"], "properties": {"circle": {"type": "number"}}});
+        assert_eq!(variant_label(&open), None);
+        assert_eq!(variant_label(&json!({"type": "string"})), None);
     }
 }

@@ -797,13 +797,21 @@ impl<'a> TypeTable<'a> {
         let mut variants = Vec::new();
         for (index, variant) in union.variants.iter().enumerate() {
             let base = match &variant.kind {
-                SchemaKind::Ref(name) => self
-                    .names
-                    .get(name)
-                    .cloned()
-                    .unwrap_or_else(|| format!("Variant{}", index + 1)),
+                // `DiskSource::Blank(DiskSourceBlank)`, not `DiskSource::DiskSourceBlank(..)`.
+                SchemaKind::Ref(name) => match self.names.get(name) {
+                    Some(type_name) => type_name
+                        .strip_prefix(&rust.to_string())
+                        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+                        .unwrap_or(type_name)
+                        .to_owned(),
+                    None => format!("Variant{}", index + 1),
+                },
                 SchemaKind::String(_) if variant.enumeration.len() == 1 => {
                     names::type_name(variant.enumeration[0].as_str().unwrap_or("Value"))
+                }
+                // `Uuid(Uuid)` rather than `String_(Uuid)`.
+                SchemaKind::String(string) if string.format.is_some() => {
+                    names::type_name(string.format.as_deref().unwrap_or("string"))
                 }
                 other => names::type_name(other.type_name()),
             };
@@ -841,20 +849,29 @@ impl<'a> TypeTable<'a> {
             };
             variants.push((name, value_type, tags, constant));
         }
-        let declarations = variants.iter().map(|(name, value_type, tags, _)| {
-            let doc = if tags.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " Selected by {}.",
-                    tags.iter()
-                        .map(|tag| format!("`{tag}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            quote!(#[doc = #doc] #name(#value_type),)
-        });
+        let docs_of_variants: Vec<String> = variants
+            .iter()
+            .zip(&union.variants)
+            .map(|((_, value_type, tags, constant), schema)| {
+                if !tags.is_empty() {
+                    let tags: Vec<String> = tags.iter().map(|tag| format!("`{tag}`")).collect();
+                    return format!(" Selected by {}.", tags.join(", "));
+                }
+                match (&schema.kind, constant) {
+                    (_, Some(constant)) => format!(" The string `{constant}`."),
+                    (SchemaKind::Ref(target), _) => self
+                        .names
+                        .get(target)
+                        .map(|name| format!(" A [`{name}`]."))
+                        .unwrap_or_default(),
+                    _ => format!(" Of type `{}`.", value_type.to_string().replace(' ', "")),
+                }
+            })
+            .collect();
+        let declarations = variants
+            .iter()
+            .zip(&docs_of_variants)
+            .map(|((name, value_type, _, _), doc)| quote!(#[doc = #doc] #name(#value_type),));
         let serialize = variants
             .iter()
             .map(|(name, _, _, _)| quote!(#rust::#name(value) => value.serialize(serializer),));
