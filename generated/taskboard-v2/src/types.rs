@@ -553,6 +553,7 @@ pub struct ProjectPage {
 #[derive(Deserialize)]
 #[serde(
     crate = "::sdkgen_runtime::serde",
+    rename = "Page",
     bound(deserialize = "T: ::sdkgen_runtime::serde::Deserialize<'de>")
 )]
 struct PageShape<T> {

@@ -23,6 +23,9 @@ use crate::names::ident;
 pub(super) struct Family {
     /// The private generic struct that derives `Deserialize` for the family.
     wire: String,
+    /// What decode errors call it: the members' common suffix (`ResultsPage`), or the first
+    /// member's name.
+    label: String,
     /// The members' schema names, in document order.
     members: Vec<String>,
 }
@@ -107,16 +110,20 @@ impl TypeTable<'_> {
                 .iter()
                 .map(|member| self.names[member].as_str())
                 .collect();
-            let base = match common_suffix(&rust_names) {
-                suffix if suffix.is_empty() => format!("{}Shape", rust_names[0]),
-                suffix => format!("{suffix}Shape"),
+            let label = match common_suffix(&rust_names) {
+                suffix if suffix.is_empty() => rust_names[0].to_owned(),
+                suffix => suffix,
             };
-            let wire = self.type_names.unique(base);
+            let wire = self.type_names.unique(format!("{label}Shape"));
             let index = families.families.len();
             for member in &members {
                 families.member_of.insert(member.clone(), index);
             }
-            families.families.push(Family { wire, members });
+            families.families.push(Family {
+                wire,
+                label,
+                members,
+            });
         }
         families
     }
@@ -159,6 +166,7 @@ impl TypeTable<'_> {
         let varying = type_parameter_property(object)?;
         let member = ident(&self.names[&named.name]);
         let wire = ident(&family.wire);
+        let label = family.label.as_str();
         let target = match &object.properties.get(varying)?.kind {
             SchemaKind::Array(array) => self.type_of(&array.items, "family"),
             _ => self.type_of(object.properties.get(varying)?, "family"),
@@ -203,7 +211,8 @@ impl TypeTable<'_> {
             #wire_cfg
             #[derive(Deserialize)]
             // Said outright: serde infers no bound for fields deserialised `with` a helper.
-            #[serde(crate = "::sdkgen_runtime::serde", bound(deserialize = "T: ::sdkgen_runtime::serde::Deserialize<'de>"))]
+            // Named in decode errors ("expected struct ResultsPage") by the family's name.
+            #[serde(crate = "::sdkgen_runtime::serde", rename = #label, bound(deserialize = "T: ::sdkgen_runtime::serde::Deserialize<'de>"))]
             struct #wire<T> {
                 #wire_fields
             }
