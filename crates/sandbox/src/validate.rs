@@ -1,6 +1,7 @@
 //! Request validation against the spec: parameters and JSON bodies.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::http::HeaderMap;
 use bytes::Bytes;
@@ -203,6 +204,42 @@ fn coerce(api: &Api, schema: &Schema, text: &str) -> Value {
     }
 }
 
+/// Longer strings are not matched against `pattern`: the ECMAScript engine backtracks, and a
+/// hostile request must not make the sandbox spin.
+const MAX_PATTERN_INPUT: usize = 4096;
+
+/// Whether `text` matches an OpenAPI `pattern`, read as the ECMAScript regular expression it
+/// is (with regress: Rust's `regex` has no lookaround or backreferences). `None` when the
+/// pattern does not compile, which the spec's author has to fix, not the client. Patterns are
+/// compiled once per process.
+fn matches_pattern(pattern: &str, text: &str) -> Option<bool> {
+    type Compiled = Option<Arc<regress::Regex>>;
+    static PATTERNS: OnceLock<Mutex<HashMap<String, Compiled>>> = OnceLock::new();
+    let compiled = {
+        let mut patterns = PATTERNS
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(compiled) = patterns.get(pattern) {
+            compiled.clone()
+        } else {
+            let compiled = match regress::Regex::new(pattern) {
+                Ok(regex) => Some(Arc::new(regex)),
+                Err(error) => {
+                    tracing::warn!(pattern, %error, "not validating a pattern that does not compile");
+                    None
+                }
+            };
+            // A spec has a handful of patterns; the bound only guards against a huge one.
+            if patterns.len() < 4096 {
+                patterns.insert(pattern.to_owned(), compiled.clone());
+            }
+            compiled
+        }
+    };
+    compiled.map(|regex| regex.find(text).is_some())
+}
+
 fn problem(problems: &mut Vec<Problem>, location: &str, message: String) {
     // Bounded: a hostile body cannot make the answer huge.
     if problems.len() < 50 {
@@ -313,6 +350,16 @@ pub fn check(
                         "is longer than {} characters",
                         string.max_length.unwrap_or_default()
                     ),
+                );
+            }
+            if let Some(pattern) = &string.pattern
+                && text.len() <= MAX_PATTERN_INPUT
+                && matches_pattern(pattern, text) == Some(false)
+            {
+                problem(
+                    problems,
+                    location,
+                    format!("{text:?} does not match the pattern {pattern:?}"),
                 );
             }
             let format_ok = match string.format.as_deref() {
@@ -479,4 +526,40 @@ fn is_uuid(text: &str) -> bool {
             8 | 13 | 18 | 23 => character == '-',
             _ => character.is_ascii_hexdigit(),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems_for(pattern: &str, text: &str) -> Vec<Problem> {
+        let spec = format!(
+            "openapi: 3.0.3\ninfo: {{title: P, version: '1'}}\npaths: {{}}\ncomponents:\n  schemas:\n    Code: {{type: string, pattern: '{pattern}'}}\n"
+        );
+        let api = sdkgen_loader::load_str(&spec, "p.yaml").expect("spec loads");
+        let schema = sdkgen_model::Schema::new(sdkgen_model::SchemaKind::Ref("Code".to_owned()));
+        let mut problems = Vec::new();
+        check(&api, &schema, &Value::from(text), "body", &mut problems, 0);
+        problems
+    }
+
+    #[test]
+    fn strings_are_matched_against_their_pattern_as_ecmascript() {
+        assert!(problems_for("^[a-z]{3}$", "abc").is_empty());
+        let problems = problems_for("^[a-z]{3}$", "ABC");
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].message.contains("does not match the pattern"),
+            "{problems:?}"
+        );
+        // Lookahead: ECMAScript has it, Rust's regex crate does not.
+        assert!(problems_for("^(?=.*\\d)[a-z\\d]+$", "abc1").is_empty());
+        assert_eq!(problems_for("^(?=.*\\d)[a-z\\d]+$", "abc").len(), 1);
+    }
+
+    #[test]
+    fn patterns_that_do_not_compile_and_huge_strings_are_not_matched() {
+        assert!(problems_for("([a-z", "anything").is_empty());
+        assert!(problems_for("^a$", &"b".repeat(MAX_PATTERN_INPUT + 1)).is_empty());
+    }
 }
