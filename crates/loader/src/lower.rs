@@ -9,12 +9,12 @@ use sdkgen_model::cost::{self, Cost};
 use sdkgen_model::{
     Api, Encoding, Extensions, Header, MediaType, Method, OAuthFlow, Operation, OperationIdSource,
     Parameter, ParameterLocation, ParameterStyle, RequestBody, Response, ResponseStatus, Schema,
-    SecurityRequirement, SecurityScheme, Server, ServerVariable,
+    SecurityRequirement, SecurityScheme, Server, ServerVariable, json_kind,
 };
 use serde_json::{Map, Value};
 
 use crate::error::{LoadError, Result, escape};
-use crate::schema::{MAX_REF_HOPS, SchemaLowering, kind_of};
+use crate::schema::{MAX_REF_HOPS, SchemaLowering};
 use crate::source::Documents;
 
 /// Lowers the root document (and what it references) into the model.
@@ -26,7 +26,7 @@ pub(crate) fn lower(documents: Documents) -> Result<Api> {
             "",
             format!(
                 "an OpenAPI document must be an object, not {}",
-                kind_of(&root_document.root)
+                json_kind(&root_document.root)
             ),
         )
     })?;
@@ -266,7 +266,7 @@ impl Lowering<'_> {
             Some(other) => Err(self.error(
                 document,
                 pointer,
-                format!("`{what}` must be an object, not {}", kind_of(other)),
+                format!("`{what}` must be an object, not {}", json_kind(other)),
             )),
         }
     }
@@ -297,7 +297,7 @@ impl Lowering<'_> {
             Some(other) => Err(self.error(
                 document,
                 &format!("{pointer}/{}", escape(key)),
-                format!("`{key}` must be a string, not {}", kind_of(other)),
+                format!("`{key}` must be a string, not {}", json_kind(other)),
             )),
         }
     }
@@ -383,7 +383,7 @@ impl Lowering<'_> {
                     return Err(self.error(
                         document,
                         &format!("{operation_pointer}/operationId"),
-                        format!("`operationId` must be a string, not {}", kind_of(other)),
+                        format!("`operationId` must be a string, not {}", json_kind(other)),
                     ));
                 }
             };
@@ -504,7 +504,7 @@ impl Lowering<'_> {
             return Err(self.error(
                 document,
                 pointer,
-                format!("`parameters` must be an array, not {}", kind_of(value)),
+                format!("`parameters` must be an array, not {}", json_kind(value)),
             ));
         };
         let mut parameters = Vec::with_capacity(items.len());

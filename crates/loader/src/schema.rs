@@ -16,7 +16,7 @@ use heck::ToUpperCamelCase;
 use indexmap::IndexMap;
 use sdkgen_model::{
     AdditionalProperties, ArraySchema, Discriminator, NamedSchema, NumberConstraints, ObjectSchema,
-    Schema, SchemaKind, SchemaOrigin, StringConstraints, UnionSchema,
+    Schema, SchemaKind, SchemaOrigin, StringConstraints, UnionSchema, json_kind,
 };
 use serde_json::{Map, Value};
 
@@ -142,7 +142,7 @@ impl<'d> SchemaLowering<'d> {
                     pointer,
                     format!(
                         "a schema must be an object or a boolean, not {}",
-                        kind_of(other)
+                        json_kind(other)
                     ),
                 ));
             }
@@ -267,7 +267,7 @@ impl<'d> SchemaLowering<'d> {
                 Some(other) => Err(self.error(
                     document,
                     &format!("{pointer}/{key}"),
-                    format!("`{key}` must be a string, not {}", kind_of(other)),
+                    format!("`{key}` must be a string, not {}", json_kind(other)),
                 )),
             }
         };
@@ -302,7 +302,7 @@ impl<'d> SchemaLowering<'d> {
                 return Err(self.error(
                     document,
                     &format!("{pointer}/enum"),
-                    format!("`enum` must be an array, not {}", kind_of(other)),
+                    format!("`enum` must be an array, not {}", json_kind(other)),
                 ));
             }
         }
@@ -575,7 +575,7 @@ impl<'d> SchemaLowering<'d> {
                         return Err(self.error(
                             document,
                             &format!("{pointer}/properties"),
-                            format!("`properties` must be an object, not {}", kind_of(other)),
+                            format!("`properties` must be an object, not {}", json_kind(other)),
                         ));
                     }
                 }
@@ -673,7 +673,7 @@ impl<'d> SchemaLowering<'d> {
                 &format!("{pointer}/{key}"),
                 format!(
                     "`{key}` must be an array of schemas, not {}",
-                    kind_of(other)
+                    json_kind(other)
                 ),
             )),
         }
@@ -769,18 +769,6 @@ fn is_component_pointer(pointer: &str) -> bool {
     pointer
         .strip_prefix("/components/schemas/")
         .is_some_and(|rest| !rest.contains('/'))
-}
-
-/// `an object`, `a string`, ... for messages.
-pub(crate) fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// What to call an inline variant of a `oneOf` or `anyOf`, so that its name says what it is

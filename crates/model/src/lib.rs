@@ -18,3 +18,49 @@ mod schema;
 pub use api::*;
 pub use cost::{Cost, CostError, CostFormula, CostSource, CountOf};
 pub use schema::*;
+
+/// How error messages name the kind of a JSON value: "null", "a boolean", "a number",
+/// "a string", "an array" or "an object".
+pub fn json_kind(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_kind;
+    use serde_json::json;
+
+    #[test]
+    fn json_kinds_read_well_in_messages() {
+        let kinds: Vec<&str> = [
+            json!(null),
+            json!(true),
+            json!(1.5),
+            json!("x"),
+            json!([]),
+            json!({}),
+        ]
+        .iter()
+        .map(json_kind)
+        .collect();
+        assert_eq!(
+            kinds,
+            [
+                "null",
+                "a boolean",
+                "a number",
+                "a string",
+                "an array",
+                "an object"
+            ]
+        );
+    }
+}

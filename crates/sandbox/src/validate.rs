@@ -384,7 +384,7 @@ pub fn check(
                 problem(
                     problems,
                     location,
-                    format!("must be an array, not {}", kind_name(value)),
+                    format!("must be an array, not {}", sdkgen_model::json_kind(value)),
                 );
                 return;
             };
@@ -430,7 +430,7 @@ pub fn check(
                 problem(
                     problems,
                     location,
-                    format!("must be an object, not {}", kind_name(value)),
+                    format!("must be an object, not {}", sdkgen_model::json_kind(value)),
                 );
                 return;
             };
@@ -506,17 +506,6 @@ pub fn check(
                 );
             }
         }
-    }
-}
-
-fn kind_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
