@@ -107,7 +107,6 @@ impl<'a> TypeTable<'a> {
             warnings: Vec::new(),
         };
         table.type_names = scope;
-        table.mark_request_side();
         table.mark_directions();
         table.compute_reach();
         for named in api.schemas.values() {
@@ -170,28 +169,10 @@ impl<'a> TypeTable<'a> {
         self.api.resolve(schema).unwrap_or(schema)
     }
 
-    fn mark_request_side(&mut self) {
-        let mut pending: Vec<String> = Vec::new();
-        for operation in &self.api.operations {
-            if let Some(body) = &operation.request_body {
-                for media in &body.content {
-                    if let Some(schema) = &media.schema {
-                        collect_refs(schema, &mut pending);
-                    }
-                }
-            }
-        }
-        while let Some(name) = pending.pop() {
-            if self.request_side.insert(name.clone())
-                && let Some(named) = self.api.schemas.get(&name)
-            {
-                collect_refs(&named.schema, &mut pending);
-            }
-        }
-    }
-
+    /// Which schemas the client sends and which it receives; and the request side proper
+    /// (request bodies), where an optional nullable field tells absent from `null`.
     fn mark_directions(&mut self) {
-        let (mut sent, mut received) = (Vec::new(), Vec::new());
+        let (mut bodies_sent, mut sent, mut received) = (Vec::new(), Vec::new(), Vec::new());
         let bodies = |operation: &sdkgen_model::Operation, into: &mut Vec<String>| {
             for media in operation.request_body.iter().flat_map(|body| &body.content) {
                 if let Some(schema) = &media.schema {
@@ -211,7 +192,7 @@ impl<'a> TypeTable<'a> {
             }
         };
         for operation in &self.api.operations {
-            bodies(operation, &mut sent);
+            bodies(operation, &mut bodies_sent);
             for parameter in &operation.parameters {
                 collect_refs(&parameter.schema, &mut sent);
             }
@@ -222,6 +203,8 @@ impl<'a> TypeTable<'a> {
             bodies(webhook, &mut received);
             responses(webhook, &mut sent);
         }
+        self.request_side = self.reachable(bodies_sent.clone());
+        sent.extend(bodies_sent);
         self.sent = self.reachable(sent);
         self.received = self.reachable(received);
     }
