@@ -1,7 +1,7 @@
 //! Types implement the serde traits their use needs: `Serialize` for what the client sends,
 //! `Deserialize` for what it receives, the other one behind the crate features.
 
-use sdkgen_codegen::{RuntimeDependency, Settings, generate};
+mod common;
 
 const SPEC: &str = r#"
 openapi: 3.1.0
@@ -78,15 +78,7 @@ components:
 "#;
 
 fn types_file() -> String {
-    let api = sdkgen_loader::load_str(SPEC, "directions.yaml").expect("spec loads");
-    let settings = Settings {
-        crate_name: "directions".to_owned(),
-        runtime: RuntimeDependency::Version("0.1".to_owned()),
-        command: "test".to_owned(),
-        source: "directions.yaml".to_owned(),
-    };
-    let generated = generate(&api, &settings).expect("generates");
-    generated.files["src/types.rs"].clone()
+    common::types_file(SPEC, "directions")
 }
 
 /// The attribute lines right above `pub struct NAME` or `pub enum NAME`, and the impls of

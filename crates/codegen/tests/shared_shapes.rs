@@ -1,7 +1,7 @@
 //! Structs of one wire shape share one derived `Deserialize` through a private generic struct,
 //! and stay public structs of their own.
 
-use sdkgen_codegen::{RuntimeDependency, Settings, generate};
+mod common;
 
 const SPEC: &str = r#"
 openapi: 3.0.3
@@ -65,15 +65,7 @@ components:
 "#;
 
 fn types_file() -> String {
-    let api = sdkgen_loader::load_str(SPEC, "shapes.yaml").expect("spec loads");
-    let settings = Settings {
-        crate_name: "shapes".to_owned(),
-        runtime: RuntimeDependency::Version("0.1".to_owned()),
-        command: "test".to_owned(),
-        source: "shapes.yaml".to_owned(),
-    };
-    let generated = generate(&api, &settings).expect("generates");
-    generated.files["src/types.rs"].clone()
+    common::types_file(SPEC, "shapes")
 }
 
 fn deserialized_by_hand(types: &str, name: &str) -> bool {
