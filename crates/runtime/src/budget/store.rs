@@ -167,7 +167,12 @@ impl WindowState {
             // A new budget applies at once: what was spent stays spent.
             self.limit = limit;
         }
-        if let Some(reset_at) = observation.reset_at {
+        // An answer from a window that has already ended (it was on its way while the window
+        // turned): its reset and remaining points say nothing about this window.
+        let stale = observation.reset_at.is_some_and(|reset_at| {
+            self.synced && reset_at + self.reset_tolerance() < self.reset_at
+        });
+        if let Some(reset_at) = observation.reset_at.filter(|_| !stale) {
             // Before the first reset from the server, ours is a guess: the server's window may
             // have begun after some of our points were spent, so its figures replace ours.
             // After it, the server's resets of one window agree to the clock's precision
@@ -181,7 +186,7 @@ impl WindowState {
             self.reset_at = reset_at.max(now);
             self.synced = true;
         }
-        if let Some(remaining) = observation.remaining {
+        if let Some(remaining) = observation.remaining.filter(|_| !stale) {
             let used_by_server = self.limit.saturating_sub(remaining);
             self.external = self.external.max(used_by_server.saturating_sub(self.spent));
         }
@@ -410,6 +415,27 @@ mod tests {
             start + Duration::from_millis(1010),
         );
         assert_eq!(window.in_flight, 0);
+        assert_eq!(window.remaining(), 70);
+    }
+
+    #[test]
+    fn an_answer_from_a_window_that_has_ended_changes_nothing() {
+        let start = Instant::now();
+        let mut window = WindowState::new(100, SECOND, start);
+        window.observe(seen(100, start + SECOND, 0), start);
+        // The next window, as the server's answers show.
+        let now = start + Duration::from_millis(1010);
+        window.observe(seen(90, start + 2 * SECOND, 0), now);
+        assert!(matches!(
+            window.reserve(20, now),
+            Reservation::Granted { remaining: 70 }
+        ));
+        // A late answer from the window before: its reset and remaining are ignored.
+        window.observe(
+            seen(100, start + SECOND, 20),
+            now + Duration::from_millis(5),
+        );
+        assert_eq!(window.reset_at, start + 2 * SECOND);
         assert_eq!(window.remaining(), 70);
     }
 
