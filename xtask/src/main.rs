@@ -4,6 +4,7 @@
 mod codegen;
 mod compat;
 mod costs;
+mod peer;
 mod sandbox;
 mod util;
 
@@ -67,6 +68,20 @@ enum Command {
     /// Check with cargo-semver-checks that each release's generated crate is compatible with
     /// the previous release's, within each major.
     SemverCheck,
+    /// Time this generator against progenitor (cargo-progenitor) on one document: generation,
+    /// and `cargo check` of the crates. Run it from a release build:
+    /// `cargo run --release -p xtask -- peer-bench`.
+    PeerBench {
+        /// The OpenAPI document (default: ../shared/corpus/progenitor-nexus.json).
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// Rounds of generation (ours three times, progenitor once, each round).
+        #[arg(long, default_value_t = 15)]
+        rounds: usize,
+        /// `cargo check` runs of each crate.
+        #[arg(long, default_value_t = 5)]
+        checks: usize,
+    },
     /// Compare two versions of a spec: every change with its rule id and level.
     Diff {
         /// The older spec.
@@ -164,6 +179,20 @@ fn main() -> ExitCode {
             window,
         } => sandbox::run(spec, &addr, &keys, window).map(|()| ExitCode::SUCCESS),
         Command::SemverCheck => codegen::semver_check().map(|()| ExitCode::SUCCESS),
+        Command::PeerBench {
+            spec,
+            rounds,
+            checks,
+        } => {
+            let spec = spec
+                .unwrap_or_else(|| codegen::root().join("../shared/corpus/progenitor-nexus.json"));
+            peer::run(&peer::Options {
+                spec,
+                rounds,
+                checks,
+            })
+            .map(|()| ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,

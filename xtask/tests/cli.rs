@@ -97,3 +97,13 @@ fn check_versions_passes_on_the_repository() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("1.0.0 -> 1.1.0: 0 breaking"), "{stdout}");
 }
+
+#[test]
+fn peer_bench_refuses_to_time_a_debug_build() {
+    let (code, _, stderr) = xtask(&["peer-bench", "--rounds", "1"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("cargo run --release -p xtask -- peer-bench"),
+        "{stderr}"
+    );
+}
