@@ -14,7 +14,7 @@ use sdkgen_model::{
 use serde_json::{Map, Value};
 
 use crate::error::{LoadError, Result, escape};
-use crate::schema::{MAX_REF_HOPS, SchemaLowering};
+use crate::schema::{MAX_REF_HOPS, SchemaLowering, flag};
 use crate::source::Documents;
 
 /// Lowers the root document (and what it references) into the model.
@@ -463,10 +463,7 @@ impl Lowering<'_> {
                     "description",
                 )?,
                 tags,
-                deprecated: operation
-                    .get("deprecated")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
+                deprecated: flag(operation, "deprecated"),
                 parameters,
                 request_body,
                 responses,
@@ -596,19 +593,9 @@ impl Lowering<'_> {
         };
         Ok(Parameter {
             description: self.optional_string(document, object, &pointer, "description")?,
-            required: location == ParameterLocation::Path
-                || object
-                    .get("required")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
-            deprecated: object
-                .get("deprecated")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            allow_reserved: object
-                .get("allowReserved")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
+            required: location == ParameterLocation::Path || flag(object, "required"),
+            deprecated: flag(object, "deprecated"),
+            allow_reserved: flag(object, "allowReserved"),
             name,
             location,
             style,
@@ -630,10 +617,7 @@ impl Lowering<'_> {
         let object = self.object(document, Some(&value), &pointer, "requestBody")?;
         Ok(RequestBody {
             description: self.optional_string(document, object, &pointer, "description")?,
-            required: object
-                .get("required")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
+            required: flag(object, "required"),
             content: self.content(
                 document,
                 object.get("content"),
@@ -811,14 +795,8 @@ impl Lowering<'_> {
         Ok(Header {
             name: name.to_owned(),
             description: self.optional_string(document, object, &pointer, "description")?,
-            required: object
-                .get("required")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            deprecated: object
-                .get("deprecated")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
+            required: flag(object, "required"),
+            deprecated: flag(object, "deprecated"),
             schema,
         })
     }

@@ -271,7 +271,6 @@ impl<'d> SchemaLowering<'d> {
                 )),
             }
         };
-        let flag = |key: &str| object.get(key).and_then(Value::as_bool).unwrap_or(false);
         if let Some(title) = text("title")? {
             schema.title = Some(title);
         }
@@ -309,10 +308,10 @@ impl<'d> SchemaLowering<'d> {
         if let Some(constant) = object.get("const") {
             schema.enumeration = vec![constant.clone()];
         }
-        schema.nullable |= flag("nullable");
-        schema.read_only |= flag("readOnly");
-        schema.write_only |= flag("writeOnly");
-        schema.deprecated |= flag("deprecated");
+        schema.nullable |= flag(object, "nullable");
+        schema.read_only |= flag(object, "readOnly");
+        schema.write_only |= flag(object, "writeOnly");
+        schema.deprecated |= flag(object, "deprecated");
         for (key, value) in object {
             if key.starts_with("x-") {
                 schema.extensions.insert(key.clone(), value.clone());
@@ -548,10 +547,7 @@ impl<'d> SchemaLowering<'d> {
                     items: Box::new(items),
                     min_items: count("minItems"),
                     max_items: count("maxItems"),
-                    unique_items: object
-                        .get("uniqueItems")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false),
+                    unique_items: flag(object, "uniqueItems"),
                 })
             }
             _ => {
@@ -769,6 +765,12 @@ fn is_component_pointer(pointer: &str) -> bool {
     pointer
         .strip_prefix("/components/schemas/")
         .is_some_and(|rest| !rest.contains('/'))
+}
+
+/// A boolean keyword (`deprecated`, `required`, `uniqueItems`, ...): false when absent or not
+/// a boolean.
+pub(crate) fn flag(object: &Map<String, Value>, key: &str) -> bool {
+    object.get(key).and_then(Value::as_bool).unwrap_or(false)
 }
 
 /// What to call an inline variant of a `oneOf` or `anyOf`, so that its name says what it is
