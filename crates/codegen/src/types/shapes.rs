@@ -23,11 +23,10 @@ use crate::names::ident;
 pub(super) struct Family {
     /// The private generic struct that derives `Deserialize` for the family.
     wire: String,
-    /// What decode errors call it: the members' common suffix (`ResultsPage`), or the first
-    /// member's name.
-    label: String,
-    /// The members' schema names, in document order.
-    members: Vec<String>,
+    /// Its declaration, emitted with the family's first member.
+    wire_item: TokenStream,
+    /// The schema name of the first member, in document order.
+    first: String,
 }
 
 /// The families of an API, and the family of each member.
@@ -66,8 +65,9 @@ impl TypeTable<'_> {
     pub(super) fn find_families(&mut self) -> Families {
         let warnings = self.warnings.len();
         let parameter = ident("T");
-        // Members by wire fields (as text), in the order the groups were first seen.
-        let mut groups: Vec<Vec<String>> = Vec::new();
+        // Wire fields and members, in the order the groups were first seen, and each group's
+        // index by its wire fields as text.
+        let mut groups: Vec<(TokenStream, Vec<String>)> = Vec::new();
         let mut group_of: HashMap<String, usize> = HashMap::new();
         let api = self.api;
         for named in api.schemas.values() {
@@ -94,10 +94,10 @@ impl TypeTable<'_> {
             let side = self.request_side.contains(&named.name);
             let key = format!("{side} {fields}");
             match group_of.get(&key) {
-                Some(&group) => groups[group].push(named.name.clone()),
+                Some(&group) => groups[group].1.push(named.name.clone()),
                 None => {
                     group_of.insert(key, groups.len());
-                    groups.push(vec![named.name.clone()]);
+                    groups.push((fields, vec![named.name.clone()]));
                 }
             }
         }
@@ -105,27 +105,62 @@ impl TypeTable<'_> {
         self.warnings.truncate(warnings);
 
         let mut families = Families::default();
-        for members in groups.into_iter().filter(|members| members.len() > 1) {
+        for (fields, members) in groups.into_iter().filter(|(_, members)| members.len() > 1) {
             let rust_names: Vec<&str> = members
                 .iter()
                 .map(|member| self.names[member].as_str())
                 .collect();
+            // What decode errors call the family: the members' common suffix
+            // (`ResultsPage`), or the first member's name.
             let label = match common_suffix(&rust_names) {
                 suffix if suffix.is_empty() => rust_names[0].to_owned(),
                 suffix => suffix,
             };
             let wire = self.type_names.unique(format!("{label}Shape"));
+            let wire_item = self.wire_item(&wire, &label, &members, fields);
             let index = families.families.len();
             for member in &members {
                 families.member_of.insert(member.clone(), index);
             }
             families.families.push(Family {
                 wire,
-                label,
-                members,
+                wire_item,
+                first: members[0].clone(),
             });
         }
         families
+    }
+
+    /// The declaration of a family's wire struct.
+    fn wire_item(
+        &self,
+        wire: &str,
+        label: &str,
+        members: &[String],
+        fields: TokenStream,
+    ) -> TokenStream {
+        let wire = ident(wire);
+        let any_deserializes = members.iter().any(|member| self.serde_directions(member).1);
+        let cfg = (!any_deserializes).then(|| quote!(#[cfg(feature = "deserialize")]));
+        let names: Vec<String> = members
+            .iter()
+            .map(|member| format!("`{}`", self.names[member]))
+            .collect();
+        let doc = format!(
+            " The wire form of {}: they share this one derived `Deserialize`.",
+            names.join(", ")
+        );
+        quote! {
+            #[doc = #doc]
+            #cfg
+            #[derive(Deserialize)]
+            // Said outright: serde infers no bound for fields deserialised `with` a helper.
+            // Named in decode errors ("expected struct ResultsPage") by the family's name.
+            #[serde(crate = "::sdkgen_runtime::serde", rename = #label, bound(deserialize = "T: ::sdkgen_runtime::serde::Deserialize<'de>"))]
+            struct #wire<T> {
+                #fields
+            }
+        }
     }
 
     /// The fields of a family's wire struct, as a member would declare them with its
@@ -162,11 +197,11 @@ impl TypeTable<'_> {
         object: &ObjectSchema,
     ) -> Option<TokenStream> {
         let families = self.families.as_ref()?;
-        let family = families.families[*families.member_of.get(&named.name)?].clone();
+        let family = &families.families[*families.member_of.get(&named.name)?];
+        let wire = ident(&family.wire);
+        let wire_item = (family.first == named.name).then(|| family.wire_item.clone());
         let varying = type_parameter_property(object)?;
         let member = ident(&self.names[&named.name]);
-        let wire = ident(&family.wire);
-        let label = family.label.as_str();
         let target = match &object.properties.get(varying)?.kind {
             SchemaKind::Array(array) => self.type_of(&array.items, "family"),
             _ => self.type_of(object.properties.get(varying)?, "family"),
@@ -187,38 +222,7 @@ impl TypeTable<'_> {
                 }
             }
         };
-        if family.members.first() != Some(&named.name) {
-            return Some(implementation);
-        }
-        let parameter = ident("T");
-        let wire_fields = self.wire_fields(named, object, varying, &parameter);
-        let any_deserializes = family
-            .members
-            .iter()
-            .any(|member| self.serde_directions(member).1);
-        let wire_cfg = (!any_deserializes).then(|| quote!(#[cfg(feature = "deserialize")]));
-        let names: Vec<String> = family
-            .members
-            .iter()
-            .map(|member| format!("`{}`", self.names[member]))
-            .collect();
-        let doc = format!(
-            " The wire form of {}: they share this one derived `Deserialize`.",
-            names.join(", ")
-        );
-        Some(quote! {
-            #[doc = #doc]
-            #wire_cfg
-            #[derive(Deserialize)]
-            // Said outright: serde infers no bound for fields deserialised `with` a helper.
-            // Named in decode errors ("expected struct ResultsPage") by the family's name.
-            #[serde(crate = "::sdkgen_runtime::serde", rename = #label, bound(deserialize = "T: ::sdkgen_runtime::serde::Deserialize<'de>"))]
-            struct #wire<T> {
-                #wire_fields
-            }
-
-            #implementation
-        })
+        Some(quote!(#wire_item #implementation))
     }
 }
 
