@@ -128,11 +128,11 @@ pub fn generate(api: &Api, settings: &Settings) -> Result<GeneratedCrate> {
                 #[allow(unused_imports)]
                 use ::sdkgen_runtime::{chrono, serde_json, uuid, Bytes};
             };
-            let body = render_chunks(
+            let types_file = render(
+                &header,
                 "src/types.rs",
                 std::iter::once(prelude).chain(table.items(RENDER_CHUNK)),
             )?;
-            let types_file = format!("// {header}\n\n{body}");
             let mut warnings = table.take_warnings();
             let mut table = table.outside_types_module();
             let (builders, builder_warnings) = render_builders(&mut table, 0..split, true)?;
@@ -151,14 +151,14 @@ pub fn generate(api: &Api, settings: &Settings) -> Result<GeneratedCrate> {
             let client_file = render(
                 &header,
                 "src/client.rs",
-                quote! {
+                [quote! {
                     //! The client, with one method per operation.
                     #[allow(unused_imports)]
                     use ::sdkgen_runtime::{chrono, serde_json, uuid, Bytes};
                     #[allow(unused_imports)]
                     use crate::{builders, types};
                     #client
-                },
+                }],
             )?;
             let mut warnings = table.take_warnings();
             let (builders, builder_warnings) =
@@ -216,7 +216,10 @@ pub fn generate(api: &Api, settings: &Settings) -> Result<GeneratedCrate> {
             Plan, ResponseFuture, ResponseValue, RetryPolicy, chrono, uuid,
         };
     };
-    files.insert("src/lib.rs".to_owned(), render(&header, "src/lib.rs", lib)?);
+    files.insert(
+        "src/lib.rs".to_owned(),
+        render(&header, "src/lib.rs", [lib])?,
+    );
     files.insert("src/types.rs".to_owned(), types_file);
     files.insert("src/builders.rs".to_owned(), builders_file);
     files.insert("src/client.rs".to_owned(), client_file);
@@ -225,7 +228,7 @@ pub fn generate(api: &Api, settings: &Settings) -> Result<GeneratedCrate> {
     let example_path = format!("examples/{crate_ident}_example.rs");
     files.insert(
         example_path.clone(),
-        render(&header, &example_path, example)?,
+        render(&header, &example_path, [example])?,
     );
     files.insert("Cargo.toml".to_owned(), cargo_toml(api, settings, &header));
     let readme = readme(api, settings, &header, &methods, &files[&example_path]);
@@ -233,9 +236,13 @@ pub fn generate(api: &Api, settings: &Settings) -> Result<GeneratedCrate> {
     Ok(GeneratedCrate { files, warnings })
 }
 
-/// Formats tokens as a Rust file with the header.
-fn render(header: &str, file: &str, tokens: TokenStream) -> Result<String> {
-    let body = render_chunks(file, std::iter::once(tokens))?;
+/// Formats consecutive chunks of items as a Rust file with the header.
+fn render(
+    header: &str,
+    file: &str,
+    chunks: impl IntoIterator<Item = TokenStream>,
+) -> Result<String> {
+    let body = render_chunks(file, chunks.into_iter())?;
     Ok(format!("// {header}\n\n{body}"))
 }
 
