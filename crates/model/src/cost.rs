@@ -31,12 +31,7 @@ use serde_json::Value;
 use crate::api::{BodyKind, Operation, ParameterLocation};
 use crate::schema::{NamedSchema, Schema, SchemaKind};
 
-/// The cheapest any request can be.
-pub const MIN_POINTS: u8 = 1;
-/// The dearest any request can be.
-pub const MAX_POINTS: u8 = 10;
-/// The extension that declares a cost.
-pub const EXTENSION: &str = "x-points";
+pub use sdkgen_policy::{COST_EXTENSION as EXTENSION, MAX_POINTS, MIN_POINTS};
 
 /// The cost of an operation and where it comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -133,11 +128,15 @@ impl CostFormula {
                 max,
                 ..
             } => {
-                let count = count.unwrap_or(*default_count);
-                let units = count.div_ceil(u64::from((*unit).max(1)));
-                let total = u64::from(*base).saturating_add(u64::from(*per).saturating_mul(units));
+                let points = sdkgen_policy::per_count(
+                    u32::from(*base),
+                    u32::from(*per),
+                    *unit,
+                    count.unwrap_or(*default_count),
+                    u32::from(*max),
+                );
                 // The cap is at most MAX_POINTS, so the narrowing cannot lose anything.
-                u8::try_from(total.min(u64::from(*max))).unwrap_or(*max)
+                u8::try_from(points).unwrap_or(*max)
             }
         }
     }
@@ -275,7 +274,7 @@ pub fn parse_declared(
 fn points_in_range(value: &Value, what: &str) -> Result<u8, CostError> {
     value
         .as_u64()
-        .filter(|points| (u64::from(MIN_POINTS)..=u64::from(MAX_POINTS)).contains(points))
+        .filter(|points| sdkgen_policy::is_valid_points(*points))
         .and_then(|points| u8::try_from(points).ok())
         .ok_or_else(|| {
             CostError(format!(

@@ -338,7 +338,10 @@ impl Client {
         }
         if let Some(key) = idempotency_key {
             let value = HeaderValue::from_str(key).map_err(|error| error.to_string())?;
-            headers.insert(HeaderName::from_static("idempotency-key"), value);
+            headers.insert(
+                HeaderName::from_static(sdkgen_policy::headers::IDEMPOTENCY_KEY),
+                value,
+            );
         }
         let builder = self
             .inner

@@ -8,28 +8,7 @@ use crate::client::{Client, Inner};
 use crate::error::BuildError;
 use crate::token::BearerToken;
 
-/// The organisation's plan, which sets its points per window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Plan {
-    /// 100 points per minute.
-    #[default]
-    Build,
-    /// 1000 points per minute.
-    Enterprise,
-    /// Any other number of points per window (a negotiated limit, or a test).
-    Custom(u32),
-}
-
-impl Plan {
-    /// Points per window.
-    pub fn points(self) -> u32 {
-        match self {
-            Plan::Build => 100,
-            Plan::Enterprise => 1000,
-            Plan::Custom(points) => points,
-        }
-    }
-}
+pub use sdkgen_policy::Plan;
 
 /// When and how requests are retried.
 ///
@@ -287,14 +266,6 @@ impl<C: From<Client>> ClientBuilder<C> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn plans_have_the_providers_budgets() {
-        assert_eq!(Plan::Build.points(), 100);
-        assert_eq!(Plan::Enterprise.points(), 1000);
-        assert_eq!(Plan::Custom(7).points(), 7);
-        assert_eq!(Plan::default(), Plan::Build);
-    }
 
     #[test]
     fn backoff_grows_with_full_jitter_up_to_the_cap() {

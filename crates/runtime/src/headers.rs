@@ -6,6 +6,8 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 
+use sdkgen_policy::headers as names;
+
 use crate::budget::Observation;
 
 /// The rate-limit headers of one response.
@@ -26,11 +28,11 @@ impl RateLimitHeaders {
     pub fn parse(headers: &HeaderMap) -> Self {
         let now = SystemTime::now();
         RateLimitHeaders {
-            limit: number(headers, "x-ratelimit-limit"),
-            remaining: number(headers, "x-ratelimit-remaining"),
-            reset_in: text(headers, "x-ratelimit-reset")
+            limit: number(headers, names::LIMIT),
+            remaining: number(headers, names::REMAINING),
+            reset_in: text(headers, names::RESET).and_then(|value| time_from_now(value, now)),
+            retry_after: text(headers, names::RETRY_AFTER)
                 .and_then(|value| time_from_now(value, now)),
-            retry_after: text(headers, "retry-after").and_then(|value| time_from_now(value, now)),
         }
     }
 

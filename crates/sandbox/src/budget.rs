@@ -9,45 +9,7 @@ use sdkgen_model::Operation;
 use sdkgen_model::cost::{CostFormula, CountOf};
 use serde_json::Value;
 
-/// An organisation's plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Plan {
-    /// 100 points per window.
-    Build,
-    /// 1000 points per window.
-    Enterprise,
-    /// Any number of points per window.
-    Custom(u32),
-}
-
-impl Plan {
-    /// Points per window.
-    pub fn points(self) -> u32 {
-        match self {
-            Plan::Build => 100,
-            Plan::Enterprise => 1000,
-            Plan::Custom(points) => points,
-        }
-    }
-
-    /// `build`, `enterprise` or a number.
-    pub fn parse(text: &str) -> Result<Plan, String> {
-        match text.to_ascii_lowercase().as_str() {
-            "build" => Ok(Plan::Build),
-            "enterprise" => Ok(Plan::Enterprise),
-            other => other
-                .parse::<u32>()
-                .ok()
-                .filter(|points| *points > 0)
-                .map(Plan::Custom)
-                .ok_or_else(|| {
-                    format!(
-                        "a plan is build, enterprise or a number of points above 0, not {text:?}"
-                    )
-                }),
-        }
-    }
-}
+pub use sdkgen_policy::Plan;
 
 #[derive(Debug)]
 struct Organization {

@@ -21,6 +21,7 @@ mod routing;
 mod synthesize;
 mod validate;
 
+use sdkgen_policy::headers as policy_headers;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -62,7 +63,9 @@ impl Key {
         Ok(Key {
             token: token.to_owned(),
             organization: organization.to_owned(),
-            plan: Plan::parse(plan)?,
+            plan: plan
+                .parse()
+                .map_err(|error: sdkgen_policy::PlanError| error.to_string())?,
         })
     }
 }
@@ -294,7 +297,7 @@ async fn handle(
         );
         response
             .headers_mut()
-            .insert("retry-after", HeaderValue::from(retry_after));
+            .insert(policy_headers::RETRY_AFTER, HeaderValue::from(retry_after));
         return with_budget_headers(&sandbox, Some(organization), response);
     }
 
@@ -340,10 +343,13 @@ fn with_budget_headers(
 ) -> Response {
     if let Some(state) = organization.and_then(|organization| sandbox.budgets.state(organization)) {
         let headers = response.headers_mut();
-        headers.insert("x-ratelimit-limit", HeaderValue::from(state.limit));
-        headers.insert("x-ratelimit-remaining", HeaderValue::from(state.remaining));
+        headers.insert(policy_headers::LIMIT, HeaderValue::from(state.limit));
+        headers.insert(
+            policy_headers::REMAINING,
+            HeaderValue::from(state.remaining),
+        );
         if let Ok(reset) = HeaderValue::from_str(&httpdate::fmt_http_date(state.reset)) {
-            headers.insert("x-ratelimit-reset", reset);
+            headers.insert(policy_headers::RESET, reset);
         }
     }
     response
