@@ -43,7 +43,7 @@ impl RateLimitHeaders {
             remaining: self.remaining,
             reset_at: self.reset_in.map(|reset_in| now + reset_in),
             blocked_until: None,
-            in_flight: 0,
+            landed: 0,
             answered: 0,
         }
     }

@@ -7,7 +7,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sdkgen_runtime::budget::{Budget, BudgetError, BudgetMode, Observation};
+use sdkgen_runtime::budget::{Budget, BudgetError, BudgetMode, MemoryStore, Observation};
 use tokio::time::Instant;
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -342,4 +342,38 @@ async fn clients_of_one_organisation_share_one_budget() {
     assert!(Arc::ptr_eq(&first, &second));
     let other = Budget::shared("another-org-test", 10, MINUTE);
     assert!(!Arc::ptr_eq(&first, &other));
+}
+
+#[tokio::test(start_paused = true)]
+async fn two_processes_over_one_store_keep_each_others_points_in_flight() {
+    // Two processes of one organisation: two budgets over one shared store.
+    let store: Arc<MemoryStore> = Arc::new(MemoryStore::new());
+    let first = Budget::in_store("org", 100, MINUTE, store.clone()).with_jitter(Duration::ZERO);
+    let second = Budget::in_store("org", 100, MINUTE, store).with_jitter(Duration::ZERO);
+    let a = first.acquire(50, 0, BudgetMode::Wait).await.unwrap();
+    let b = second.acquire(50, 0, BudgetMode::Wait).await.unwrap();
+    // The server's window began after both reservations; it has counted A's 50 when it
+    // answers A. B's 50 are on their way and will count too: nothing is left.
+    a.answered(Observation {
+        limit: Some(100),
+        remaining: Some(50),
+        reset_at: Some(Instant::now() + Duration::from_secs(30)),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    assert_eq!(first.snapshot().await.unwrap().remaining, 0);
+    assert_eq!(second.snapshot().await.unwrap().remaining, 0);
+    let error = first.acquire(1, 0, BudgetMode::FailFast).await.unwrap_err();
+    assert!(matches!(error, BudgetError::Exhausted { remaining: 0, .. }));
+    b.answered(Observation {
+        limit: Some(100),
+        remaining: Some(0),
+        reset_at: Some(Instant::now() + Duration::from_secs(30)),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let snapshot = second.snapshot().await.unwrap();
+    assert_eq!((snapshot.remaining, snapshot.in_flight), (0, 0));
 }

@@ -20,7 +20,8 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 pub use store::{
-    BudgetStore, MemoryStore, Observation, Reservation, StoreError, StoreFuture, WindowState,
+    BudgetStore, MemoryStore, Observation, Reservation, StoreError, StoreFuture, StoreHealth,
+    WindowState,
 };
 
 /// Why a reservation was refused.
@@ -66,6 +67,9 @@ pub struct BudgetSnapshot {
     pub waiting: usize,
     /// When a 429 closed the gate, until when.
     pub blocked_until: Option<Instant>,
+    /// Where the budget lives and how that store is doing (a shared store that does not
+    /// answer, for example).
+    pub store: StoreHealth,
 }
 
 /// Whether a caller waits for points or fails at once.
@@ -178,16 +182,36 @@ impl Budget {
         WindowState::new(self.initial_limit.load(Ordering::Relaxed), self.window, now)
     }
 
-    async fn try_reserve(&self, points: u32, now: Instant) -> Result<Reservation, StoreError> {
+    async fn try_reserve(
+        &self,
+        points: u32,
+        ticket: u64,
+        now: Instant,
+    ) -> Result<Reservation, StoreError> {
         match &self.store {
             Store::Memory(memory) => {
                 Ok(memory.reserve_now(&self.key, points, self.initial(now), now))
             }
             Store::Shared(store) => {
                 store
-                    .reserve(&self.key, points, self.initial(now), now)
+                    .reserve(&self.key, points, ticket, self.initial(now), now)
                     .await
             }
+        }
+    }
+
+    /// Takes a waiter's ticket out of a shared store's queue (from `Drop` too, so from a
+    /// spawned task).
+    fn leave_store(&self, ticket: u64) {
+        if let Store::Shared(store) = &self.store
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let (store, key) = (Arc::clone(store), self.key.clone());
+            runtime.spawn(async move {
+                if let Err(error) = store.leave(&key, ticket).await {
+                    tracing::debug!(%error, "could not take a ticket out of the budget store");
+                }
+            });
         }
     }
 
@@ -208,16 +232,27 @@ impl Budget {
         mode: BudgetMode,
     ) -> Result<Permit, BudgetError> {
         let started = Instant::now();
+        // The name of this caller's wait in a shared store's queue.
+        let store_ticket = fastrand::u64(..);
         // Fast path: nobody is waiting, so nobody can be overtaken.
         let queue_empty = self.lock_queue().tickets.is_empty();
+        let mut queued_in_store = false;
         if queue_empty {
-            match self.try_reserve(points, started).await? {
+            match self.try_reserve(points, store_ticket, started).await? {
                 Reservation::Granted { .. } => return Ok(self.permit(points, started)),
                 Reservation::Wait { until } => {
-                    self.check_affordable(points, started).await?;
-                    if mode == BudgetMode::FailFast {
-                        return Err(self.exhausted(points, until, started).await?);
+                    let refused = match self.check_affordable(points, started).await {
+                        Err(error) => Some(error),
+                        Ok(()) if mode == BudgetMode::FailFast => {
+                            Some(self.exhausted(points, until, started).await?)
+                        }
+                        Ok(()) => None,
+                    };
+                    if let Some(error) = refused {
+                        self.leave_store(store_ticket);
+                        return Err(error);
                     }
+                    queued_in_store = true;
                 }
             }
         } else if mode == BudgetMode::FailFast {
@@ -236,9 +271,10 @@ impl Budget {
             queue.tickets.insert(ticket);
             ticket
         };
-        let _leave = LeaveQueue {
+        let mut leave = LeaveQueue {
             budget: self,
             ticket,
+            store_ticket: queued_in_store.then_some(store_ticket),
         };
         loop {
             let notified = self.notify.notified();
@@ -254,21 +290,31 @@ impl Budget {
             let now = Instant::now();
             if !at_head {
                 // Backfill: take points the sleeping head cannot use before the reset.
-                if let Some(until) = head_sleeps_until.filter(|until| *until > now)
-                    && let Reservation::Granted { .. } = self.try_reserve(points, now).await?
-                {
-                    tracing::trace!(points, ?until, "backfilled behind the head of the queue");
-                    return Ok(self.permit(points, started));
+                if let Some(until) = head_sleeps_until.filter(|until| *until > now) {
+                    match self.try_reserve(points, store_ticket, now).await? {
+                        Reservation::Granted { .. } => {
+                            tracing::trace!(
+                                points,
+                                ?until,
+                                "backfilled behind the head of the queue"
+                            );
+                            leave.store_ticket = None;
+                            return Ok(self.permit(points, started));
+                        }
+                        Reservation::Wait { .. } => leave.store_ticket = Some(store_ticket),
+                    }
                 }
                 notified.await;
                 continue;
             }
-            match self.try_reserve(points, now).await? {
+            match self.try_reserve(points, store_ticket, now).await? {
                 Reservation::Granted { .. } => {
                     self.lock_queue().head_sleeps_until = None;
+                    leave.store_ticket = None;
                     return Ok(self.permit(points, started));
                 }
                 Reservation::Wait { until } => {
+                    leave.store_ticket = Some(store_ticket);
                     self.check_affordable(points, now).await?;
                     let blocked = self.state(now).await?.blocked_until.is_some();
                     if !blocked {
@@ -330,10 +376,9 @@ impl Budget {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Applies what a response said (see [`Observation`]); `in_flight` is filled in here.
+    /// Applies what a response said (see [`Observation`]).
     pub async fn observe(&self, mut observation: Observation) -> Result<(), StoreError> {
         let now = Instant::now();
-        observation.in_flight = self.in_flight.load(Ordering::Acquire);
         if let Some(until) = observation.blocked_until.as_mut() {
             *until += self.random_jitter();
         }
@@ -357,13 +402,13 @@ impl Budget {
         result
     }
 
-    /// A request left flight without an answer (a transport error, a cancelled future): its
-    /// points stay spent, but the store must stop carrying them into later windows. Called
-    /// from `Drop`, so a shared store is told from a spawned task.
-    fn landed_unanswered(&self) {
+    /// A request of `points` left flight without an answer (a transport error, a cancelled
+    /// future): its points stay spent, but the store must stop carrying them into later
+    /// windows. Called from `Drop`, so a shared store is told from a spawned task.
+    fn landed_unanswered(&self, points: u32) {
         let now = Instant::now();
         let observation = Observation {
-            in_flight: self.in_flight.load(Ordering::Acquire),
+            landed: points,
             ..Observation::default()
         };
         match &self.store {
@@ -401,19 +446,28 @@ impl Budget {
             in_flight: self.in_flight.load(Ordering::Acquire),
             waiting: self.lock_queue().tickets.len(),
             blocked_until: state.blocked_until,
+            store: match &self.store {
+                Store::Memory(_) => StoreHealth::InProcess,
+                Store::Shared(store) => store.health(),
+            },
         })
     }
 }
 
-/// Removes a waiter's ticket however its wait ends (granted, failed or cancelled).
+/// Removes a waiter's ticket however its wait ends (granted, failed or cancelled), and its
+/// ticket in a shared store's queue when it holds one there.
 struct LeaveQueue<'a> {
     budget: &'a Budget,
     ticket: (Reverse<i32>, u64),
+    store_ticket: Option<u64>,
 }
 
 impl Drop for LeaveQueue<'_> {
     fn drop(&mut self) {
         self.budget.lock_queue().tickets.remove(&self.ticket);
+        if let Some(ticket) = self.store_ticket {
+            self.budget.leave_store(ticket);
+        }
         self.budget.notify.notify_waiters();
     }
 }
@@ -453,6 +507,7 @@ impl Permit {
     pub async fn answered(mut self, mut observation: Observation) -> Result<(), StoreError> {
         self.leave_flight();
         observation.answered = self.points;
+        observation.landed = self.points;
         self.budget.observe(observation).await
     }
 
@@ -489,7 +544,7 @@ impl Drop for Permit {
     fn drop(&mut self) {
         if !self.settled {
             self.leave_flight();
-            self.budget.landed_unanswered();
+            self.budget.landed_unanswered(self.points);
         }
     }
 }

@@ -48,17 +48,21 @@ pub struct Observation {
     pub reset_at: Option<Instant>,
     /// After a 429: nobody sends before this instant.
     pub blocked_until: Option<Instant>,
-    /// Points of this store's requests still in flight when the response arrived.
-    pub in_flight: u32,
-    /// Points of the request this response answers (0 for an observation of no request).
+    /// Points of the request this response answers, which the server counted (0 for an
+    /// observation of no request).
     pub answered: u32,
+    /// Points of the reservation that left flight with this observation: the request
+    /// answered, or one that ended without an answer (a transport error, a cancelled call).
+    /// Every reservation lands once, so the points in flight are exact for a whole fleet of
+    /// processes sharing the store, whoever observes.
+    pub landed: u32,
 }
 
 /// The state of one organisation's budget in one window.
 ///
 /// `spent` counts the points this store reserved in the window (requests in flight included);
 /// `external` counts what the server's headers show was used beyond anything this store could
-/// have caused (other processes, other API keys of the organisation). So
+/// have caused (other API keys of the organisation, processes that do not share the store). So
 /// `remaining = limit - spent - external` is never above what the server last reported, and
 /// requests in flight are never counted twice, whichever of them the server had already
 /// counted when it answered.
@@ -70,10 +74,15 @@ pub struct WindowState {
     pub spent: u32,
     /// Points used in this window by others, as far as the server's headers show.
     pub external: u32,
-    /// Points of this store's requests not answered yet: as of the last response, plus what
-    /// was reserved since (an upper bound). The server may count them in its next window, so
-    /// they are carried into it.
+    /// Points of reservations not landed yet, by every user of the store: each reservation
+    /// adds its points and takes them away when it lands (see [`Observation::landed`]). The
+    /// server may count them in its next window, so they are carried into it.
     pub in_flight: u32,
+    /// The part of `in_flight` carried from the window before. A request is never in flight
+    /// for more than a window, so what is still carried when the next window starts belongs to
+    /// reservations that will never land (a process that died with requests out): it is
+    /// dropped then, and a dead process cannot shrink the budget for more than a window.
+    pub carried: u32,
     /// When the current window ends.
     pub reset_at: Instant,
     /// Whether `reset_at` comes from the server's headers; `false` while it is only the local
@@ -93,6 +102,7 @@ impl WindowState {
             spent: 0,
             external: 0,
             in_flight: 0,
+            carried: 0,
             reset_at: now + window,
             synced: false,
             window,
@@ -121,6 +131,10 @@ impl WindowState {
             let skipped = u32::try_from(elapsed.as_nanos() / window.as_nanos()).unwrap_or(u32::MAX);
             self.reset_at += window.saturating_mul(skipped.saturating_add(1));
             self.start_window();
+            if skipped > 0 {
+                // Whole windows went by: nothing still in flight is real any more.
+                self.start_window();
+            }
         }
         if let Some(until) = self.blocked_until.filter(|until| now >= *until) {
             // The server said when points would be back: its window starts there, whatever
@@ -133,10 +147,19 @@ impl WindowState {
         }
     }
 
-    /// A new window: only the points still in flight can count in it.
+    /// A new window: only the points still in flight can count in it. What was carried into
+    /// the window that ends never landed: it is dropped.
     fn start_window(&mut self) {
+        self.in_flight = self.in_flight.saturating_sub(self.carried);
+        self.carried = self.in_flight;
         self.spent = self.in_flight.min(self.spent);
         self.external = 0;
+    }
+
+    /// Points that left flight: the oldest (carried) land first.
+    fn land(&mut self, points: u32) {
+        self.carried = self.carried.saturating_sub(points);
+        self.in_flight = self.in_flight.saturating_sub(points);
     }
 
     /// Takes `points` if the window has them and no 429 pause is on.
@@ -162,7 +185,7 @@ impl WindowState {
     /// points are an upper bound on ours.
     pub fn observe(&mut self, observation: Observation, now: Instant) {
         self.advance(now);
-        self.in_flight = observation.in_flight;
+        self.land(observation.landed);
         if let Some(limit) = observation.limit {
             // A new budget applies at once: what was spent stays spent.
             self.limit = limit;
@@ -203,25 +226,59 @@ impl WindowState {
     pub fn refund(&mut self, points: u32, now: Instant) {
         self.advance(now);
         self.spent = self.spent.saturating_sub(points);
-        self.in_flight = self.in_flight.saturating_sub(points);
+        self.land(points);
     }
+}
+
+/// How a budget's store is doing, as [`crate::Client::budget`] shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreHealth {
+    /// The budget lives in this process's memory.
+    InProcess,
+    /// The budget lives in a shared store, which answers.
+    Shared,
+    /// The shared store does not answer: this process spends a conservative local share of
+    /// the budget until it does again.
+    Degraded {
+        /// Points per window this process allows itself meanwhile.
+        share: u32,
+        /// Since when.
+        since: Instant,
+    },
 }
 
 /// Storage of budgets, keyed by organisation. Every method is atomic per key.
 ///
-/// A shared store for a fleet of processes implements the same four operations against its
-/// server (for Redis: a Lua script per operation on a hash per key, with instants sent as
-/// offsets from the caller's `now`).
+/// A shared store for a fleet of processes implements the same operations against its server
+/// (for Redis: [`crate::budget::RedisStore`], a Lua script on a hash per key, with instants
+/// sent as offsets from the caller's `now`). The state machine is [`WindowState`]'s: points in
+/// flight are counted per reservation, so any process may observe the answer to any request.
 pub trait BudgetStore: Send + Sync + 'static {
     /// Takes `points` from the key's window, or says until when to wait. `initial` is the
-    /// state to start from when the key is new.
+    /// state to start from when the key is new. `ticket` names the caller's wait across its
+    /// calls (one per [`crate::budget::Budget::acquire`]): a shared store queues the tickets
+    /// of callers that must wait, so that a dear request of one process is not starved by
+    /// cheap ones of others. The in-process store ignores it: the budget's own queue orders
+    /// the callers of one process.
     fn reserve<'a>(
         &'a self,
         key: &'a str,
         points: u32,
+        ticket: u64,
         initial: WindowState,
         now: Instant,
     ) -> StoreFuture<'a, Reservation>;
+
+    /// The caller with `ticket` stopped waiting without its points (cancelled, failed).
+    fn leave<'a>(&'a self, key: &'a str, ticket: u64) -> StoreFuture<'a, ()> {
+        let _ = (key, ticket);
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    /// How the store is doing.
+    fn health(&self) -> StoreHealth {
+        StoreHealth::Shared
+    }
 
     /// Applies what a response said.
     fn observe<'a>(
@@ -304,6 +361,7 @@ impl BudgetStore for MemoryStore {
         &'a self,
         key: &'a str,
         points: u32,
+        _ticket: u64,
         initial: WindowState,
         now: Instant,
     ) -> StoreFuture<'a, Reservation> {
@@ -336,6 +394,10 @@ impl BudgetStore for MemoryStore {
         });
         Box::pin(std::future::ready(Ok(state)))
     }
+
+    fn health(&self) -> StoreHealth {
+        StoreHealth::InProcess
+    }
 }
 
 #[cfg(test)]
@@ -344,14 +406,15 @@ mod tests {
 
     const SECOND: Duration = Duration::from_secs(1);
 
-    fn seen(remaining: u32, reset_at: Instant, in_flight: u32) -> Observation {
+    /// An answer of the server; `landed` points left flight with it.
+    fn seen(remaining: u32, reset_at: Instant, landed: u32) -> Observation {
         Observation {
             limit: Some(100),
             remaining: Some(remaining),
             reset_at: Some(reset_at),
             blocked_until: None,
-            in_flight,
             answered: 0,
+            landed,
         }
     }
 
@@ -363,10 +426,11 @@ mod tests {
             window.reserve(42, start),
             Reservation::Granted { remaining: 58 }
         ));
-        // The server's window began 200 ms later and has counted 10 of our points; 5 are
-        // still in flight.
+        // The server's window began 200 ms later and has counted 10 of our points; 37 landed,
+        // 5 are still in flight.
         let now = start + Duration::from_millis(250);
-        window.observe(seen(90, start + Duration::from_millis(1200), 5), now);
+        window.observe(seen(90, start + Duration::from_millis(1200), 37), now);
+        assert_eq!((window.in_flight, window.carried), (5, 5));
         assert!(window.synced);
         assert_eq!(window.reset_at, start + Duration::from_millis(1200));
         assert_eq!(window.remaining(), 90);
@@ -387,9 +451,124 @@ mod tests {
         assert_eq!(window.remaining(), 40);
         // An answer from the server's next window, before our own reset came.
         let now = reset - Duration::from_millis(5);
-        window.observe(seen(95, reset + SECOND, 5), now);
+        window.observe(seen(95, reset + SECOND, 25), now);
         assert_eq!(window.reset_at, reset + SECOND);
         assert_eq!(window.remaining(), 95);
+    }
+
+    #[test]
+    fn two_processes_sharing_one_state_keep_each_others_points_in_flight() {
+        // Processes A and B of one organisation share one state (one store over it each).
+        let start = Instant::now();
+        let mut shared = WindowState::new(100, SECOND, start);
+        assert!(matches!(
+            shared.reserve(50, start),
+            Reservation::Granted { remaining: 50 }
+        ));
+        assert!(matches!(
+            shared.reserve(50, start),
+            Reservation::Granted { remaining: 0 }
+        ));
+        // A's answer comes first, from a server window that began after both reservations:
+        // the server has counted A's 50 only. B's 50 are still in flight and will be counted
+        // in that window too, so nothing is left. (With one process's in-flight figure as the
+        // shared one, B's 50 vanished here and 50 points were offered twice.)
+        let now = start + Duration::from_millis(20);
+        shared.observe(
+            Observation {
+                answered: 50,
+                landed: 50,
+                ..seen(50, start + Duration::from_millis(900), 0)
+            },
+            now,
+        );
+        assert_eq!((shared.in_flight, shared.remaining()), (50, 0));
+        // B's answer: the same window, nothing in flight, still nothing left.
+        shared.observe(
+            Observation {
+                answered: 50,
+                landed: 50,
+                ..seen(0, start + Duration::from_millis(900), 0)
+            },
+            now,
+        );
+        assert_eq!((shared.in_flight, shared.remaining()), (0, 0));
+    }
+
+    #[test]
+    fn points_of_a_reservation_that_never_lands_are_dropped_after_one_window() {
+        // A process reserved 30 points and died before its request landed.
+        let start = Instant::now();
+        let mut window = WindowState::new(100, SECOND, start);
+        assert!(matches!(
+            window.reserve(30, start),
+            Reservation::Granted { remaining: 70 }
+        ));
+        // The next window carries them (the server may count them there)...
+        window.advance(start + SECOND);
+        assert_eq!((window.in_flight, window.carried), (30, 30));
+        assert_eq!(window.remaining(), 70);
+        // ...the one after knows they never will be.
+        window.advance(start + 2 * SECOND);
+        assert_eq!((window.in_flight, window.carried), (0, 0));
+        assert_eq!(window.remaining(), 100);
+        // Several windows at once: the same.
+        window.reserve(10, start + 2 * SECOND);
+        window.advance(start + 5 * SECOND);
+        assert_eq!((window.in_flight, window.remaining()), (0, 100));
+    }
+
+    #[test]
+    fn landing_takes_the_oldest_points_first() {
+        let start = Instant::now();
+        let mut window = WindowState::new(100, SECOND, start);
+        window.reserve(20, start);
+        window.advance(start + SECOND);
+        window.reserve(5, start + SECOND);
+        assert_eq!((window.in_flight, window.carried), (25, 20));
+        window.refund(5, start + SECOND);
+        assert_eq!((window.in_flight, window.carried), (20, 15));
+        window.observe(
+            Observation {
+                landed: 20,
+                ..Observation::default()
+            },
+            start + SECOND,
+        );
+        assert_eq!((window.in_flight, window.carried), (0, 0));
+    }
+
+    #[test]
+    fn the_memory_store_keeps_one_state_per_key() {
+        let store = MemoryStore::new();
+        let start = Instant::now();
+        let initial = WindowState::new(10, SECOND, start);
+        let granted = store.reserve_now("a", 4, initial, start);
+        assert_eq!(granted, Reservation::Granted { remaining: 6 });
+        assert_eq!(
+            store.reserve_now("a", 7, initial, start),
+            Reservation::Wait {
+                until: start + SECOND
+            }
+        );
+        assert_eq!(store.health(), StoreHealth::InProcess);
+        store.observe_now(
+            "a",
+            Observation {
+                landed: 4,
+                ..Observation::default()
+            },
+            start,
+        );
+        let state = futures_util::FutureExt::now_or_never(store.state("a", start))
+            .and_then(Result::ok)
+            .flatten();
+        assert_eq!(
+            state.map(|state| (state.in_flight, state.remaining())),
+            Some((0, 6))
+        );
+        let missing = futures_util::FutureExt::now_or_never(store.state("b", start));
+        assert_eq!(missing, Some(Ok(None)));
     }
 
     #[test]
@@ -403,7 +582,7 @@ mod tests {
         ));
         // 70 of them answered before the reset, 30 are still out when it comes.
         window.observe(
-            seen(30, start + SECOND, 30),
+            seen(30, start + SECOND, 70),
             start + Duration::from_millis(900),
         );
         window.advance(start + SECOND);
@@ -411,7 +590,7 @@ mod tests {
         // The server counted them in the old window after all: they stay counted in this
         // one too, the safe side (the loss is bounded by what was in flight at the reset).
         window.observe(
-            seen(100, start + 2 * SECOND, 0),
+            seen(100, start + 2 * SECOND, 30),
             start + Duration::from_millis(1010),
         );
         assert_eq!(window.in_flight, 0);
@@ -431,10 +610,7 @@ mod tests {
             Reservation::Granted { remaining: 70 }
         ));
         // A late answer from the window before: its reset and remaining are ignored.
-        window.observe(
-            seen(100, start + SECOND, 20),
-            now + Duration::from_millis(5),
-        );
+        window.observe(seen(100, start + SECOND, 0), now + Duration::from_millis(5));
         assert_eq!(window.reset_at, start + 2 * SECOND);
         assert_eq!(window.remaining(), 70);
     }
@@ -450,7 +626,7 @@ mod tests {
         ));
         // A second response of the same window whose date reads half a second earlier.
         let earlier = start + Duration::from_millis(29_500);
-        window.observe(seen(90, earlier, 0), start + Duration::from_millis(1));
+        window.observe(seen(90, earlier, 10), start + Duration::from_millis(1));
         assert_eq!(window.remaining(), 90);
         assert_eq!(window.reset_at, earlier);
     }
