@@ -158,7 +158,10 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// Keep the budget in a shared store (processes of a fleet sharing one organisation).
+    /// Keep the budget in a shared store (processes of a fleet sharing one organisation),
+    /// e.g. `.budget_store(RedisStore::connect(url).await?)` with the `redis` feature. The
+    /// organisation's id (see [`ClientBuilder::organization`]) names the shared budget.
+    /// Without it, with the `redis` feature, `SDKGEN_BUDGET_REDIS_URL` names a Redis to use.
     pub fn budget_store(mut self, store: Arc<dyn BudgetStore>) -> Self {
         self.store = Some(store);
         self
@@ -244,7 +247,16 @@ impl<C: From<Client>> ClientBuilder<C> {
             (None, Some(token)) => format!("token:{:016x}@{host}", token.fingerprint()),
             (None, None) => format!("anonymous@{host}"),
         };
-        let budget = match self.store {
+        let store = match self.store {
+            Some(store) => Some(store),
+            None => store_from_env()?,
+        };
+        if store.is_some() && self.organization.is_none() {
+            tracing::warn!(
+                "a shared budget store without .organization(..): the budget is named after the token, so only processes with the same token share it"
+            );
+        }
+        let budget = match store {
             Some(store) => Budget::in_store(key, self.plan.points(), self.window, store),
             None => Budget::shared(&key, self.plan.points(), self.window),
         };
@@ -261,6 +273,29 @@ impl<C: From<Client>> ClientBuilder<C> {
             reset_margin: self.reset_margin,
         })))
     }
+}
+
+/// The shared budget store the environment names (`SDKGEN_BUDGET_REDIS_URL`).
+#[cfg(feature = "redis")]
+fn store_from_env() -> Result<Option<Arc<dyn BudgetStore>>, BuildError> {
+    match crate::budget::RedisStore::from_env() {
+        Ok(store) => Ok(store.map(|store| store as Arc<dyn BudgetStore>)),
+        Err(error) => Err(BuildError::new(format!(
+            "{error} (from {})",
+            crate::budget::REDIS_URL_VARIABLE
+        ))),
+    }
+}
+
+/// Without the `redis` feature there is no shared store to name: say so if one is named.
+#[cfg(not(feature = "redis"))]
+fn store_from_env() -> Result<Option<Arc<dyn BudgetStore>>, BuildError> {
+    if std::env::var_os("SDKGEN_BUDGET_REDIS_URL").is_some_and(|url| !url.is_empty()) {
+        tracing::warn!(
+            "SDKGEN_BUDGET_REDIS_URL is set but this SDK was built without its `redis` feature: the budget stays in this process"
+        );
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

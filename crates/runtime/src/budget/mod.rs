@@ -19,6 +19,11 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
+#[cfg(feature = "redis")]
+mod redis;
+
+#[cfg(feature = "redis")]
+pub use self::redis::{FLEET_SIZE_VARIABLE, REDIS_URL_VARIABLE, RedisSettings, RedisStore};
 pub use store::{
     BudgetStore, MemoryStore, Observation, Reservation, StoreError, StoreFuture, StoreHealth,
     WindowState,

@@ -338,6 +338,15 @@ impl MemoryStore {
         }
     }
 
+    /// Forgets every key (a shared store's fallback, when the shared store is back).
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn clear(&self) {
+        self.windows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
+    }
+
     /// Applies an observation to a key already in use, synchronously (from `Drop`).
     pub fn observe_now(&self, key: &str, observation: Observation, now: Instant) {
         self.with(key, None, |window| window.observe(observation, now));
