@@ -499,8 +499,9 @@ impl RedisStore {
     }
 
     /// The local share's state to start from when Redis is gone. If this process knew the
-    /// key in Redis, the window Redis was in may be spent already: nothing is left in it. A
-    /// process that never reached Redis starts with its share.
+    /// key in Redis, the window it last saw there may be spent already: nothing is left in
+    /// it (and the share is whole from the next one on). A process that never reached Redis
+    /// starts with its share.
     fn fallback_initial(&self, key: &str, initial: WindowState, now: Instant) -> WindowState {
         let known = self.lock().known.get(key).copied();
         let limit = known.map_or(initial.limit, |known| known.limit);
@@ -513,10 +514,10 @@ impl RedisStore {
                     reset_at: known.reset_at,
                     synced: known.synced,
                     window: known.window,
+                    spent: share,
                     ..initial
                 };
                 state.advance(now);
-                state.spent = share;
                 state
             }
             None => WindowState {
