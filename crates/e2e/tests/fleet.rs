@@ -214,7 +214,9 @@ async fn run_fleet(
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(output.status.success(), "a worker failed: {stderr}");
-        if !stderr.is_empty() {
+        if std::env::var_os("FLEET_TRACE").is_some() {
+            eprintln!("{stderr}");
+        } else if !stderr.is_empty() {
             eprintln!(
                 "worker stderr: {}",
                 stderr.lines().take(5).collect::<Vec<_>>().join(" | ")
@@ -451,8 +453,13 @@ async fn fleet_survives_redis_killed_and_restarted_mid_run() {
             arrivals.sent
         );
     }
-    // Nobody stuck: every call ended within a few windows (the timeout is 5 s).
-    assert!(reports.iter().all(|report| report.max_call_ms < 5_000));
+    // Nobody stuck: no call (counting those cut by the end of the run) took more than six
+    // windows, though Redis was away for one and a half, and the windows it went away and
+    // came back in are given up.
+    assert!(
+        reports.iter().all(|report| report.max_call_ms < 6_000),
+        "{reports:?}"
+    );
     assert!(reports.iter().all(|report| report.degraded == 1));
     assert!(reports.iter().all(|report| report.shared == 1));
 }

@@ -2,7 +2,8 @@
 //! mix of operations costing 1 to 10 points through one client until `FLEET_UNTIL_MS` (Unix
 //! milliseconds), starting at `FLEET_START_MS`. The client's budget is in the Redis that
 //! `SDKGEN_BUDGET_REDIS_URL` names, as a user's would be. It prints one line of counts:
-//! `fleet-worker calls=N points=N failures=N rate_limited=N max_call_ms=N degraded=0|1 shared=0|1`.
+//! `fleet-worker calls=N points=N failures=N rate_limited=N max_call_ms=N degraded=0|1 shared=0|1`,
+//! where `max_call_ms` is the longest call, counting the calls cut by the end of the run.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -55,6 +56,8 @@ async fn main() -> Result<(), String> {
     let start = instant_at(number("FLEET_START_MS")?);
     let deadline = instant_at(number("FLEET_UNTIL_MS")?);
     let counts = Arc::new(Counts::default());
+    // FLEET_TRACE=1: one line per call on stderr.
+    let trace = std::env::var_os("FLEET_TRACE").is_some();
     // Watches the store's health: did this process fall back, and is it back on Redis?
     let degraded = Arc::new(AtomicU64::new(0));
     let watcher = {
@@ -93,10 +96,22 @@ async fn main() -> Result<(), String> {
                     )
                     .await;
                     let Ok(result) = outcome else {
-                        // Cut by the end of the run: neither a success nor a failure.
+                        // Cut by the end of the run: neither a success nor a failure, but
+                        // how long it had waited counts (a stuck caller shows here).
+                        let waited = started.elapsed().as_millis();
+                        let waited = u64::try_from(waited).unwrap_or(u64::MAX);
+                        counts.max_call_ms.fetch_max(waited, Ordering::Relaxed);
                         break;
                     };
                     let took = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                    if trace {
+                        let health = client.budget().await.map(|budget| budget.store);
+                        eprintln!(
+                            "fleet-worker trace: task {task} {operation} took {took} ms, ended at {} ms, ok {}, store {health:?}",
+                            SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis(),
+                            result.is_ok()
+                        );
+                    }
                     counts.max_call_ms.fetch_max(took, Ordering::Relaxed);
                     match result {
                         Ok(_) => {

@@ -404,9 +404,10 @@ impl RedisStore {
     }
 
     /// The initial state to send for a key: the caller's, unless this process has seen the
-    /// key in Redis before. Then Redis lost it (a restart without persistence): the points of
-    /// the current window may all be spent already, so the key starts with nothing left until
-    /// the next reset that was known.
+    /// key in Redis before. Then Redis lost it (a restart without persistence) and the fleet
+    /// is coming back from its local shares: processes still on theirs may spend up to a
+    /// share each in the current window, so the key starts with one share left in it (the
+    /// fleet stays within the window's budget) and the whole budget from the next reset on.
     fn initial_for(&self, key: &str, initial: WindowState, now: Instant) -> WindowState {
         let Some(known) = self.lock().known.get(key).copied() else {
             return initial;
@@ -419,7 +420,7 @@ impl RedisStore {
             ..initial
         };
         state.advance(now);
-        state.spent = state.limit;
+        state.spent = state.limit - self.share(state.limit);
         state
     }
 
