@@ -241,10 +241,11 @@ async fn redis_keys_carry_the_organisation_as_hash_tag_and_expire() {
 #[tokio::test]
 #[ignore = "needs REDIS_URL"]
 async fn redis_a_client_built_with_the_store_shows_it_in_its_budget() {
-    let store = RedisStore::connect_with(&url(), settings()).await.unwrap();
+    // The default settings (keys under sdkgen:budget).
+    let store = RedisStore::connect(&url()).await.unwrap();
     let client = Client::builder()
         .base_url("http://127.0.0.1:9")
-        .organization("acme")
+        .organization(format!("acme-{:08x}", fastrand::u32(..)))
         .plan(Plan::Build)
         .budget_store(store)
         .build()
@@ -282,4 +283,81 @@ async fn redis_the_script_is_loaded_again_when_redis_forgets_it() {
         Reservation::Granted { remaining: 8 }
     ));
     assert_eq!(store.health(), StoreHealth::Shared);
+}
+
+/// The script is WindowState ported to Lua: the same operations, drawn at random, leave the
+/// same state in Redis as in memory (one window, one waiter: the queue stays out of it).
+#[tokio::test]
+#[ignore = "needs REDIS_URL"]
+async fn redis_runs_the_same_state_machine_as_the_memory_store() {
+    let (store, _) = fleet_of_two().await;
+    let key = "org:model";
+    let start = Instant::now();
+    let initial = WindowState::new(100, Duration::from_secs(60), start);
+    let mut model = initial;
+    let mut random = fastrand::Rng::with_seed(11);
+    let reset = start + Duration::from_secs(30);
+    for step in 0..400 {
+        let now = Instant::now();
+        match random.u8(0..4) {
+            0 => {
+                let points = random.u32(1..=10);
+                let expected = model.reserve(points, now);
+                let got = store.reserve(key, points, 7, initial, now).await.unwrap();
+                match (expected, got) {
+                    (
+                        Reservation::Granted { remaining: a },
+                        Reservation::Granted { remaining: b },
+                    ) => {
+                        assert_eq!(a, b, "step {step}")
+                    }
+                    (Reservation::Wait { .. }, Reservation::Wait { .. }) => {}
+                    _ => panic!("step {step}: {expected:?} in memory, {got:?} in Redis"),
+                }
+            }
+            1 => {
+                let landed = random.u32(0..=model.in_flight.min(20));
+                let observation = Observation {
+                    limit: random.bool().then(|| random.u32(60..=140)),
+                    remaining: random.bool().then(|| random.u32(0..=100)),
+                    reset_at: random.bool().then_some(reset),
+                    answered: landed,
+                    landed,
+                    ..Observation::default()
+                };
+                model.observe(observation, now);
+                store.observe(key, observation, initial, now).await.unwrap();
+            }
+            2 => {
+                let points = random.u32(0..=model.in_flight.min(10));
+                model.refund(points, now);
+                store.refund(key, points, now).await.unwrap();
+            }
+            _ => {}
+        }
+        let state = store.state(key, now).await.unwrap();
+        if step == 0 && state.is_none() {
+            continue;
+        }
+        let state = state.unwrap();
+        assert_eq!(
+            (
+                state.limit,
+                state.spent,
+                state.external,
+                state.in_flight,
+                state.carried,
+                state.synced
+            ),
+            (
+                model.limit,
+                model.spent,
+                model.external,
+                model.in_flight,
+                model.carried,
+                model.synced
+            ),
+            "step {step}"
+        );
+    }
 }

@@ -578,6 +578,12 @@ mod tests {
         );
         let missing = futures_util::FutureExt::now_or_never(store.state("b", start));
         assert_eq!(missing, Some(Ok(None)));
+        // Its callers are ordered by the budget's own queue: tickets are nothing to it.
+        let left = futures_util::FutureExt::now_or_never(store.leave("a", 1));
+        assert_eq!(left, Some(Ok(())));
+        store.clear();
+        let cleared = futures_util::FutureExt::now_or_never(store.state("a", start));
+        assert_eq!(cleared, Some(Ok(None)));
     }
 
     #[test]
