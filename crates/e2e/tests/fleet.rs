@@ -5,7 +5,7 @@
 //! These tests need a Redis (and `redis-server` on the PATH for the fault test): without
 //! `REDIS_URL` they are ignored, and the test runner says so. CI runs them with
 //! `REDIS_URL=redis://127.0.0.1:6379 cargo test -p sdkgen-e2e --test fleet -- --ignored`.
-//! Each run takes about 10 seconds and is bounded: a worker that does not finish in time is
+//! Each run takes about 12 seconds and is bounded: a worker that does not finish in time is
 //! killed and the test fails.
 
 // Test code unwraps: a failure is a failed test.
@@ -24,7 +24,7 @@ use sdkgen_runtime::{Client, Method};
 const LIMIT: u32 = 100;
 const PROCESSES: usize = 4;
 const TASKS: usize = 8;
-const RUN: Duration = Duration::from_secs(8);
+const RUN: Duration = Duration::from_secs(10);
 
 fn unix_millis() -> u64 {
     u64::try_from(

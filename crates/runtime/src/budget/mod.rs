@@ -7,6 +7,10 @@
 //! request is not starved by a stream of cost-1 requests: nobody overtakes the head of the
 //! queue. Every response reconciles the state with the server's headers; a 429 closes the gate
 //! for every caller until `Retry-After` or the reset.
+//!
+//! The state lives in a [`BudgetStore`]: in this process's memory ([`MemoryStore`]), or, with
+//! the `redis` feature, in Redis (`RedisStore`), where every process of a fleet spends the
+//! organisation's one budget and waiters of all of them keep one order.
 
 mod store;
 

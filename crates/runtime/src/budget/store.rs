@@ -250,9 +250,10 @@ pub enum StoreHealth {
 /// Storage of budgets, keyed by organisation. Every method is atomic per key.
 ///
 /// A shared store for a fleet of processes implements the same operations against its server
-/// (for Redis: [`crate::budget::RedisStore`], a Lua script on a hash per key, with instants
-/// sent as offsets from the caller's `now`). The state machine is [`WindowState`]'s: points in
-/// flight are counted per reservation, so any process may observe the answer to any request.
+/// (for Redis: `RedisStore` with the `redis` feature, a Lua script on a hash per key, with
+/// instants sent as offsets from the caller's `now`). The state machine is [`WindowState`]'s:
+/// points in flight are counted per reservation, so any process may observe the answer to any
+/// request.
 pub trait BudgetStore: Send + Sync + 'static {
     /// Takes `points` from the key's window, or says until when to wait. `initial` is the
     /// state to start from when the key is new. `ticket` names the caller's wait across its
