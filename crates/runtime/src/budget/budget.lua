@@ -13,6 +13,12 @@
 -- Returns {granted, wait offset, exists, limit, spent, external, in flight, carried,
 --          reset offset, synced, window, blocked offset (-1 for none)}.
 
+-- Redis before 5 replicates scripts, not their effects, and refuses writes after TIME unless
+-- told otherwise; later versions always replicate effects (and may drop this function).
+if redis.replicate_commands then
+  redis.replicate_commands()
+end
+
 local op = ARGV[1]
 local ticket = ARGV[2]
 local points = tonumber(ARGV[3])

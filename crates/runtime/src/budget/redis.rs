@@ -457,7 +457,15 @@ impl RedisStore {
             .arg(millis_up(self.settings.ticket_grace));
         let result = tokio::time::timeout(self.settings.timeout, async {
             let mut connection = self.connection().await?;
-            invocation.invoke_async::<Vec<i64>>(&mut connection).await
+            match invocation.invoke_async::<Vec<i64>>(&mut connection).await {
+                // The connection had failed before (Redis was away): the script was not sent,
+                // and the manager is reconnecting now, so it is sent once more. Without this a
+                // Redis that is back is found a whole retry interval later.
+                Err(error) if error.is_connection_refusal() => {
+                    invocation.invoke_async(&mut connection).await
+                }
+                result => result,
+            }
         })
         .await;
         let limit = initial.map(|initial| initial.limit);

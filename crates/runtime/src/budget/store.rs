@@ -240,7 +240,8 @@ pub enum StoreHealth {
     /// The shared store does not answer: this process spends a conservative local share of
     /// the budget until it does again.
     Degraded {
-        /// Points per window this process allows itself meanwhile.
+        /// Points per window this process allows itself meanwhile (0 until it knows the
+        /// limit: a store that found Redis away before its first reservation).
         share: u32,
         /// Since when.
         since: Instant,
