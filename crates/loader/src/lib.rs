@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 pub mod annotate;
+mod cost;
 mod error;
 mod lower;
 mod schema;

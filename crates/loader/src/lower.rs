@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use indexmap::IndexMap;
 use sdkgen_model::cost::{self, Cost};
+
+use crate::cost::{infer, parse_declared};
 use sdkgen_model::{
     Api, Encoding, Extensions, Header, MediaType, Method, OAuthFlow, Operation, OperationIdSource,
     Parameter, ParameterLocation, ParameterStyle, RequestBody, Response, ResponseStatus, Schema,
@@ -107,7 +109,7 @@ pub(crate) fn lower(documents: Documents) -> Result<Api> {
     {
         operation.cost = match operation.extensions.get(cost::EXTENSION) {
             Some(declared) => Cost::declared(
-                cost::parse_declared(declared, operation, &schemas).map_err(|error| {
+                parse_declared(declared, operation, &schemas).map_err(|error| {
                     LoadError::at(
                         &root_document.name,
                         format!("{pointer}/{}", cost::EXTENSION),
@@ -115,7 +117,7 @@ pub(crate) fn lower(documents: Documents) -> Result<Api> {
                     )
                 })?,
             ),
-            None => cost::infer(operation, &schemas),
+            None => infer(operation, &schemas),
         };
     }
 

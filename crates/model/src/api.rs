@@ -56,15 +56,26 @@ impl Api {
     /// Follows references until a schema that is not a bare reference is reached. Returns
     /// `None` for a dangling or cyclic chain of bare references (the loader rejects both, so a
     /// loaded model always resolves).
-    pub fn resolve<'a>(&'a self, mut schema: &'a Schema) -> Option<&'a Schema> {
-        for _ in 0..=self.schemas.len() {
-            match &schema.kind {
-                crate::SchemaKind::Ref(name) => schema = &self.schemas.get(name)?.schema,
-                _ => return Some(schema),
-            }
-        }
-        None
+    pub fn resolve<'a>(&'a self, schema: &'a Schema) -> Option<&'a Schema> {
+        resolve_schema(schema, &self.schemas)
     }
+}
+
+/// The one resolver of references: follows bare references through `schemas` until a schema
+/// that is not one is reached. `None` for a dangling or cyclic chain (bounded by the number of
+/// schemas, so a cycle cannot loop). [`Api::resolve`] is this over an API's schemas; the
+/// loader uses it directly while the API is still being built.
+pub fn resolve_schema<'a>(
+    mut schema: &'a Schema,
+    schemas: &'a IndexMap<String, NamedSchema>,
+) -> Option<&'a Schema> {
+    for _ in 0..=schemas.len() {
+        match &schema.kind {
+            crate::SchemaKind::Ref(name) => schema = &schemas.get(name)?.schema,
+            _ => return Some(schema),
+        }
+    }
+    None
 }
 
 /// A server URL with its variables.
