@@ -28,6 +28,8 @@ pub enum RuntimeDependency {
     Path(String),
     /// A version from a registry.
     Version(String),
+    /// A git repository (its default branch).
+    Git(String),
 }
 
 /// What to generate.
@@ -322,6 +324,7 @@ fn cargo_toml(api: &Api, settings: &Settings, header: &str) -> String {
     let runtime = match &settings.runtime {
         RuntimeDependency::Path(path) => format!("{{ path = {} }}", toml_string(path)),
         RuntimeDependency::Version(version) => format!("{{ version = {} }}", toml_string(version)),
+        RuntimeDependency::Git(url) => format!("{{ git = {} }}", toml_string(url)),
     };
     let description = format!("A typed client of {} {}", api.title, api.version);
     fill(

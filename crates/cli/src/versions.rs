@@ -1,4 +1,5 @@
-//! `cargo xtask diff`, `cargo xtask check-versions`, and the changelogs of generated crates.
+//! `sdkgen diff`, `sdkgen check-versions`, and the changelogs and migration guides of
+//! generated crates.
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
@@ -7,9 +8,9 @@ use anyhow::{Context, Result, bail};
 use sdkgen_differ::report::{self, Format};
 use sdkgen_differ::{Level, diff};
 
-use crate::codegen::{Release, majors, releases, root};
+use crate::project::{Release, majors, releases};
 
-/// `cargo xtask diff OLD NEW`: exit 1 when a finding reaches `fail_on`.
+/// `sdkgen diff OLD NEW`: exit 1 when a finding reaches `fail_on`.
 pub fn diff_command(
     old: &Path,
     new: &Path,
@@ -34,21 +35,19 @@ pub fn diff_command(
     let color = format == Format::Text
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none();
-    print!(
-        "{}",
-        report::render(&report, format, &new.display().to_string(), color)
-    );
+    let rendered = report::render(&report, format, &new.display().to_string(), color);
+    std::io::Write::write_all(&mut std::io::stdout().lock(), rendered.as_bytes())
+        .context("cannot write the report")?;
     Ok(match fail_on {
         Some(level) if report.reaches(level) => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
     })
 }
 
-/// `cargo xtask check-versions [--base REF]`: within each major, every release against the one
+/// `sdkgen check-versions [--root DIR] [--base REF]`: within each major, every release against the one
 /// before shows no breaking change and bumps its version accordingly; released files are
 /// never changed.
-pub fn check_versions(base: Option<&str>, github: bool) -> Result<ExitCode> {
-    let root = root();
+pub fn check_versions(root: &Path, base: Option<&str>, github: bool) -> Result<ExitCode> {
     let mut problems = Vec::new();
     for (major, folder) in majors(&root.join("specs"))? {
         let releases = releases(&folder)?;
@@ -112,13 +111,13 @@ pub fn check_versions(base: Option<&str>, github: bool) -> Result<ExitCode> {
             );
         }
     }
-    problems.extend(changed_releases(&root, base)?);
+    problems.extend(changed_releases(root, base)?);
     if problems.is_empty() {
         println!("every released spec is immutable and every version follows the policy");
         return Ok(ExitCode::SUCCESS);
     }
     for (path, problem) in &problems {
-        let relative = path.strip_prefix(&root).unwrap_or(path).display();
+        let relative = path.strip_prefix(root).unwrap_or(path).display();
         if github {
             println!("::error file={relative},title=API versioning::{problem}");
         } else {
@@ -129,8 +128,7 @@ pub fn check_versions(base: Option<&str>, github: bool) -> Result<ExitCode> {
 }
 
 fn version_text(release: &Release) -> String {
-    let (major, minor, patch) = release.version;
-    format!("{major}.{minor}.{patch}")
+    release.version_text()
 }
 
 /// Released spec files that were modified or deleted: against `base`, or, without one, in any

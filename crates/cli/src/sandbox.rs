@@ -1,20 +1,26 @@
-//! `cargo xtask sandbox`: serves a spec with the provider's rules, until interrupted.
+//! `sdkgen sandbox`: serves a spec with the provider's rules, until interrupted.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use sdkgen_sandbox::{Key, Plan, Settings};
 
-use crate::codegen::{majors, releases, root};
+use crate::project::{majors, releases};
 
 /// Runs the sandbox.
-pub fn run(spec: Option<PathBuf>, address: &str, keys: &[String], window: u64) -> Result<()> {
+pub fn run(
+    spec: Option<PathBuf>,
+    root: &Path,
+    address: &str,
+    keys: &[String],
+    window: u64,
+) -> Result<()> {
     let spec = match spec {
         Some(spec) => spec,
         None => {
-            let specs = root().join("specs");
+            let specs = root.join("specs");
             let newest_major = majors(&specs)?
                 .pop()
                 .context("specs/ has no major version folder")?;
