@@ -165,10 +165,10 @@ fn resolve<'a>(schema: &'a Schema, schemas: &'a IndexMap<String, NamedSchema>) -
     sdkgen_model::resolve_schema(schema, schemas).unwrap_or(schema)
 }
 
-/// Words that mark a batch operation.
+/// Words that mark a batch operation: an action on many resources at once.
 const BATCH_WORDS: [&str; 2] = ["batch", "bulk"];
-/// Words that mark an aggregation.
-const AGGREGATION_WORDS: [&str; 10] = [
+/// Words that mark an aggregation: a figure computed over many resources.
+const AGGREGATION_WORDS: [&str; 17] = [
     "report",
     "reports",
     "stats",
@@ -176,16 +176,33 @@ const AGGREGATION_WORDS: [&str; 10] = [
     "aggregate",
     "aggregates",
     "aggregation",
+    "aggregations",
     "analytics",
     "metrics",
     "insights",
+    "usage",
+    "costs",
+    "summary",
+    "histogram",
+    "totals",
+    "timeseries",
+];
+/// Query parameters that ask for an aggregation (buckets, groups, a granularity).
+const AGGREGATION_PARAMETERS: [&str; 7] = [
+    "group_by",
+    "groupby",
+    "bucket_width",
+    "granularity",
+    "interval",
+    "aggregation",
+    "aggregate",
 ];
 /// Words that mark a search.
 const SEARCH_WORDS: [&str; 1] = ["search"];
 /// Query parameters that make a read a search.
 const SEARCH_PARAMETERS: [&str; 3] = ["q", "query", "search"];
 /// Query parameters that make a read a read of many resources.
-const MULTI_READ_PARAMETERS: [&str; 11] = [
+const MULTI_READ_PARAMETERS: [&str; 16] = [
     "limit",
     "page",
     "per_page",
@@ -194,25 +211,39 @@ const MULTI_READ_PARAMETERS: [&str; 11] = [
     "cursor",
     "page_token",
     "offset",
+    "after",
+    "before",
+    "starting_after",
+    "ending_before",
+    "continue",
     "expand",
     "include",
     "embed",
 ];
+/// Properties of a response object that hold the items of a page.
+const PAGE_ITEMS: [&str; 10] = [
+    "data", "items", "results", "entries", "records", "values", "value", "elements", "nodes",
+    "edges",
+];
 
-/// Infers the cost of an operation that declares none, from the provider's rules:
+/// Infers the cost of an operation that declares none, from what the operation does, after the
+/// provider's rules (simple single-resource reads 1; writes and reads of several resources 3;
+/// complex reads, aggregations and batches 5 to 10):
 ///
-/// | rule | points |
-/// |---|---|
-/// | `batch`: a path segment or operation id word is `batch` or `bulk` | 10 |
-/// | `aggregation`: a word such as `report`, `stats`, `analytics`, `metrics` | 8 |
-/// | `search`: the word `search`, or a `q`/`query`/`search` query parameter | 5 |
-/// | `upload`: a write with a multipart or binary body | 5 |
-/// | `write`: POST, PUT, PATCH, DELETE | 3 |
-/// | `multi-resource read`: a read answering an array, or with paging or expand parameters | 3 |
-/// | `single-resource read`: any other read | 1 |
+/// | rule | what the operation does | points |
+/// |---|---|---|
+/// | `batch` | acts on many resources at once: its JSON body is an array of objects, a `batch`/`bulk` action ends its path, or its id starts with the verb | 10 |
+/// | `aggregation` | computes over many resources: a path segment such as `stats`, `usage`, `costs`, `metrics`, `reports`, or a read taking `group_by`, `granularity`, `bucket_width` ... | 8 |
+/// | `search` | searches: a `search` action in the path, an id starting with `search`, or a `q`/`query`/`search` parameter of a read | 5 |
+/// | `upload` | a write with a multipart or binary body | 5 |
+/// | `write` | any other POST, PUT, PATCH, DELETE | 3 |
+/// | `multi-resource read` | a read answering an array or a page (an object with an items array such as `data` or `items`), or taking paging or expand parameters | 3 |
+/// | `single-resource read` | any other read | 1 |
 ///
-/// Words are the path's literal segments and the operation id, split at punctuation and case
-/// changes, compared lower-case.
+/// Actions (batch, search) count only in the path's literal segments after its last parameter,
+/// since those name what is done to the resource the parameters pick: `GET /batches/{id}`
+/// reads one batch (1 point), while `POST /tasks/batch` is a batch. A resource's bare name
+/// never decides the cost.
 pub fn infer(operation: &Operation, schemas: &IndexMap<String, NamedSchema>) -> Cost {
     let (points, rule) = infer_rule(operation, schemas);
     Cost {
@@ -225,55 +256,123 @@ fn infer_rule(
     operation: &Operation,
     schemas: &IndexMap<String, NamedSchema>,
 ) -> (u8, &'static str) {
-    let words = words_of(operation);
-    let has_word = |list: &[&str]| words.iter().any(|word| list.contains(&word.as_str()));
+    let action = action_words(&operation.path);
+    let verb = leading_word(&operation.id);
+    let acts = |list: &[&str]| {
+        action.iter().any(|word| list.contains(&word.as_str()))
+            || verb.as_deref().is_some_and(|verb| list.contains(&verb))
+    };
     let has_query = |list: &[&str]| {
         operation
             .parameters_in(ParameterLocation::Query)
             .any(|parameter| list.contains(&parameter.name.to_ascii_lowercase().as_str()))
     };
-    if has_word(&BATCH_WORDS) {
+    let safe = operation.method.is_safe();
+    if acts(&BATCH_WORDS) || (!safe && takes_many_items(operation, schemas)) {
         return (10, "batch");
     }
-    if has_word(&AGGREGATION_WORDS) {
+    let aggregates = literal_words(&operation.path)
+        .iter()
+        .any(|word| AGGREGATION_WORDS.contains(&word.as_str()));
+    if aggregates || (safe && has_query(&AGGREGATION_PARAMETERS)) {
         return (8, "aggregation");
     }
-    if has_word(&SEARCH_WORDS) || (operation.method.is_safe() && has_query(&SEARCH_PARAMETERS)) {
+    if acts(&SEARCH_WORDS) || (safe && has_query(&SEARCH_PARAMETERS)) {
         return (5, "search");
     }
-    if !operation.method.is_safe() {
+    if !safe {
+        // Bytes or a form of files, and no JSON alternative. Kubernetes declares `*/*` with an
+        // object schema for every write: structured data is no upload, whatever the media type.
         let uploads = operation.request_body.as_ref().is_some_and(|body| {
-            body.content
-                .iter()
-                .any(|media| matches!(media.kind(), BodyKind::Multipart | BodyKind::Binary))
+            let is_bytes = |media: &sdkgen_model::MediaType| match media.kind() {
+                BodyKind::Multipart => true,
+                BodyKind::Binary => media.schema.as_ref().is_none_or(|schema| {
+                    matches!(resolve(schema, schemas).kind, SchemaKind::String(_))
+                }),
+                _ => false,
+            };
+            body.content.iter().any(is_bytes)
+                && !body
+                    .content
+                    .iter()
+                    .any(|media| media.kind() == BodyKind::Json)
         });
         return if uploads { (5, "upload") } else { (3, "write") };
     }
-    let answers_array = operation.success_responses().any(|response| {
+    let answers_many = operation.success_responses().any(|response| {
         response.content.iter().any(|media| {
             media
                 .schema
                 .as_ref()
-                .is_some_and(|schema| matches!(resolve(schema, schemas).kind, SchemaKind::Array(_)))
+                .is_some_and(|schema| is_many(resolve(schema, schemas), schemas))
         })
     });
-    if answers_array || has_query(&MULTI_READ_PARAMETERS) {
+    if answers_many || has_query(&MULTI_READ_PARAMETERS) {
         return (3, "multi-resource read");
     }
     (1, "single-resource read")
 }
 
-/// The lower-case words of an operation's literal path segments and id.
-fn words_of(operation: &Operation) -> Vec<String> {
+/// An array, or a page: an object with an items array under a name such as `data`.
+fn is_many(schema: &Schema, schemas: &IndexMap<String, NamedSchema>) -> bool {
+    match &schema.kind {
+        SchemaKind::Array(_) => true,
+        SchemaKind::Object(object) => object.properties.iter().any(|(name, property)| {
+            PAGE_ITEMS.contains(&name.as_str())
+                && matches!(resolve(property, schemas).kind, SchemaKind::Array(_))
+        }),
+        _ => false,
+    }
+}
+
+/// Whether the JSON request body is an array of objects: the shape of a bulk write. (An
+/// object holding an array is not enough: replacing a policy's list of role assignments, or
+/// a user's e-mail addresses, is one write.)
+fn takes_many_items(operation: &Operation, schemas: &IndexMap<String, NamedSchema>) -> bool {
+    operation
+        .request_body
+        .iter()
+        .flat_map(|body| &body.content)
+        .filter(|media| media.kind() == BodyKind::Json)
+        .filter_map(|media| media.schema.as_ref())
+        .any(|schema| match &resolve(schema, schemas).kind {
+            SchemaKind::Array(items) => {
+                matches!(resolve(&items.items, schemas).kind, SchemaKind::Object(_))
+            }
+            _ => false,
+        })
+}
+
+/// The lower-case words of the literal path segments after the last parameter: what is done
+/// to the resource the parameters name (`/projects/{id}/stats` gives `stats`,
+/// `/tasks:batchCreate` gives `tasks`, `batch`, `create`).
+fn action_words(path: &str) -> Vec<String> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let after_parameter = segments
+        .iter()
+        .rposition(|segment| segment.contains('{'))
+        .map_or(0, |position| position + 1);
     let mut words = Vec::new();
-    let literal_segments = operation
-        .path
-        .split('/')
-        .filter(|segment| !segment.starts_with('{'));
-    for text in literal_segments.chain(std::iter::once(operation.id.as_str())) {
-        split_words(text, &mut words);
+    for segment in &segments[after_parameter..] {
+        split_words(segment, &mut words);
     }
     words
+}
+
+/// The lower-case words of every literal path segment.
+fn literal_words(path: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for segment in path.split('/').filter(|segment| !segment.contains('{')) {
+        split_words(segment, &mut words);
+    }
+    words
+}
+
+/// The first word of an operation id, its verb (`bulkCreateTasks` gives `bulk`).
+fn leading_word(id: &str) -> Option<String> {
+    let mut words = Vec::new();
+    split_words(id, &mut words);
+    words.into_iter().next()
 }
 
 /// Splits at non-alphanumerics and lower-to-upper case changes: `batchCreate-tasks` gives
