@@ -15,6 +15,7 @@ pub mod annotate;
 mod cost;
 mod error;
 mod lower;
+mod pagination;
 mod schema;
 pub mod source;
 

@@ -119,6 +119,7 @@ pub(crate) fn lower(documents: Documents) -> Result<Api> {
             ),
             None => infer(operation, &schemas),
         };
+        operation.pagination = crate::pagination::recognise(operation, &schemas);
     }
 
     let extensions = extensions(root);
@@ -474,6 +475,8 @@ impl Lowering<'_> {
                 servers: operation_servers,
                 // Replaced once all schemas are known (see `lower`).
                 cost: Cost::declared(cost::CostFormula::Fixed(cost::MIN_POINTS)),
+                // Likewise.
+                pagination: None,
                 extensions: extensions(operation),
             };
             lowered

@@ -235,6 +235,8 @@ pub struct Operation {
     pub servers: Vec<Server>,
     /// The point cost of one call.
     pub cost: Cost,
+    /// How the operation pages, when it is a paginated list.
+    pub pagination: Option<crate::Pagination>,
     /// `x-` extensions of the operation.
     pub extensions: Extensions,
 }
