@@ -33,9 +33,13 @@ fn generate_release(
         .to_string();
     let settings = Settings {
         crate_name: crate_name.to_owned(),
-        runtime: RuntimeDependency::Path("../../crates/runtime".to_owned()),
+        runtime: RuntimeDependency::PathAndVersion {
+            path: "../../crates/runtime".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        },
         command: "cargo xtask codegen".to_owned(),
         source,
+        publish: None,
     };
     let generated = sdkgen_codegen::generate(api, &settings)?;
     for warning in &generated.warnings {
@@ -201,6 +205,7 @@ pub fn corpus_check(shared: Option<PathBuf>) -> Result<()> {
                 .file_name()
                 .map(|name| name.to_string_lossy().into_owned())
                 .unwrap_or_default(),
+            publish: None,
         };
         let generated = sdkgen_codegen::generate(&api, &settings)
             .with_context(|| format!("generating {}", document.display()))?;
@@ -295,6 +300,7 @@ pub fn semver_check() -> Result<()> {
                         .unwrap_or(&release.path)
                         .display()
                         .to_string(),
+                    publish: None,
                 };
                 let mut generated = sdkgen_codegen::generate(&api, &settings)?;
                 // A workspace of its own: target/ is inside the repository's workspace.

@@ -7,8 +7,8 @@ use anyhow::{Result, bail};
 use sdkgen_codegen::{Mode, RuntimeDependency, Settings};
 
 /// Where a generated crate takes the runtime from: the flag given, else the runtime this
-/// binary was built from when its source is still there (a checkout of this repository),
-/// else this version from the registry.
+/// binary was built from when its source is still there (a checkout of this repository: by
+/// path, with this version for `cargo package`), else this version from the registry.
 pub fn runtime_dependency(
     path: Option<String>,
     version: Option<String>,
@@ -19,7 +19,10 @@ pub fn runtime_dependency(
         (None, Some(version), None) => RuntimeDependency::Version(version),
         (None, None, Some(url)) => RuntimeDependency::Git(url),
         (None, None, None) => match built_from_runtime() {
-            Some(path) => RuntimeDependency::Path(path.display().to_string()),
+            Some(path) => RuntimeDependency::PathAndVersion {
+                path: path.display().to_string(),
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+            },
             None => RuntimeDependency::Version(env!("CARGO_PKG_VERSION").to_owned()),
         },
         _ => bail!("give at most one of --runtime-path, --runtime-version and --runtime-git"),
@@ -41,6 +44,7 @@ pub fn generate(
     out: &Path,
     name: Option<String>,
     runtime: RuntimeDependency,
+    publish: Option<String>,
     command: &str,
 ) -> Result<()> {
     let api = sdkgen_loader::load_file(spec)?;
@@ -68,6 +72,7 @@ pub fn generate(
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_default(),
+        publish,
     };
     let started = Instant::now();
     let generated = sdkgen_codegen::generate(&api, &settings)?;
@@ -108,7 +113,8 @@ mod tests {
         assert!(runtime_dependency(Some("a".into()), Some("1".into()), None).is_err());
         // Built inside this repository, the default is the runtime beside it, by absolute path.
         match runtime_dependency(None, None, None) {
-            Ok(RuntimeDependency::Path(path)) => {
+            Ok(RuntimeDependency::PathAndVersion { path, version }) => {
+                assert_eq!(version, env!("CARGO_PKG_VERSION"));
                 assert!(Path::new(&path).is_absolute(), "{path}");
                 assert!(path.ends_with("runtime"), "{path}");
             }
@@ -125,6 +131,7 @@ mod tests {
             out.path(),
             Some("1bad name".into()),
             RuntimeDependency::Version("0.1.0".into()),
+            None,
             "test",
         )
         .expect_err("a bad name");

@@ -56,6 +56,10 @@ pub enum Command {
         /// Depend on sdkgen-runtime from this git repository.
         #[arg(long)]
         runtime_git: Option<String>,
+        /// Allow publishing the crate to this registry (`crates-io`, or a registry named in
+        /// `.cargo/config.toml`); by default the crate says `publish = false`.
+        #[arg(long, value_name = "REGISTRY")]
+        publish: Option<String>,
     },
     /// List every operation of a spec with its point cost (declared or inferred).
     Costs {
@@ -139,11 +143,12 @@ impl Command {
                 runtime_path,
                 runtime_version,
                 runtime_git,
+                publish,
             } => {
                 let runtime =
                     generate::runtime_dependency(runtime_path, runtime_version, runtime_git)?;
                 let command = format!("{program} generate --spec {}", spec.display());
-                generate::generate(&spec, &out, name, runtime, &command).map(success)
+                generate::generate(&spec, &out, name, runtime, publish, &command).map(success)
             }
             Command::Costs { spec, format } => costs::list(&spec, format).map(success),
             Command::Annotate { spec, output } => {
