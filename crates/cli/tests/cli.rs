@@ -143,8 +143,9 @@ fn generate_writes_a_crate_outside_the_repository() {
     let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).expect("a manifest");
     assert!(manifest.contains("name = \"petstore\""), "{manifest}");
     assert!(
-        manifest.contains("sdkgen-runtime = { path = \"/"),
+        manifest.contains("sdkgen-runtime = { version = \"0.1.0\", path = \"/"),
         "{manifest}"
     );
+    assert!(manifest.contains("publish = false"), "{manifest}");
     assert!(crate_dir.join("src/lib.rs").is_file());
 }
