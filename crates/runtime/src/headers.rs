@@ -62,7 +62,7 @@ impl Problem {
             }
             Problem::Overflow => "ignoring a time header too far ahead to represent",
             Problem::ResetInThePast => {
-                "ignoring an X-RateLimit-Reset in the past and the remaining points it came with"
+                "ignoring an X-RateLimit-Reset in the past (its remaining points still count)"
             }
             Problem::ResetBeyondWindow => {
                 "ignoring an X-RateLimit-Reset further ahead than the budget window"
@@ -112,16 +112,11 @@ impl RateLimitHeaders {
         }
         let mut reset_in = None;
         if let Some(value) = text(headers, names::RESET) {
+            // A reset in the past is dropped, but not the remaining points it came with: they
+            // are the server's latest count, and can only lower the client's.
             match reset_from_now(value, now) {
                 Ok(reset) => reset_in = Some(reset),
-                Err(problem) => {
-                    problem.report(names::RESET, value);
-                    if let Problem::ResetInThePast = problem {
-                        // The answer describes a window that has ended: its remaining points
-                        // say nothing about the current one.
-                        remaining = None;
-                    }
-                }
+                Err(problem) => problem.report(names::RESET, value),
             }
         }
         let retry_after = text(headers, names::RETRY_AFTER).and_then(|value| {
@@ -324,7 +319,7 @@ mod tests {
     }
 
     #[test]
-    fn a_reset_in_the_past_is_ignored_with_its_remaining_points() {
+    fn a_reset_in_the_past_is_ignored_but_not_its_remaining_points() {
         let now = SystemTime::now();
         let epoch = now
             .duration_since(SystemTime::UNIX_EPOCH)
@@ -342,6 +337,7 @@ mod tests {
             parsed,
             RateLimitHeaders {
                 limit: Some(100),
+                remaining: Some(0),
                 ..RateLimitHeaders::default()
             }
         );

@@ -267,7 +267,7 @@ impl Budget {
             match self.try_reserve(points, started).await? {
                 Reservation::Granted { .. } => return Ok(self.permit(points, started)),
                 Reservation::Wait { until } => {
-                    if deadline.is_some_and(|deadline| until > deadline) {
+                    if self.hopeless(points, until, deadline, started).await? {
                         return Err(self.too_long(points, started).await?);
                     }
                 }
@@ -333,7 +333,7 @@ impl Budget {
                     return Ok(self.permit(points, started));
                 }
                 Reservation::Wait { until } => {
-                    if deadline.is_some_and(|deadline| until > deadline) {
+                    if self.hopeless(points, until, deadline, now).await? {
                         return Err(self.too_long(points, now).await?);
                     }
                     let blocked = self.state(now).await?.blocked_until.is_some();
@@ -353,6 +353,24 @@ impl Budget {
                 }
             }
         }
+    }
+
+    /// Whether a wait until `until` cannot end by `deadline`. Not when the limit is below the
+    /// cost while a request is in flight: that is a probe, whose answer may bring the limit
+    /// back well before `until` (the caller's wait then stays bounded by its deadline).
+    async fn hopeless(
+        &self,
+        points: u32,
+        until: Instant,
+        deadline: Option<Instant>,
+        now: Instant,
+    ) -> Result<bool, StoreError> {
+        if deadline.is_none_or(|deadline| until <= deadline) {
+            return Ok(false);
+        }
+        let state = self.state(now).await?;
+        let probing = points > state.limit && self.in_flight.load(Ordering::Acquire) > 0;
+        Ok(!probing)
     }
 
     /// The error of a caller who may not wait: the gate's wait after a 429, else the wait
