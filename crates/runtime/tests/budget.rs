@@ -370,3 +370,38 @@ async fn clients_of_one_organisation_share_one_budget() {
     let other = Budget::shared("another-org-test", 10, MINUTE);
     assert!(!Arc::ptr_eq(&first, &other));
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_window_length_is_learned_from_the_servers_resets_unless_set() {
+    let answer = |budget: Arc<Budget>, reset_in: Duration| async move {
+        let permit = budget.acquire(1, 0, BudgetMode::Wait).await.unwrap();
+        permit
+            .answered(Observation {
+                reset_at: Some(Instant::now() + reset_in),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+    };
+    let learning = budget(10);
+    let fixed = Budget::in_memory("org-fixed", 10, MINUTE)
+        .with_jitter(Duration::ZERO)
+        .with_window_fixed(true);
+    for budget in [&learning, &fixed] {
+        answer(Arc::clone(budget), Duration::from_secs(4)).await;
+    }
+    tokio::time::advance(Duration::from_secs(4)).await;
+    for budget in [&learning, &fixed] {
+        // The server's next window ends ten seconds after the last.
+        answer(Arc::clone(budget), Duration::from_secs(10)).await;
+    }
+    assert_eq!(learning.window(), Duration::from_secs(10));
+    assert_eq!(fixed.window(), MINUTE);
+    // With no answer to say so, the window after next still ends ten seconds later.
+    tokio::time::advance(Duration::from_secs(10)).await;
+    let reset_in = learning.snapshot().await.unwrap().reset_at - Instant::now();
+    assert_eq!(reset_in, Duration::from_secs(10));
+    // The window the user set is kept: a minute from the end of the first.
+    let reset_in = fixed.snapshot().await.unwrap().reset_at - Instant::now();
+    assert_eq!(reset_in, Duration::from_secs(50));
+}

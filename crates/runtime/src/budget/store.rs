@@ -178,8 +178,11 @@ impl WindowState {
         }
         // An answer from a window that has already ended (it was on its way while the window
         // turned): its reset and remaining points say nothing about this window.
+        // A reset that taught a shorter window is the current window's, though earlier than
+        // the end the old length gave.
+        let learned = observation.window.is_some();
         let stale = observation.reset_at.is_some_and(|reset_at| {
-            self.synced && reset_at + self.reset_tolerance() < self.reset_at
+            self.synced && !learned && reset_at + self.reset_tolerance() < self.reset_at
         });
         if let Some(reset_at) = observation.reset_at.filter(|_| !stale) {
             // Before the first reset from the server, ours is a guess: the server's window may
