@@ -359,6 +359,7 @@ async fn retries_back_off_exponentially_with_full_jitter() {
             mean[retry] += gap / CALLS as u32;
         }
     }
+    eprintln!("mean gaps before retries 1 to 4: {mean:?}");
     // Full jitter: the mean is half the ceiling, and grows with it (the old delays were
     // 100 to 200 ms for every retry).
     assert!(mean[3] > 2 * mean[0], "{mean:?}");
@@ -641,4 +642,55 @@ async fn a_provider_client_throttles_by_points_and_a_third_party_client_reacts_t
     // Reactive: sent until the server said 429; then held by the gate, not sent again.
     assert_eq!(third_party.count(), 11);
     assert_eq!(outcomes.1.iter().filter(|ok| **ok).count(), 10);
+}
+
+/// The window length is learned from the server's resets: against ten-second windows, a
+/// client that assumed the provider's minute used one window in six.
+#[tokio::test(start_paused = true)]
+async fn a_shorter_window_is_learned_so_the_budget_is_used_in_every_window() {
+    const WINDOW: u64 = 10;
+    let opened = Instant::now();
+    let used = Arc::new(Mutex::new((0u64, 0u32, 0u32)));
+    let counts = Arc::clone(&used);
+    let server = Server::start(move |_, _| {
+        let elapsed = opened.elapsed();
+        let window = elapsed.as_secs() / WINDOW;
+        let reset_in = (window + 1) * WINDOW * 1000 - u64::try_from(elapsed.as_millis()).unwrap();
+        let mut used = counts.lock().unwrap();
+        if used.0 != window {
+            (used.0, used.1) = (window, 0);
+        }
+        if used.1 >= 5 {
+            used.2 += 1;
+            return reply(
+                StatusCode::TOO_MANY_REQUESTS,
+                &[("retry-after", reset_in.div_ceil(1000).to_string())],
+            );
+        }
+        used.1 += 1;
+        ok(&[
+            ("x-ratelimit-limit", "5".to_owned()),
+            ("x-ratelimit-remaining", (5 - used.1).to_string()),
+            ("x-ratelimit-reset", reset_in.div_ceil(1000).to_string()),
+        ])
+    })
+    .await;
+    let client = builder(&server.url, "short-window")
+        .plan(Plan::Custom(5))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let mut done = 0;
+    while started.elapsed() < Duration::from_secs(60) {
+        client
+            .execute::<serde_json::Value>(get("/a"))
+            .await
+            .unwrap();
+        done += 1;
+    }
+    assert_eq!(client.budget_handle().window(), Duration::from_secs(WINDOW));
+    eprintln!("{done} calls in a minute of ten-second windows of 5 points");
+    // Six windows of five points in the minute (the old client: eleven calls).
+    assert!(done >= 30, "{done} calls in a minute");
+    assert_eq!(used.lock().unwrap().2, 0, "no 429");
 }
