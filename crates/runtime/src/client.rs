@@ -35,6 +35,7 @@ pub(crate) struct Inner {
     pub(crate) throttling: Throttling,
     pub(crate) budget_mode: BudgetMode,
     pub(crate) timeout: Duration,
+    pub(crate) max_budget_wait: Duration,
     pub(crate) max_response_bytes: usize,
     pub(crate) reset_margin: Duration,
 }
@@ -173,8 +174,13 @@ impl Client {
         let replayable =
             is_idempotent(&request.method) || request.declares_idempotency_key || opted_in;
         let timeout = request.timeout.unwrap_or(self.inner.timeout);
-        // A wait for the budget never outlasts the request's own timeout, nor the policy's cap.
-        let max_wait = timeout.min(policy.max_retry_after);
+        // A wait for the budget is bounded (by the request's own timeout, by default): beyond
+        // that, the call fails at once with the wait instead of hanging. A 429 pause never
+        // lasts longer than the policy's cap anyway.
+        let max_wait = match request.timeout {
+            Some(timeout) => timeout.min(self.inner.max_budget_wait),
+            None => self.inner.max_budget_wait,
+        };
         let points = match self.inner.throttling {
             Throttling::Points => request.points,
             Throttling::Reactive => 0,

@@ -35,6 +35,7 @@ pub struct ClientBuilder<C = Client> {
     throttling: Throttling,
     window: Option<Duration>,
     timeout: Duration,
+    max_budget_wait: Option<Duration>,
     connect_timeout: Duration,
     user_agent: String,
     retry: RetryPolicy,
@@ -56,6 +57,7 @@ impl<C> Default for ClientBuilder<C> {
             throttling: Throttling::default(),
             window: None,
             timeout: Duration::from_secs(30),
+            max_budget_wait: None,
             connect_timeout: Duration::from_secs(10),
             user_agent: concat!("sdkgen-runtime/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryPolicy::default(),
@@ -142,6 +144,15 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// The whole-request timeout (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// The longest a call waits for points, or for the end of a 429 pause, before it fails
+    /// with the wait (default: the timeout; a request's own [`crate::Request::timeout`] bounds
+    /// it too). With minute windows and a 30 s timeout, a call that would wait 45 s for the
+    /// next window fails at once unless this is longer.
+    pub fn max_budget_wait(mut self, wait: Duration) -> Self {
+        self.max_budget_wait = Some(wait);
         self
     }
 
@@ -250,6 +261,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             throttling: self.throttling,
             budget_mode: self.budget_mode,
             timeout: self.timeout,
+            max_budget_wait: self.max_budget_wait.unwrap_or(self.timeout),
             max_response_bytes: self.max_response_bytes,
             reset_margin: self.reset_margin,
         })))

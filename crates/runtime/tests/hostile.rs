@@ -694,3 +694,40 @@ async fn a_shorter_window_is_learned_so_the_budget_is_used_in_every_window() {
     assert!(done >= 30, "{done} calls in a minute");
     assert_eq!(used.lock().unwrap().2, 0, "no 429");
 }
+
+/// Budget waits are bounded by the request's timeout unless the user allows longer.
+#[tokio::test(start_paused = true)]
+async fn budget_waits_are_bounded_by_the_timeout_unless_allowed_longer() {
+    let server = Server::start(|_, _| ok(&[])).await;
+    let client = builder(&server.url, "bounded")
+        .plan(Plan::Custom(1))
+        .timeout(Duration::from_secs(1))
+        .max_budget_wait(Duration::from_secs(120))
+        .build()
+        .unwrap();
+    client
+        .execute::<serde_json::Value>(get("/a"))
+        .await
+        .unwrap();
+    // Its own timeout of 5 s: the next window is a minute away, so it fails at once.
+    let started = Instant::now();
+    match client
+        .execute::<serde_json::Value>(get("/b").with_timeout(Duration::from_secs(5)))
+        .await
+        .unwrap_err()
+    {
+        Error::Budget {
+            source: BudgetError::Exhausted { wait, .. },
+            ..
+        } => assert_eq!(wait, Duration::from_secs(60)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(started.elapsed(), Duration::ZERO);
+    // Without one, it may wait up to two minutes: it waits the minute, and goes.
+    client
+        .execute::<serde_json::Value>(get("/c"))
+        .await
+        .unwrap();
+    assert_eq!(started.elapsed(), Duration::from_secs(60));
+    assert_eq!(server.count(), 2);
+}
