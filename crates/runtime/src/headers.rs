@@ -79,10 +79,12 @@ impl Problem {
 
     /// Logs the problem the first time it is seen in this process; later ones are silent, so
     /// a server that sends a bad header with every response does not flood the logs.
-    fn report(self, header: &str, value: &str) {
+    /// Returns whether this call logged it.
+    fn report(self, header: &str, value: &str) -> bool {
         static SEEN: [AtomicBool; Problem::COUNT] =
             [const { AtomicBool::new(false) }; Problem::COUNT];
-        if !SEEN[self as usize].swap(true, Ordering::Relaxed) {
+        let first = !SEEN[self as usize].swap(true, Ordering::Relaxed);
+        if first {
             let value: String = value.chars().take(64).collect();
             tracing::warn!(
                 header,
@@ -91,6 +93,7 @@ impl Problem {
                 self.message()
             );
         }
+        first
     }
 }
 
@@ -116,12 +119,16 @@ impl RateLimitHeaders {
             // are the server's latest count, and can only lower the client's.
             match reset_from_now(value, now) {
                 Ok(reset) => reset_in = Some(reset),
-                Err(problem) => problem.report(names::RESET, value),
+                Err(problem) => {
+                    problem.report(names::RESET, value);
+                }
             }
         }
         let retry_after = text(headers, names::RETRY_AFTER).and_then(|value| {
             retry_after_from_now(value, now)
-                .map_err(|problem| problem.report(names::RETRY_AFTER, value))
+                .map_err(|problem| {
+                    problem.report(names::RETRY_AFTER, value);
+                })
                 .ok()
         });
         RateLimitHeaders {
@@ -179,9 +186,14 @@ impl RateLimitHeaders {
     }
 }
 
-/// How long to close the gate for a server wait: never longer than `cap`. Logs once when the
-/// server asked for more.
+/// The longest any call is held, whatever the policy's cap: a year. Instants that far ahead
+/// still leave room for windows and jitter to be added without overflow.
+const LONGEST_HOLD: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// How long to close the gate for a server wait: never longer than `cap` (nor a year). Logs
+/// once when the server asked for more.
 pub(crate) fn capped_wait(wait: Duration, cap: Duration) -> Duration {
+    let cap = cap.min(LONGEST_HOLD);
     if wait > cap {
         Problem::RetryAfterAboveCap.report(names::RETRY_AFTER, &format!("{wait:?}"));
         cap
@@ -266,6 +278,18 @@ mod tests {
             map.insert(*name, HeaderValue::from_str(value).unwrap());
         }
         map
+    }
+
+    #[test]
+    fn each_kind_of_problem_is_logged_once() {
+        // Other tests may have logged it already: the second report is silent either way.
+        Problem::NotATime.report("retry-after", "soon");
+        assert!(!Problem::NotATime.report("retry-after", "later"));
+        assert_eq!(
+            capped_wait(Duration::MAX, Duration::MAX),
+            LONGEST_HOLD,
+            "a year at most"
+        );
     }
 
     #[test]

@@ -173,8 +173,10 @@ impl RetryPolicy {
     /// The backoff before retry number `retry` with full jitter, for a random `fraction` in
     /// `[0, 1]`: `fraction * ceiling`.
     pub fn backoff_with(&self, retry: u32, fraction: f64) -> Duration {
-        self.backoff_ceiling(retry)
-            .mul_f64(fraction.clamp(0.0, 1.0))
+        let ceiling = self.backoff_ceiling(retry);
+        // Checked: a ceiling near Duration::MAX times 1.0 rounds above it in f64.
+        Duration::try_from_secs_f64(ceiling.as_secs_f64() * fraction.clamp(0.0, 1.0))
+            .map_or(ceiling, |backoff| backoff.min(ceiling))
     }
 
     /// The backoff before retry number `retry` (1-based), drawn with full jitter.
@@ -307,6 +309,13 @@ mod tests {
             assert!(backoff <= policy.backoff_ceiling(retry), "{backoff:?}");
         }
         assert_eq!(RetryPolicy::none().max_retries, 0);
+        let unbounded = RetryPolicy {
+            initial_backoff: Duration::MAX,
+            max_backoff: Duration::MAX,
+            ..policy
+        };
+        assert_eq!(unbounded.backoff_with(9, 1.0), Duration::MAX);
+        assert!(unbounded.backoff(9) <= Duration::MAX);
     }
 
     #[test]
@@ -450,5 +459,10 @@ mod tests {
             20,
             "never above capacity"
         );
+        assert!(budget.try_take(20, start + Duration::from_secs(60)));
+        assert!(!budget.try_take(1, start + Duration::from_secs(60)));
+        assert!(Outcome::TimedOut.may_have_reached_the_server());
+        assert!(!Outcome::NotSent.may_have_reached_the_server());
+        assert!(!Outcome::RateLimited { wait: None }.may_have_reached_the_server());
     }
 }

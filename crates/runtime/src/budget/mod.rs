@@ -410,7 +410,7 @@ impl Budget {
         let now = Instant::now();
         observation.in_flight = self.in_flight.load(Ordering::Acquire);
         if let Some(until) = observation.blocked_until.as_mut() {
-            *until += self.random_jitter();
+            *until = until.checked_add(self.random_jitter()).unwrap_or(*until);
         }
         if let Some(limit) = observation.limit {
             self.initial_limit.store(limit, Ordering::Relaxed);
