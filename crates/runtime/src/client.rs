@@ -181,6 +181,12 @@ impl Client {
             Some(timeout) => timeout.min(self.inner.max_budget_wait),
             None => self.inner.max_budget_wait,
         };
+        // Nor does a retry wait for the server longer than that: the call fails at once with
+        // the server's wait, as the calls held by the gate do.
+        let call_policy = RetryPolicy {
+            max_retry_after: policy.max_retry_after.min(max_wait),
+            ..policy.clone()
+        };
         let points = match self.inner.throttling {
             Throttling::Points => request.points,
             Throttling::Reactive => 0,
@@ -212,7 +218,7 @@ impl Client {
             if result.is_ok() {
                 self.lock_retry_budget().succeeded(now);
             }
-            let decision = policy.decide(
+            let decision = call_policy.decide(
                 attempt,
                 outcome,
                 replayable,

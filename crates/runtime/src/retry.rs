@@ -38,7 +38,8 @@ pub struct RetryPolicy {
     pub max_backoff: Duration,
     /// A server wait (`Retry-After`, or the reset after a 429) longer than this is not waited
     /// for: the error is returned at once, and calls are held no longer than this
-    /// (default 120 s).
+    /// (default 120 s). A call also stops at a wait longer than it may wait for the budget
+    /// (its timeout, or the client's `max_budget_wait`).
     pub max_retry_after: Duration,
     /// Opt-in for APIs that honour `Idempotency-Key` on every write: POST and PATCH requests
     /// carry a key (one per call, kept across its retries) and are retried like idempotent

@@ -731,3 +731,43 @@ async fn budget_waits_are_bounded_by_the_timeout_unless_allowed_longer() {
     assert_eq!(started.elapsed(), Duration::from_secs(60));
     assert_eq!(server.count(), 2);
 }
+
+/// A retry does not wait for the server longer than the call may wait for the budget.
+#[tokio::test(start_paused = true)]
+async fn a_retry_waits_for_the_server_no_longer_than_the_call_may_wait() {
+    let server = Server::start(|n, _| match n {
+        0 | 1 => reply(
+            StatusCode::TOO_MANY_REQUESTS,
+            &[("retry-after", "5".to_owned())],
+        ),
+        _ => ok(&[]),
+    })
+    .await;
+    let impatient = builder(&server.url, "impatient")
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = impatient
+        .execute::<serde_json::Value>(get("/a"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::RateLimited { retry_after: Some(wait), .. } if wait == Duration::from_secs(5))
+    );
+    assert_eq!((started.elapsed(), server.count()), (Duration::ZERO, 1));
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let patient = builder(&server.url, "patient")
+        .timeout(Duration::from_secs(1))
+        .max_budget_wait(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    patient
+        .execute::<serde_json::Value>(get("/a"))
+        .await
+        .unwrap();
+    let hits = server.hits();
+    assert_eq!(hits.len(), 3);
+    assert_eq!(hits[2].at - started, Duration::from_millis(5050));
+}
