@@ -113,6 +113,17 @@ pub fn generate(api: &Api, table: &mut TypeTable<'_>, crate_name: &str, part: Pa
         " A builder; set the base URL (the spec names none), the bearer token and the plan, then `build()`."
     };
     let user_agent = format!("{crate_name}/{}", api.version);
+    // A document that declares costs gets a local point budget; any other reacts to the
+    // server's 429s and rate-limit headers only (the runtime's default).
+    let declares_costs = api
+        .operations
+        .iter()
+        .any(|operation| operation.cost.source == sdkgen_model::CostSource::Declared);
+    let throttling = if declares_costs {
+        quote!(.throttling(::sdkgen_runtime::Throttling::Points))
+    } else {
+        TokenStream::new()
+    };
     let client = quote! {
         #[doc = #title]
         ///
@@ -137,6 +148,7 @@ pub fn generate(api: &Api, table: &mut TypeTable<'_>, crate_name: &str, part: Pa
                 ::sdkgen_runtime::ClientBuilder::default()
                     #set_base_url
                     .user_agent(#user_agent)
+                    #throttling
             }
 
             /// The runtime client underneath (to send hand-made requests).

@@ -148,9 +148,9 @@ impl<C: From<Client>> ClientBuilder<C> {
     }
 
     /// The longest a call waits for points, or for the end of a 429 pause, before it fails
-    /// with the wait (default: the timeout; a request's own [`crate::Request::timeout`] bounds
-    /// it too). With minute windows and a 30 s timeout, a call that would wait 45 s for the
-    /// next window fails at once unless this is longer.
+    /// with the wait. A request's own [`crate::Request::timeout`] bounds it too. Default: with
+    /// [`Throttling::Points`], the timeout or one window and a second, whichever is longer
+    /// (points always come back within a window); with [`Throttling::Reactive`], the timeout.
     pub fn max_budget_wait(mut self, wait: Duration) -> Self {
         self.max_budget_wait = Some(wait);
         self
@@ -261,7 +261,16 @@ impl<C: From<Client>> ClientBuilder<C> {
             throttling: self.throttling,
             budget_mode: self.budget_mode,
             timeout: self.timeout,
-            max_budget_wait: self.max_budget_wait.unwrap_or(self.timeout),
+            max_budget_wait: self
+                .max_budget_wait
+                .unwrap_or_else(|| match self.throttling {
+                    // Points always come back within a window: waiting one out is what a
+                    // throttled client is for.
+                    Throttling::Points => self
+                        .timeout
+                        .max(self.window.unwrap_or(sdkgen_policy::WINDOW) + Duration::from_secs(1)),
+                    Throttling::Reactive => self.timeout,
+                }),
             max_response_bytes: self.max_response_bytes,
             reset_margin: self.reset_margin,
         })))
