@@ -105,9 +105,10 @@ enum Command {
         #[arg(long)]
         github: bool,
     },
-    /// Serve a spec like the provider does: bearer auth, validation, point budgets, 429s.
+    /// Serve the API like the provider does: every major's newest release under its base path
+    /// (/v1, /v2), bearer auth, validation, one point budget per organisation, 429s.
     Sandbox {
-        /// The spec to serve (default: the newest release in specs/).
+        /// Serve only this spec, at its servers' base path (default: every major in specs/).
         #[arg(long)]
         spec: Option<PathBuf>,
         /// The address to listen on.
@@ -120,6 +121,24 @@ enum Command {
         /// The budget window in seconds.
         #[arg(long, default_value_t = 60)]
         window: u64,
+        /// Chaos: the share of requests that fail, such as 0.1 or 10%.
+        #[arg(long)]
+        fail_rate: Option<String>,
+        /// Chaos: how they fail, among 500, 502, 503 and drop (default: all).
+        #[arg(long)]
+        failures: Option<String>,
+        /// Chaos: every request waits MIN..MAX first (milliseconds, or 10ms..1.5s).
+        #[arg(long)]
+        latency: Option<String>,
+        /// Chaos: budget changes, SECONDS=POINTS,... (POINTS may be `plan`).
+        #[arg(long)]
+        budget_schedule: Option<String>,
+        /// Chaos: the seed (random and printed when not given).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Keep resources in this file (an embedded redb database) across restarts.
+        #[arg(long)]
+        data: Option<PathBuf>,
     },
     /// Write inferred costs into a spec as `x-points`, keeping everything else as it was.
     Annotate {
@@ -177,7 +196,26 @@ fn main() -> ExitCode {
             addr,
             keys,
             window,
-        } => sandbox::run(spec, &addr, &keys, window).map(|()| ExitCode::SUCCESS),
+            fail_rate,
+            failures,
+            latency,
+            budget_schedule,
+            seed,
+            data,
+        } => sandbox::run(sdkgen_sandbox::Options {
+            spec,
+            specs: PathBuf::new(),
+            address: addr,
+            keys,
+            window_seconds: window,
+            fail_rate,
+            failures,
+            latency,
+            budget_schedule,
+            seed,
+            data,
+        })
+        .map(|()| ExitCode::SUCCESS),
         Command::SemverCheck => codegen::semver_check().map(|()| ExitCode::SUCCESS),
         Command::PeerBench {
             spec,

@@ -38,18 +38,11 @@ pub async fn start(spec_path: &str, keys: Vec<Key>, window: Duration) -> std::io
     let url = format!("http://{}", listener.local_addr()?);
     let router = sandbox.router(&settings);
     tokio::spawn(async move {
-        if let Err(error) = axum_serve(listener, router).await {
+        if let Err(error) = sdkgen_sandbox::serve_router(listener, router, &settings).await {
             eprintln!("sandbox stopped: {error}");
         }
     });
     Ok(Running { url, sandbox })
-}
-
-async fn axum_serve(
-    listener: tokio::net::TcpListener,
-    router: sdkgen_sandbox::Router,
-) -> std::io::Result<()> {
-    sdkgen_sandbox::serve_router(listener, router).await
 }
 
 /// One key of organisation `organization` with `plan`.

@@ -27,7 +27,32 @@ pub fn parse_query(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Validates a request; returns its JSON body, if it has one.
+/// A valid request's values: its query parameters as the JSON values their schemas describe
+/// (what the cost is counted from), and its JSON body.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Validated {
+    /// Query parameters by name.
+    pub query: HashMap<String, Value>,
+    /// The JSON body, when one was sent.
+    pub body: Option<Value>,
+}
+
+/// How a parameter's occurrences make its items: split each on a delimiter, or one item per
+/// occurrence (`form` exploded in the query). `None` for a scalar.
+fn array_delimiter(parameter: &sdkgen_model::Parameter) -> Option<char> {
+    match parameter.style {
+        ParameterStyle::SpaceDelimited if !parameter.explode => Some(' '),
+        ParameterStyle::PipeDelimited if !parameter.explode => Some('|'),
+        ParameterStyle::Form | ParameterStyle::SpaceDelimited | ParameterStyle::PipeDelimited
+            if parameter.explode && parameter.location == ParameterLocation::Query =>
+        {
+            None
+        }
+        _ => Some(','),
+    }
+}
+
+/// Validates a request; returns its values.
 pub fn request(
     api: &Api,
     operation: &Operation,
@@ -35,8 +60,9 @@ pub fn request(
     query: &[(String, String)],
     headers: &HeaderMap,
     body: &Bytes,
-) -> Result<Option<Value>, Vec<Problem>> {
+) -> Result<Validated, Vec<Problem>> {
     let mut problems = Vec::new();
+    let mut validated = Validated::default();
     for parameter in &operation.parameters {
         let location = format!("{}.{}", parameter.location, parameter.name);
         let values: Vec<String> = match parameter.location {
@@ -77,14 +103,18 @@ pub fn request(
         let schema = api.resolve(&parameter.schema).unwrap_or(&parameter.schema);
         let value = match &schema.kind {
             SchemaKind::Array(array) => {
-                let delimiter = match parameter.style {
-                    ParameterStyle::SpaceDelimited => Some(' '),
-                    ParameterStyle::PipeDelimited => Some('|'),
-                    _ if !parameter.explode || parameter.location != ParameterLocation::Query => {
-                        Some(',')
-                    }
-                    _ => None,
-                };
+                let delimiter = array_delimiter(parameter);
+                if delimiter.is_some() && values.len() > 1 {
+                    problems.push(Problem {
+                        location,
+                        message: format!(
+                            "is given {} times; its items go in one value, separated by {:?}",
+                            values.len(),
+                            delimiter.unwrap_or(',')
+                        ),
+                    });
+                    continue;
+                }
                 let items: Vec<&str> = match delimiter {
                     Some(delimiter) => values
                         .iter()
@@ -105,9 +135,19 @@ pub fn request(
             {
                 continue;
             }
+            _ if values.len() > 1 => {
+                problems.push(Problem {
+                    location,
+                    message: format!("is given {} times; it takes one value", values.len()),
+                });
+                continue;
+            }
             _ => coerce(api, &parameter.schema, &values[0]),
         };
         check(api, &parameter.schema, &value, &location, &mut problems, 0);
+        if parameter.location == ParameterLocation::Query {
+            validated.query.insert(parameter.name.clone(), value);
+        }
     }
     let mut parsed = None;
     match &operation.request_body {
@@ -173,7 +213,8 @@ pub fn request(
         None => {}
     }
     if problems.is_empty() {
-        Ok(parsed)
+        validated.body = parsed;
+        Ok(validated)
     } else {
         Err(problems)
     }
