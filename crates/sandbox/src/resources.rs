@@ -269,15 +269,40 @@ fn named_resources(api: &Api, operation: &Operation) -> Vec<(String, String)> {
     named
 }
 
-/// The table of the resource the GET of `path` answers with.
+/// The table of the resources at `path`: what its GET answers with; else, for `/x/{id}`,
+/// what a POST to `/x` creates; else the resource schema the parameter is named after
+/// (`comment_id`: `Comment`), so `DELETE /comments/{comment_id}` finds comments too.
 fn table_of_path(api: &Api, path: &str) -> Option<String> {
-    api.operations
-        .iter()
-        .filter(|other| other.path == path && other.method == Method::Get)
-        .flat_map(|other| other.success_responses())
-        .flat_map(|response| response.content.iter())
-        .filter_map(|media| media.schema.as_ref())
-        .find_map(|schema| resource(api, schema).map(str::to_owned))
+    let answered_by = |method: Method, path: &str| {
+        api.operations
+            .iter()
+            .filter(|other| other.path == path && other.method == method)
+            .flat_map(|other| other.success_responses())
+            .flat_map(|response| response.content.iter())
+            .filter_map(|media| media.schema.as_ref())
+            .find_map(|schema| resource(api, schema).map(str::to_owned))
+    };
+    if let Some(table) = answered_by(Method::Get, path) {
+        return Some(table);
+    }
+    let (parent, last) = path.rsplit_once('/')?;
+    let parameter = last.strip_prefix('{')?.strip_suffix('}')?;
+    if let Some(table) = answered_by(Method::Post, parent) {
+        return Some(table);
+    }
+    let named: String = parameter
+        .strip_suffix("_id")
+        .or_else(|| parameter.strip_suffix("Id"))?
+        .chars()
+        .filter(|character| *character != '_')
+        .collect();
+    api.schemas
+        .keys()
+        .find(|name| {
+            name.eq_ignore_ascii_case(&named)
+                && resource(api, &Schema::new(SchemaKind::Ref((*name).clone()))).is_some()
+        })
+        .cloned()
 }
 
 /// A new resource of `schema` in `table`: synthesised, then what the caller sent, then the
