@@ -332,6 +332,7 @@ pub struct Sandbox {
     resources: Mutex<resources::Store>,
     chaos: Option<Chaos>,
     requests: AtomicU64,
+    failed_on_purpose: AtomicU64,
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -414,6 +415,7 @@ impl Sandbox {
             resources: Mutex::new(store),
             chaos: settings.chaos.clone(),
             requests: AtomicU64::new(0),
+            failed_on_purpose: AtomicU64::new(0),
         })
     }
 
@@ -431,6 +433,11 @@ impl Sandbox {
     /// How many requests were refused with 429, per organisation.
     pub fn rejections(&self, organization: &str) -> u32 {
         self.budgets.rejections(organization)
+    }
+
+    /// How many requests chaos mode made fail so far.
+    pub fn chaos_failures(&self) -> u64 {
+        self.failed_on_purpose.load(Ordering::SeqCst)
     }
 
     /// What the sandbox serves at `url` and with which keys, for its startup message.
@@ -571,6 +578,7 @@ async fn handle(
             tokio::time::sleep(fate.delay).await;
         }
         if let Some(failure) = fate.failure {
+            sandbox.failed_on_purpose.fetch_add(1, Ordering::SeqCst);
             return chaos_failure(failure);
         }
     }
