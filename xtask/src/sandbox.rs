@@ -14,7 +14,7 @@ pub fn run(mut options: Options) -> Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(sdkgen_sandbox::run(&options, |message| {
-        print!("{message}Ctrl-C to stop\n");
+        println!("{message}Ctrl-C to stop");
     }))?;
     Ok(())
 }
