@@ -66,6 +66,14 @@ pub enum Error {
         /// Why it failed.
         source: std::io::Error,
     },
+    /// The address could not be listened on, or serving failed.
+    #[error("could not serve on {address}: {source}")]
+    Serve {
+        /// The address.
+        address: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
     /// A spec did not load.
     #[error("{path}: {message}")]
     Load {
@@ -327,6 +335,7 @@ pub struct Sandbox {
     mounts: Vec<Mounted>,
     keys: HashMap<String, String>,
     key_list: Vec<Key>,
+    plans: HashMap<String, Plan>,
     window: Duration,
     budgets: budget::Budgets,
     resources: Mutex<resources::Store>,
@@ -392,8 +401,10 @@ impl Sandbox {
             .unwrap_or_default();
         let budgets = budget::Budgets::new(settings.window, schedule);
         let mut keys = HashMap::new();
+        let mut plans = HashMap::new();
         for key in &settings.keys {
             keys.insert(key.token.clone(), key.organization.clone());
+            plans.entry(key.organization.clone()).or_insert(key.plan);
             budgets.add_organization(&key.organization, key.plan.points());
         }
         let mut mounts: Vec<Mounted> = mounts
@@ -410,6 +421,7 @@ impl Sandbox {
             mounts,
             keys,
             key_list: settings.keys.clone(),
+            plans,
             window: settings.window,
             budgets,
             resources: Mutex::new(store),
@@ -507,10 +519,7 @@ pub async fn serve(
     ready: impl FnOnce(SocketAddr, &Arc<Sandbox>),
 ) -> Result<(), Error> {
     let sandbox = Sandbox::open(mounts, &settings)?;
-    let io = |source| Error::Io {
-        path: PathBuf::from(address.to_string()),
-        source,
-    };
+    let io = |source| Error::Serve { address, source };
     let listener = tokio::net::TcpListener::bind(address).await.map_err(io)?;
     ready(listener.local_addr().map_err(io)?, &sandbox);
     serve_router(listener, sandbox.router(&settings), &settings)
@@ -695,7 +704,21 @@ async fn handle(
         .get("content-type")
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default();
+    let facts = state.map(|state| resources::Facts {
+        plan: match sandbox.plans.get(&scope.organization) {
+            Some(plan @ (Plan::Build | Plan::Enterprise)) => Some(plan.to_string()),
+            _ => None,
+        },
+        limit: state.limit,
+        remaining: state.remaining,
+        reset: state
+            .reset
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs()),
+        window_seconds: sandbox.window.as_secs().max(1),
+    });
     let request = resources::Request {
+        facts: facts.as_ref(),
         scope: &scope,
         path_values: &path_values,
         validated: &validated,

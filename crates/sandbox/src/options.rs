@@ -123,9 +123,9 @@ impl Options {
 /// Serves what `options` say until the process ends; `ready` gets the startup message (what
 /// is served where, the keys, chaos settings) once listening.
 pub async fn run(options: &Options, ready: impl FnOnce(&str)) -> Result<(), Error> {
+    let address = options.address()?;
     let settings = options.settings()?;
     let mounts = options.mounts()?;
-    let address = options.address()?;
     crate::serve(mounts, settings, address, |bound, sandbox| {
         ready(&sandbox.describe(&format!("http://{bound}")));
     })

@@ -242,6 +242,8 @@ pub struct Request<'a> {
     pub validated: &'a Validated,
     pub content_type: &'a str,
     pub raw_body: &'a [u8],
+    /// The caller's budget after this request's charge, when it has one.
+    pub facts: Option<&'a Facts>,
 }
 
 /// The tables that the path parameters of `operation` name: `/projects/{project_id}/tasks`
@@ -476,12 +478,97 @@ pub fn respond(
     {
         return answer;
     }
-    Answer::Json(
-        status,
-        media
-            .example
-            .clone()
-            .unwrap_or_else(|| synthesize::value(api, schema, 0)),
+    let mut answer = media
+        .example
+        .clone()
+        .unwrap_or_else(|| synthesize::value(api, schema, 0));
+    if let Some(facts) = request.facts {
+        tell_facts(api, schema, &mut answer, facts);
+    }
+    Answer::Json(status, answer)
+}
+
+/// The caller's budget, as the answer's own fields may report it.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    /// The plan's name (`build`, `enterprise`), when the organisation has a named plan.
+    pub plan: Option<String>,
+    pub limit: u32,
+    pub remaining: u32,
+    /// When the window ends, in seconds since the epoch.
+    pub reset: u64,
+    pub window_seconds: u64,
+}
+
+/// Fills the fields of a synthesised answer that report the caller's budget (`limit`,
+/// `remaining`, `reset_at`, `window_seconds`, `points_per_minute`, `plan`) with the true
+/// values, so `GET /rate-limit` agrees with the headers; a value its schema would refuse is
+/// left as synthesised.
+fn tell_facts(api: &Api, schema: &Schema, answer: &mut Value, facts: &Facts) {
+    let Value::Object(fields) = answer else {
+        return;
+    };
+    let per_minute = u64::from(facts.limit) * 60 / facts.window_seconds.max(1);
+    for (name, field) in fields.iter_mut() {
+        let told = match (name.as_str(), &*field) {
+            ("limit", Value::Number(_)) => Value::from(facts.limit),
+            ("remaining", Value::Number(_)) => Value::from(facts.remaining),
+            ("window_seconds", Value::Number(_)) => Value::from(facts.window_seconds),
+            ("points_per_minute", Value::Number(_)) => Value::from(per_minute),
+            ("reset_at" | "resets_at", Value::Number(_)) => Value::from(facts.reset),
+            ("reset_at" | "resets_at", Value::String(_)) => Value::String(rfc3339(facts.reset)),
+            ("plan", Value::String(_)) => match &facts.plan {
+                Some(plan) => Value::String(plan.clone()),
+                None => continue,
+            },
+            _ => continue,
+        };
+        let before = std::mem::replace(field, told);
+        let mut problems = Vec::new();
+        if let Some(property) = property_schema(api, schema, name) {
+            crate::validate::check(api, property, field, name, &mut problems, 0);
+        }
+        if !problems.is_empty() {
+            *field = before;
+        }
+    }
+}
+
+/// The schema of an object's property (`allOf` parts searched).
+fn property_schema<'a>(api: &'a Api, schema: &'a Schema, name: &str) -> Option<&'a Schema> {
+    match &api.resolve(schema)?.kind {
+        SchemaKind::Object(object) => object.properties.get(name),
+        SchemaKind::AllOf(parts) => parts
+            .iter()
+            .find_map(|part| property_schema(api, part, name)),
+        _ => None,
+    }
+}
+
+/// `2026-01-01T12:00:00Z` from seconds since the epoch (proleptic Gregorian, UTC).
+fn rfc3339(seconds: u64) -> String {
+    let days = i64::try_from(seconds / 86_400).unwrap_or(0);
+    let time = seconds % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        time / 3600,
+        time % 3600 / 60,
+        time % 60
     )
 }
 
@@ -643,4 +730,23 @@ fn list(
         }
     }
     Some(Answer::Json(status, answer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_in_rfc3339() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_767_268_800), "2026-01-01T12:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(4_102_444_799), "2099-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn ids_count_from_their_prefix() {
+        assert_eq!(id_number("00000000-0000-4000-8000-00000000000a"), Some(10));
+        assert_eq!(id_number("something else"), None);
+    }
 }

@@ -543,3 +543,49 @@ fn resources_survive_a_restart_with_a_data_file() {
     run(false);
     run(true);
 }
+
+#[tokio::test]
+async fn budget_answers_report_the_callers_true_budget() {
+    let settings = Settings {
+        keys: vec![
+            Key {
+                token: "build".into(),
+                organization: "org-build".into(),
+                plan: Plan::Build,
+            },
+            Key {
+                token: "enterprise".into(),
+                organization: "org-enterprise".into(),
+                plan: Plan::Enterprise,
+            },
+        ],
+        ..Settings::default()
+    };
+    let (url, _) = start(sdkgen_sandbox::default_mounts(&specs()).unwrap(), settings).await;
+    for (token, plan, points) in [("build", "build", 100), ("enterprise", "enterprise", 1000)] {
+        let (status, organization) =
+            call(Method::GET, &format!("{url}/v1/organization"), token, None).await;
+        assert_eq!(status, 200);
+        assert_eq!(organization["plan"], plan);
+        assert_eq!(organization["points_per_minute"], points);
+        let response = reqwest::Client::new()
+            .get(format!("{url}/v2/rate-limit"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let remaining: u32 = response.headers()["x-ratelimit-remaining"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let status: Value = response.json().await.unwrap();
+        assert_eq!(status["limit"], points);
+        assert_eq!(status["remaining"], remaining, "{status}");
+        assert_eq!(status["window_seconds"], 60);
+        assert!(
+            status["reset_at"].as_str().unwrap().ends_with(":00Z"),
+            "{status}"
+        );
+    }
+}
