@@ -62,9 +62,16 @@ pub fn parse(content_type: &str, body: &[u8]) -> Option<Vec<Part>> {
         }
         // The rest of the delimiter line.
         let line_end = find(body, b"\r\n", position)?;
-        let headers_end = find(body, b"\r\n\r\n", line_end)?;
-        let headers = std::str::from_utf8(body.get(line_end + 2..headers_end)?).ok()?;
-        let data_start = headers_end + 4;
+        // A part without headers has its blank line right after the delimiter's.
+        let (headers, data_start) = if body.get(line_end + 2..line_end + 4) == Some(b"\r\n") {
+            ("", line_end + 4)
+        } else {
+            let headers_end = find(body, b"\r\n\r\n", line_end + 2)?;
+            (
+                std::str::from_utf8(body.get(line_end + 2..headers_end)?).ok()?,
+                headers_end + 4,
+            )
+        };
         let mut next_delimiter = b"\r\n".to_vec();
         next_delimiter.extend_from_slice(&delimiter);
         let data_end = find(body, &next_delimiter, data_start)?;

@@ -41,6 +41,8 @@ type TableKey = (Scope, String);
 
 /// The most bytes of uploaded files kept in memory, all organisations together.
 const MAX_CONTENT_BYTES: usize = 64 * 1024 * 1024;
+/// The most uploaded files kept in memory (each found by a scan).
+const MAX_CONTENTS: usize = 10_000;
 
 /// Resources by scope and schema name, oldest first; bounded per table. Uploaded files' bytes
 /// are kept in memory only, bounded in total.
@@ -162,7 +164,7 @@ impl Store {
         self.content_bytes += data.len();
         self.contents
             .push_back(((scope.clone(), id.to_owned()), content_type, data));
-        while self.content_bytes > MAX_CONTENT_BYTES {
+        while self.content_bytes > MAX_CONTENT_BYTES || self.contents.len() > MAX_CONTENTS {
             match self.contents.pop_front() {
                 Some((_, _, dropped)) => self.content_bytes -= dropped.len(),
                 None => break,
