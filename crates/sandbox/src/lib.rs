@@ -25,6 +25,7 @@
 
 mod budget;
 mod chaos;
+mod idempotency;
 mod multipart;
 mod options;
 mod persist;
@@ -340,6 +341,7 @@ pub struct Sandbox {
     budgets: budget::Budgets,
     resources: Mutex<resources::Store>,
     chaos: Option<Chaos>,
+    idempotency: idempotency::Keys,
     requests: AtomicU64,
     failed_on_purpose: AtomicU64,
 }
@@ -426,6 +428,7 @@ impl Sandbox {
             budgets,
             resources: Mutex::new(store),
             chaos: settings.chaos.clone(),
+            idempotency: idempotency::Keys::default(),
             requests: AtomicU64::new(0),
             failed_on_purpose: AtomicU64::new(0),
         })
@@ -634,6 +637,53 @@ async fn handle(
         }
         None => None,
     };
+    // A write retried under its Idempotency-Key is answered as the first time, once.
+    let claim = match (
+        organization.as_deref(),
+        headers.get(policy_headers::IDEMPOTENCY_KEY),
+    ) {
+        (Some(organization), Some(key)) if method != Method::GET && method != Method::HEAD => {
+            let Some(key) = key
+                .to_str()
+                .ok()
+                .filter(|key| !key.is_empty() && key.len() <= idempotency::MAX_KEY_LENGTH)
+            else {
+                return with_budget_headers(
+                    sandbox.budgets.state(organization),
+                    json_response(
+                        StatusCode::BAD_REQUEST,
+                        &error_body(
+                            "invalid_request",
+                            "header.idempotency-key: must be 1 to 255 visible characters",
+                            None,
+                        ),
+                    ),
+                );
+            };
+            let target = uri.path_and_query().map_or("", |target| target.as_str());
+            let print = idempotency::fingerprint(method.as_str(), target, &body);
+            match sandbox.idempotency.decide(organization, key, print) {
+                idempotency::Decision::Handle(claim) => Some(claim),
+                idempotency::Decision::Replay(kept) => {
+                    let mut response = raw_response(kept.status, kept.content_type, kept.body);
+                    response
+                        .headers_mut()
+                        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+                    return with_budget_headers(sandbox.budgets.state(organization), response);
+                }
+                idempotency::Decision::Conflict(message) => {
+                    return with_budget_headers(
+                        sandbox.budgets.state(organization),
+                        json_response(
+                            StatusCode::CONFLICT,
+                            &error_body("idempotency_conflict", message, None),
+                        ),
+                    );
+                }
+            }
+        }
+        _ => None,
+    };
     let query = validate::parse_query(uri.query().unwrap_or_default());
     let validated = match validate::request(api, operation, &path_values, &query, &headers, &body) {
         Ok(validated) => validated,
@@ -732,18 +782,33 @@ async fn handle(
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         resources::respond(api, operation, &request, &mut store)
     };
-    let response = match response {
-        resources::Answer::Json(status, value) => json_response(status, &value),
+    let (status, content_type, bytes) = match response {
+        resources::Answer::Json(status, value) => (
+            status,
+            Some("application/json".to_owned()),
+            value.to_string().into_bytes(),
+        ),
         resources::Answer::Bytes(status, content_type, bytes) => {
-            let mut response = (status, bytes).into_response();
-            if let Ok(value) = HeaderValue::from_str(&content_type) {
-                response.headers_mut().insert("content-type", value);
-            }
-            response
+            (status, Some(content_type), bytes)
         }
-        resources::Answer::Empty(status) => status.into_response(),
+        resources::Answer::Empty(status) => (status, None, Vec::new()),
     };
-    with_budget_headers(state, response)
+    if let Some(claim) = claim {
+        claim.keep(idempotency::Kept {
+            status,
+            content_type: content_type.clone(),
+            body: bytes.clone(),
+        });
+    }
+    with_budget_headers(state, raw_response(status, content_type, bytes))
+}
+
+fn raw_response(status: StatusCode, content_type: Option<String>, bytes: Vec<u8>) -> Response {
+    let mut response = (status, bytes).into_response();
+    if let Some(value) = content_type.and_then(|value| HeaderValue::from_str(&value).ok()) {
+        response.headers_mut().insert("content-type", value);
+    }
+    response
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {

@@ -589,3 +589,63 @@ async fn budget_answers_report_the_callers_true_budget() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_write_retried_under_its_idempotency_key_happens_once() {
+    let (url, sandbox) = start_default().await;
+    let spent = || -> u32 { sandbox.usage("org-a").iter().map(|(_, used)| used).sum() };
+    let post = |key: &'static str, name: &'static str| {
+        reqwest::Client::new()
+            .post(format!("{url}/v1/projects"))
+            .bearer_auth("key-a")
+            .header("idempotency-key", key)
+            .json(&json!({ "name": name }))
+            .send()
+    };
+    let first = post("k-1", "once").await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let again = post("k-1", "once").await.unwrap();
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap(), first);
+    assert_eq!(spent(), 3, "the replay is not charged");
+    let (_, page) = call(Method::GET, &format!("{url}/v1/projects"), "key-a", None).await;
+    assert_eq!(page["data"].as_array().unwrap().len(), 1, "created once");
+    let reused = post("k-1", "different").await.unwrap();
+    assert_eq!(reused.status(), 409);
+    let body: Value = reused.json().await.unwrap();
+    assert_eq!(
+        body["message"],
+        "this Idempotency-Key was used for a different request"
+    );
+    // Keys are per organisation, and an invalid request does not use one up.
+    let response = reqwest::Client::new()
+        .post(format!("{url}/v1/projects"))
+        .bearer_auth("key-b")
+        .header("idempotency-key", "k-1")
+        .json(&json!({ "name": 3 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let response = reqwest::Client::new()
+        .post(format!("{url}/v1/projects"))
+        .bearer_auth("key-b")
+        .header("idempotency-key", "k-1")
+        .json(&json!({ "name": "b's" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let long = "k".repeat(256);
+    let response = reqwest::Client::new()
+        .post(format!("{url}/v1/projects"))
+        .bearer_auth("key-b")
+        .header("idempotency-key", long)
+        .json(&json!({ "name": "b's" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+}
