@@ -594,10 +594,10 @@ async fn handle(
             return chaos_failure(failure);
         }
     }
-    let found = sandbox.mount_of(uri.path()).and_then(|(mount, path)| {
-        Some((mount, mount.routes.find(&mount.api, &method, path)?, path))
-    });
-    let Some((mount, (operation, path_values), _)) = found else {
+    let found = sandbox
+        .mount_of(uri.path())
+        .and_then(|(mount, path)| Some((mount, mount.routes.find(&mount.api, &method, path)?)));
+    let Some((mount, (operation, path_values))) = found else {
         let allowed = sandbox
             .mount_of(uri.path())
             .is_some_and(|(mount, path)| mount.routes.path_exists(path));
@@ -613,73 +613,16 @@ async fn handle(
     };
     let api = &mount.api;
     // Authentication first: an unknown caller learns nothing else.
-    let needs_auth = !operation.security.is_empty()
-        && !operation
-            .security
-            .iter()
-            .any(|requirement| requirement.is_empty());
-    let organization = match bearer(&headers).and_then(|token| sandbox.keys.get(token)) {
-        Some(organization) => Some(organization.clone()),
-        None if needs_auth => {
-            let message = if bearer(&headers).is_none() {
-                "a bearer token is required"
-            } else {
-                "the bearer token is unknown"
-            };
-            let mut response = json_response(
-                StatusCode::UNAUTHORIZED,
-                &error_body("unauthorized", message, None),
-            );
-            response
-                .headers_mut()
-                .insert("www-authenticate", HeaderValue::from_static("Bearer"));
-            return response;
-        }
-        None => None,
+    let organization = match authenticate(&sandbox, operation, &headers) {
+        Ok(organization) => organization,
+        Err(response) => return *response,
     };
     // A write retried under its Idempotency-Key is answered as the first time, once.
-    let claim = match (
-        organization.as_deref(),
-        headers.get(policy_headers::IDEMPOTENCY_KEY),
-    ) {
-        (Some(organization), Some(key)) if method != Method::GET && method != Method::HEAD => {
-            let Some(key) = key
-                .to_str()
-                .ok()
-                .filter(|key| !key.is_empty() && key.len() <= idempotency::MAX_KEY_LENGTH)
-            else {
-                return with_budget_headers(
-                    sandbox.budgets.state(organization),
-                    json_response(
-                        StatusCode::BAD_REQUEST,
-                        &error_body(
-                            "invalid_request",
-                            "header.idempotency-key: must be 1 to 255 visible characters",
-                            None,
-                        ),
-                    ),
-                );
-            };
-            let target = uri.path_and_query().map_or("", |target| target.as_str());
-            let print = idempotency::fingerprint(method.as_str(), target, &body);
-            match sandbox.idempotency.decide(organization, key, print) {
-                idempotency::Decision::Handle(claim) => Some(claim),
-                idempotency::Decision::Replay(kept) => {
-                    let mut response = raw_response(kept.status, kept.content_type, kept.body);
-                    response
-                        .headers_mut()
-                        .insert("idempotent-replayed", HeaderValue::from_static("true"));
-                    return with_budget_headers(sandbox.budgets.state(organization), response);
-                }
-                idempotency::Decision::Conflict(message) => {
-                    return with_budget_headers(
-                        sandbox.budgets.state(organization),
-                        json_response(
-                            StatusCode::CONFLICT,
-                            &error_body("idempotency_conflict", message, None),
-                        ),
-                    );
-                }
+    let claim = match organization.as_deref() {
+        Some(organization) if method != Method::GET && method != Method::HEAD => {
+            match claim_key(&sandbox, organization, &method, &uri, &headers, &body) {
+                Ok(claim) => claim,
+                Err(response) => return *response,
             }
         }
         _ => None,
@@ -688,29 +631,10 @@ async fn handle(
     let validated = match validate::request(api, operation, &path_values, &query, &headers, &body) {
         Ok(validated) => validated,
         Err(problems) => {
-            let details = json!(
-                problems
-                    .iter()
-                    .map(|problem| (
-                        problem.location.clone(),
-                        Value::String(problem.message.clone())
-                    ))
-                    .collect::<serde_json::Map<_, _>>()
-            );
-            let message = problems
-                .first()
-                .map(|problem| format!("{}: {}", problem.location, problem.message))
-                .unwrap_or_default();
             let state = organization
                 .as_deref()
                 .and_then(|organization| sandbox.budgets.state(organization));
-            return with_budget_headers(
-                state,
-                json_response(
-                    StatusCode::BAD_REQUEST,
-                    &error_body("invalid_request", &message, Some(details)),
-                ),
-            );
+            return with_budget_headers(state, invalid_request(&problems));
         }
     };
     // The points, computed as the SDK computes them, from the validated values; the charge
@@ -726,24 +650,7 @@ async fn handle(
     {
         None => None,
         Some(Ok(state)) => Some(state),
-        Some(Err(refusal)) => {
-            let mut response = json_response(
-                StatusCode::TOO_MANY_REQUESTS,
-                &error_body(
-                    "rate_limited",
-                    &format!(
-                        "the organisation's point budget is spent; retry in {} s",
-                        refusal.retry_after
-                    ),
-                    None,
-                ),
-            );
-            response.headers_mut().insert(
-                policy_headers::RETRY_AFTER,
-                HeaderValue::from(refusal.retry_after),
-            );
-            return with_budget_headers(Some(refusal.state), response);
-        }
+        Some(Err(refusal)) => return rate_limited(refusal),
     };
 
     let scope = resources::Scope {
@@ -809,6 +716,132 @@ fn raw_response(status: StatusCode, content_type: Option<String>, bytes: Vec<u8>
         response.headers_mut().insert("content-type", value);
     }
     response
+}
+
+/// The caller's organisation (`None` for an operation open to anyone, called without a known
+/// key), or the 401.
+fn authenticate(
+    sandbox: &Sandbox,
+    operation: &sdkgen_model::Operation,
+    headers: &HeaderMap,
+) -> Result<Option<String>, Box<Response>> {
+    let needs_auth = !operation.security.is_empty()
+        && !operation
+            .security
+            .iter()
+            .any(|requirement| requirement.is_empty());
+    match bearer(headers).and_then(|token| sandbox.keys.get(token)) {
+        Some(organization) => Ok(Some(organization.clone())),
+        None if needs_auth => {
+            let message = if bearer(headers).is_none() {
+                "a bearer token is required"
+            } else {
+                "the bearer token is unknown"
+            };
+            let mut response = json_response(
+                StatusCode::UNAUTHORIZED,
+                &error_body("unauthorized", message, None),
+            );
+            response
+                .headers_mut()
+                .insert("www-authenticate", HeaderValue::from_static("Bearer"));
+            Err(Box::new(response))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The claim on the request's `Idempotency-Key` (none without one), or the answer instead of
+/// handling it: the first answer again, a 409, or a 400 for a key that is not one.
+fn claim_key(
+    sandbox: &Sandbox,
+    organization: &str,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Option<idempotency::Claim>, Box<Response>> {
+    let Some(key) = headers.get(policy_headers::IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    let state = sandbox.budgets.state(organization);
+    let Some(key) = key
+        .to_str()
+        .ok()
+        .filter(|key| !key.is_empty() && key.len() <= idempotency::MAX_KEY_LENGTH)
+    else {
+        return Err(Box::new(with_budget_headers(
+            state,
+            json_response(
+                StatusCode::BAD_REQUEST,
+                &error_body(
+                    "invalid_request",
+                    "header.idempotency-key: must be 1 to 255 visible characters",
+                    None,
+                ),
+            ),
+        )));
+    };
+    let target = uri.path_and_query().map_or("", |target| target.as_str());
+    let print = idempotency::fingerprint(method.as_str(), target, body);
+    match sandbox.idempotency.decide(organization, key, print) {
+        idempotency::Decision::Handle(claim) => Ok(Some(claim)),
+        idempotency::Decision::Replay(kept) => {
+            let mut response = raw_response(kept.status, kept.content_type, kept.body);
+            response
+                .headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            Err(Box::new(with_budget_headers(state, response)))
+        }
+        idempotency::Decision::Conflict(message) => Err(Box::new(with_budget_headers(
+            state,
+            json_response(
+                StatusCode::CONFLICT,
+                &error_body("idempotency_conflict", message, None),
+            ),
+        ))),
+    }
+}
+
+/// The 400 for a request that does not match the spec: every problem, by where it is.
+fn invalid_request(problems: &[validate::Problem]) -> Response {
+    let details: serde_json::Map<String, Value> = problems
+        .iter()
+        .map(|problem| {
+            (
+                problem.location.clone(),
+                Value::String(problem.message.clone()),
+            )
+        })
+        .collect();
+    let message = problems
+        .first()
+        .map(|problem| format!("{}: {}", problem.location, problem.message))
+        .unwrap_or_default();
+    json_response(
+        StatusCode::BAD_REQUEST,
+        &error_body("invalid_request", &message, Some(Value::Object(details))),
+    )
+}
+
+/// The 429 for a refused charge, saying when to retry.
+fn rate_limited(refusal: budget::Refusal) -> Response {
+    let mut response = json_response(
+        StatusCode::TOO_MANY_REQUESTS,
+        &error_body(
+            "rate_limited",
+            &format!(
+                "the organisation's point budget is spent; retry in {} s",
+                refusal.retry_after
+            ),
+            None,
+        ),
+    );
+    response.headers_mut().insert(
+        policy_headers::RETRY_AFTER,
+        HeaderValue::from(refusal.retry_after),
+    );
+    with_budget_headers(Some(refusal.state), response)
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
