@@ -221,6 +221,10 @@ async fn v1_sdk_calls_every_operation_of_1_1_0() {
         .await
         .unwrap()
         .into_inner();
+    // The upload is what was sent: its size, its fields, and its bytes come back.
+    assert_eq!(attachment.size_bytes, 5);
+    assert_eq!(attachment.description.as_deref(), Some("greeting"));
+    assert_eq!(attachment.task_id, task.id);
     call("uploadAttachment");
     let metadata = client
         .get_attachment(attachment.id)
@@ -236,7 +240,7 @@ async fn v1_sdk_calls_every_operation_of_1_1_0() {
         .await
         .unwrap()
         .into_inner();
-    assert!(!bytes.is_empty());
+    assert_eq!(bytes.as_ref(), b"hello");
     call("downloadAttachment");
 
     client.delete_task(task.id).send().await.unwrap();
