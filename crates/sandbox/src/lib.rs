@@ -386,10 +386,10 @@ impl Sandbox {
             return Err(Error::SameBasePath(pair[0].to_owned()));
         }
         let store = match &settings.data {
-            Some(path) => resources::Store::with_database(
-                settings.max_resources,
-                persist::Database::open(path)?,
-            )?,
+            Some(path) => {
+                let (database, saved) = persist::Database::open(path)?;
+                resources::Store::with_database(settings.max_resources, database, saved)
+            }
             None => resources::Store::new(settings.max_resources),
         };
         Ok(Sandbox::build(mounts, settings, store))

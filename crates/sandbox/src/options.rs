@@ -120,16 +120,20 @@ impl Options {
     }
 }
 
-/// Serves what `options` say until the process ends; `ready` gets the startup message (what
-/// is served where, the keys, chaos settings) once listening.
+/// Serves what `options` say until Ctrl-C; `ready` gets the startup message (what is served
+/// where, the keys, chaos settings) once listening. Returning on Ctrl-C lets the caller drop
+/// its runtime, which writes whatever the data file still has queued.
 pub async fn run(options: &Options, ready: impl FnOnce(&str)) -> Result<(), Error> {
     let address = options.address()?;
     let settings = options.settings()?;
     let mounts = options.mounts()?;
-    crate::serve(mounts, settings, address, |bound, sandbox| {
+    let serving = crate::serve(mounts, settings, address, |bound, sandbox| {
         ready(&sandbox.describe(&format!("http://{bound}")));
-    })
-    .await
+    });
+    tokio::select! {
+        result = serving => result,
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
 }
 
 #[cfg(test)]

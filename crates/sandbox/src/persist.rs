@@ -7,8 +7,14 @@
 //! since 1.0 and active maintenance. The sandbox needs a key-value table, not SQL: one entry per
 //! resource, keyed by major, organisation, table and id (ids count up, so key order is creation
 //! order), whose value is the resource's JSON. Uploaded files' bytes are not kept.
+//!
+//! Writes go to a thread of their own, which commits whatever has queued up in one durable
+//! transaction: a request never waits for the disk, and a burst of writes costs one sync.
+//! Dropping the [`Database`] waits for the queue to be written.
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
 
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use serde_json::Value;
@@ -21,10 +27,22 @@ const RESOURCES: TableDefinition<&str, &str> = TableDefinition::new("resources")
 /// client could send (the sandbox's ids are its own).
 const SEPARATOR: char = '\u{1f}';
 
-/// An open database of resources.
+/// The most writes committed in one transaction.
+const BATCH: usize = 1024;
+
+/// A saved resource: its scope, table and value.
+pub type Saved = (Scope, String, Value);
+
+enum Write {
+    Put(String, String),
+    Delete(String),
+}
+
+/// An open database of resources, written by its own thread.
 pub struct Database {
     path: PathBuf,
-    database: redb::Database,
+    writes: Option<mpsc::Sender<Write>>,
+    writer: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Database {
@@ -39,88 +57,128 @@ fn key(scope: &Scope, table: &str, id: &str) -> String {
     [scope.base.as_str(), scope.organization.as_str(), table, id].join(&SEPARATOR.to_string())
 }
 
-impl Database {
-    /// Opens `path`, creating it when it does not exist.
-    pub fn open(path: &Path) -> Result<Database, crate::Error> {
-        let error = |message: String| crate::Error::Data {
-            path: path.to_owned(),
-            message,
-        };
-        let database = redb::Database::create(path).map_err(|source| error(source.to_string()))?;
-        Ok(Database {
-            path: path.to_owned(),
-            database,
-        })
+fn error(path: &Path, message: impl std::fmt::Display) -> crate::Error {
+    crate::Error::Data {
+        path: path.to_owned(),
+        message: message.to_string(),
     }
+}
 
-    fn error(&self, source: impl std::fmt::Display) -> crate::Error {
-        crate::Error::Data {
-            path: self.path.clone(),
-            message: source.to_string(),
-        }
-    }
-
-    /// Every resource saved, in key order: by scope, table, then creation.
-    pub fn load(&self) -> Result<Vec<(Scope, String, Value)>, crate::Error> {
-        let transaction = self.database.begin_read().map_err(|e| self.error(e))?;
-        let table = match transaction.open_table(RESOURCES) {
-            Ok(table) => table,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-            Err(error) => return Err(self.error(error)),
-        };
-        let mut resources = Vec::new();
-        for entry in table.iter().map_err(|e| self.error(e))? {
-            let (key, value) = entry.map_err(|e| self.error(e))?;
-            let parts: Vec<&str> = key.value().split(SEPARATOR).collect();
-            let [base, organization, table, _id] = parts.as_slice() else {
-                return Err(self.error(format!("a key of unknown shape: {:?}", key.value())));
-            };
-            let value: Value = serde_json::from_str(value.value())
-                .map_err(|error| self.error(format!("a resource is not JSON: {error}")))?;
-            resources.push((
-                Scope {
-                    base: (*base).to_owned(),
-                    organization: (*organization).to_owned(),
-                },
-                (*table).to_owned(),
-                value,
+/// Every resource saved in `database`, in key order: by scope, table, then creation.
+fn load(path: &Path, database: &redb::Database) -> Result<Vec<Saved>, crate::Error> {
+    let transaction = database.begin_read().map_err(|e| error(path, e))?;
+    let table = match transaction.open_table(RESOURCES) {
+        Ok(table) => table,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(error(path, e)),
+    };
+    let mut resources = Vec::new();
+    for entry in table.iter().map_err(|e| error(path, e))? {
+        let (key, value) = entry.map_err(|e| error(path, e))?;
+        let parts: Vec<&str> = key.value().split(SEPARATOR).collect();
+        let [base, organization, table, _id] = parts.as_slice() else {
+            return Err(error(
+                path,
+                format!("a key of unknown shape: {:?}", key.value()),
             ));
+        };
+        let value: Value = serde_json::from_str(value.value())
+            .map_err(|e| error(path, format!("a resource is not JSON: {e}")))?;
+        resources.push((
+            Scope {
+                base: (*base).to_owned(),
+                organization: (*organization).to_owned(),
+            },
+            (*table).to_owned(),
+            value,
+        ));
+    }
+    Ok(resources)
+}
+
+/// Commits queued writes, a batch at a time, until every sender is gone.
+fn write_all(path: &Path, database: &redb::Database, writes: &mpsc::Receiver<Write>) {
+    while let Ok(first) = writes.recv() {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match writes.try_recv() {
+                Ok(write) => batch.push(write),
+                Err(_) => break,
+            }
         }
-        Ok(resources)
+        let result = (|| -> Result<(), redb::Error> {
+            let transaction = database.begin_write()?;
+            {
+                let mut table = transaction.open_table(RESOURCES)?;
+                for write in &batch {
+                    match write {
+                        Write::Put(key, value) => {
+                            table.insert(key.as_str(), value.as_str())?;
+                        }
+                        Write::Delete(key) => {
+                            table.remove(key.as_str())?;
+                        }
+                    }
+                }
+            }
+            transaction.commit()?;
+            Ok(())
+        })();
+        if let Err(e) = result {
+            tracing::error!(path = %path.display(), error = %e, lost = batch.len(), "could not save resources");
+        }
+    }
+}
+
+impl Database {
+    /// Opens `path` (creating it when it does not exist) and reads what it holds.
+    pub fn open(path: &Path) -> Result<(Database, Vec<Saved>), crate::Error> {
+        let database = redb::Database::create(path).map_err(|e| error(path, e))?;
+        let saved = load(path, &database)?;
+        let (sender, receiver) = mpsc::channel();
+        let thread_path = path.to_owned();
+        let writer = std::thread::Builder::new()
+            .name("sandbox-data".to_owned())
+            .spawn(move || write_all(&thread_path, &database, &receiver))
+            .map_err(|e| error(path, e))?;
+        Ok((
+            Database {
+                path: path.to_owned(),
+                writes: Some(sender),
+                writer: Some(writer),
+            },
+            saved,
+        ))
+    }
+
+    fn send(&self, write: Write) {
+        if let Some(writes) = &self.writes
+            && writes.send(write).is_err()
+        {
+            tracing::error!(path = %self.path.display(), "the data file's writer has stopped");
+        }
     }
 
     /// Saves a resource (created or changed).
-    pub fn put(
-        &self,
-        scope: &Scope,
-        table: &str,
-        id: &str,
-        value: &Value,
-    ) -> Result<(), crate::Error> {
-        let transaction = self.database.begin_write().map_err(|e| self.error(e))?;
-        {
-            let mut resources = transaction
-                .open_table(RESOURCES)
-                .map_err(|e| self.error(e))?;
-            resources
-                .insert(key(scope, table, id).as_str(), value.to_string().as_str())
-                .map_err(|e| self.error(e))?;
-        }
-        transaction.commit().map_err(|e| self.error(e))
+    pub fn put(&self, scope: &Scope, table: &str, id: &str, value: &Value) {
+        self.send(Write::Put(key(scope, table, id), value.to_string()));
     }
 
     /// Forgets a resource.
-    pub fn delete(&self, scope: &Scope, table: &str, id: &str) -> Result<(), crate::Error> {
-        let transaction = self.database.begin_write().map_err(|e| self.error(e))?;
+    pub fn delete(&self, scope: &Scope, table: &str, id: &str) {
+        self.send(Write::Delete(key(scope, table, id)));
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        // Closing the queue ends the writer once it has written everything queued.
+        self.writes.take();
+        if let Some(writer) = self.writer.take()
+            && writer.join().is_err()
         {
-            let mut resources = transaction
-                .open_table(RESOURCES)
-                .map_err(|e| self.error(e))?;
-            resources
-                .remove(key(scope, table, id).as_str())
-                .map_err(|e| self.error(e))?;
+            tracing::error!(path = %self.path.display(), "the data file's writer panicked");
         }
-        transaction.commit().map_err(|e| self.error(e))
     }
 }
 
@@ -137,25 +195,21 @@ mod tests {
             organization: "acme".into(),
         };
         {
-            let database = Database::open(&path).expect("opens");
-            assert!(database.load().expect("loads").is_empty());
+            let (database, saved) = Database::open(&path).expect("opens");
+            assert!(saved.is_empty());
             for id in ["a1", "a2", "a3"] {
-                database
-                    .put(&scope, "Project", id, &serde_json::json!({ "id": id }))
-                    .expect("saves");
+                database.put(&scope, "Project", id, &serde_json::json!({ "id": id }));
             }
-            database
-                .put(
-                    &scope,
-                    "Project",
-                    "a2",
-                    &serde_json::json!({ "id": "a2", "name": "x" }),
-                )
-                .expect("changes");
-            database.delete(&scope, "Project", "a1").expect("deletes");
+            database.put(
+                &scope,
+                "Project",
+                "a2",
+                &serde_json::json!({ "id": "a2", "name": "x" }),
+            );
+            database.delete(&scope, "Project", "a1");
+            // Dropping waits for the writes.
         }
-        let database = Database::open(&path).expect("opens again");
-        let loaded = database.load().expect("loads");
+        let (_database, loaded) = Database::open(&path).expect("opens again");
         let values: Vec<&Value> = loaded.iter().map(|(_, _, value)| value).collect();
         assert_eq!(
             values,

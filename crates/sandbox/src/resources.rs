@@ -19,7 +19,7 @@ use axum::http::StatusCode;
 use sdkgen_model::{Api, BodyKind, Method, Operation, ResponseStatus, Schema, SchemaKind};
 use serde_json::{Map, Value};
 
-use crate::persist::Database;
+use crate::persist::{Database, Saved};
 use crate::validate::Validated;
 use crate::{multipart, synthesize};
 
@@ -68,9 +68,9 @@ impl Store {
     }
 
     /// A store written through to `database`, starting with what it holds.
-    pub fn with_database(max: usize, database: Database) -> Result<Self, crate::Error> {
+    pub fn with_database(max: usize, database: Database, saved: Vec<Saved>) -> Self {
         let mut store = Store::new(max);
-        for (scope, table, value) in database.load()? {
+        for (scope, table, value) in saved {
             if let Some(number) = value.get("id").and_then(Value::as_str).and_then(id_number) {
                 store.next_id = store.next_id.max(number + 1);
             }
@@ -81,7 +81,7 @@ impl Store {
                 .push_back(value);
         }
         store.database = Some(database);
-        Ok(store)
+        store
     }
 
     fn new_id(&mut self) -> String {
@@ -93,17 +93,14 @@ impl Store {
     fn persist(&self, scope: &Scope, table: &str, value: &Value) {
         if let (Some(database), Some(id)) =
             (&self.database, value.get("id").and_then(Value::as_str))
-            && let Err(error) = database.put(scope, table, id, value)
         {
-            tracing::error!(%error, "could not save a resource");
+            database.put(scope, table, id, value);
         }
     }
 
     fn unpersist(&self, scope: &Scope, table: &str, id: &str) {
-        if let Some(database) = &self.database
-            && let Err(error) = database.delete(scope, table, id)
-        {
-            tracing::error!(%error, "could not delete a saved resource");
+        if let Some(database) = &self.database {
+            database.delete(scope, table, id);
         }
     }
 
