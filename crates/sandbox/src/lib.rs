@@ -164,6 +164,8 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// How long a client may take to send a request's headers.
     pub header_read_timeout: Duration,
+    /// How long an answer may wait for the client to read more of it.
+    pub send_timeout: Duration,
     /// The most connections open at once.
     pub max_connections: usize,
     /// The most connections open at once from one client address.
@@ -184,6 +186,7 @@ impl Default for Settings {
             max_body_bytes: 16 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             header_read_timeout: Duration::from_secs(10),
+            send_timeout: Duration::from_secs(30),
             // Below the usual limit of 1,024 file descriptors, leaving room for the rest.
             max_connections: 768,
             max_connections_per_address: 256,

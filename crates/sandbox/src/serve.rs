@@ -7,6 +7,8 @@
 //!   request in flight (idle between requests, or still sending its headers) is closed to make
 //!   room, the one quiet for longest first; when every connection is busy, the new one is
 //!   closed at once.
+//! - An answer that waits [`Settings::send_timeout`] for the client to read more of it ends
+//!   the connection: a client that stops reading cannot hold it.
 //! - When accepting fails (out of file descriptors), an idle connection is shed and accepting
 //!   resumes shortly.
 //!
@@ -14,9 +16,12 @@
 //! putting [`DropConnection`] in the response's extensions.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::IpAddr;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -24,7 +29,7 @@ use axum::body::Body;
 use axum::http::{Request, Response};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 use tower_service::Service;
 
@@ -175,6 +180,153 @@ impl Drop for InFlight {
     }
 }
 
+/// The most of an answer's body handed to hyper at once. Hyper asks for more only when it has
+/// written what it had, so the request stays counted in flight (not idle, not shed) until at
+/// most this much is left to send.
+const CHUNK: usize = 64 * 1024;
+
+/// A response body, handed over a chunk at a time, that keeps its request counted in flight
+/// until it is all handed over or dropped.
+struct Guarded {
+    body: Body,
+    pending: axum::body::Bytes,
+    _in_flight: InFlight,
+}
+
+impl Guarded {
+    fn new(body: Body, in_flight: InFlight) -> Self {
+        Guarded {
+            body,
+            pending: axum::body::Bytes::new(),
+            _in_flight: in_flight,
+        }
+    }
+
+    fn next_chunk(&mut self) -> http_body::Frame<axum::body::Bytes> {
+        let size = self.pending.len().min(CHUNK);
+        http_body::Frame::data(self.pending.split_to(size))
+    }
+}
+
+impl http_body::Body for Guarded {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        if !self.pending.is_empty() {
+            return Poll::Ready(Some(Ok(self.next_chunk())));
+        }
+        match Pin::new(&mut self.body).poll_frame(context) {
+            Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+                Ok(data) => {
+                    self.pending = data;
+                    Poll::Ready(Some(Ok(self.next_chunk())))
+                }
+                Err(frame) => Poll::Ready(Some(Ok(frame))),
+            },
+            other => other,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.pending.is_empty() && self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        let inner = self.body.size_hint();
+        let pending = self.pending.len() as u64;
+        let mut hint = http_body::SizeHint::new();
+        if let Some(upper) = inner.upper() {
+            hint.set_upper(upper.saturating_add(pending));
+        }
+        hint.set_lower(inner.lower().saturating_add(pending));
+        hint
+    }
+}
+
+/// A connection whose writes fail once one has waited `stall` for the client to read: a client
+/// that stops reading its answer cannot hold its connection (counted busy) forever.
+struct StallLimited {
+    io: TokioIo<TcpStream>,
+    stall: Duration,
+    stalled_since: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl StallLimited {
+    fn check(
+        &mut self,
+        context: &mut Context<'_>,
+        poll: Poll<std::io::Result<usize>>,
+    ) -> Poll<std::io::Result<usize>> {
+        if poll.is_ready() {
+            self.stalled_since = None;
+            return poll;
+        }
+        let stall = self.stall;
+        let deadline = self
+            .stalled_since
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(stall)));
+        if deadline.as_mut().poll(context).is_ready() {
+            return Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client stopped reading its answer",
+            )));
+        }
+        Poll::Pending
+    }
+}
+
+impl hyper::rt::Read for StallLimited {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+        buffer: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_read(context, buffer)
+    }
+}
+
+impl hyper::rt::Write for StallLimited {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+        buffer: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let poll = Pin::new(&mut self.io).poll_write(context, buffer);
+        self.check(context, poll)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+        buffers: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let poll = Pin::new(&mut self.io).poll_write_vectored(context, buffers);
+        self.check(context, poll)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(
+        mut self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(context)
+    }
+
+    fn poll_shutdown(
+        mut self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(context)
+    }
+}
+
 /// Serves `router` on `listener` with the connection limits of `settings`, until the process
 /// ends.
 pub async fn serve(
@@ -189,6 +341,7 @@ pub async fn serve(
         .header_read_timeout(settings.header_read_timeout)
         .max_buf_size(64 * 1024);
     let builder = Arc::new(builder);
+    let stall = settings.send_timeout;
     loop {
         let (stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
@@ -226,14 +379,19 @@ pub async fn serve(
                             Ok(response) => response,
                             Err(infallible) => match infallible {},
                         };
-                    drop(in_flight);
                     if response.extensions().get::<DropConnection>().is_some() {
                         return Err(Dropped);
                     }
-                    Ok::<_, Dropped>(response)
+                    // Busy until the answer's body is sent: a slow reader is not idle.
+                    Ok::<_, Dropped>(response.map(|body| Body::new(Guarded::new(body, in_flight))))
                 }
             });
-            let connection = builder.serve_connection(TokioIo::new(stream), service);
+            let io = StallLimited {
+                io: TokioIo::new(stream),
+                stall,
+                stalled_since: None,
+            };
+            let connection = builder.serve_connection(io, service);
             tokio::select! {
                 _ = connection => {}
                 () = shed.notified() => {}

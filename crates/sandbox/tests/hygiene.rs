@@ -127,3 +127,126 @@ async fn a_client_that_drips_its_headers_is_cut_off() {
     assert!(closed_within(&mut silent, Duration::from_secs(3)).await);
     served_within_a_second(&address).await;
 }
+
+/// Uploads `size` bytes as an attachment; its id.
+async fn upload(address: &str, size: usize) -> String {
+    let client = reqwest::Client::new();
+    let url = format!("http://{address}");
+    let project: serde_json::Value = client
+        .post(format!("{url}/projects"))
+        .bearer_auth("key")
+        .json(&serde_json::json!({"name": "p"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let task: serde_json::Value = client
+        .post(format!(
+            "{url}/projects/{}/tasks",
+            project["id"].as_str().unwrap()
+        ))
+        .bearer_auth("key")
+        .json(&serde_json::json!({"title": "t"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(vec![b'z'; size]).file_name("big.bin"),
+    );
+    let attachment: serde_json::Value = client
+        .post(format!(
+            "{url}/tasks/{}/attachments",
+            task["id"].as_str().unwrap()
+        ))
+        .bearer_auth("key")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    attachment["id"].as_str().unwrap().to_owned()
+}
+
+/// Asks for an attachment's bytes on a raw connection and reads the first kilobyte.
+async fn start_download(address: &str, attachment: &str) -> (TcpStream, Vec<u8>) {
+    let mut reader = TcpStream::connect(address).await.unwrap();
+    reader
+        .write_all(
+            format!(
+                "GET /attachments/{attachment}/content HTTP/1.1\r\nhost: x\r\nauthorization: Bearer key\r\nconnection: close\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut start = vec![0_u8; 1024];
+    reader.read_exact(&mut start).await.unwrap();
+    (reader, start)
+}
+
+/// The length of the body in an HTTP answer read whole.
+fn body_length(answer: &[u8]) -> usize {
+    let body_at = answer
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .unwrap()
+        + 4;
+    answer.len() - body_at
+}
+
+/// More than the sockets on both sides buffer, so the answer waits on its reader.
+const BIG: usize = 15 * 1024 * 1024;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_reader_of_a_long_answer_is_busy_not_idle() {
+    let address = start(Settings {
+        max_connections: 8,
+        max_connections_per_address: 8,
+        ..Settings::default()
+    })
+    .await;
+    let attachment = upload(&address, BIG).await;
+    let (mut reader, start) = start_download(&address, &attachment).await;
+    // Past the cap while the answer is still being read.
+    let mut held = Vec::new();
+    for _ in 0..16 {
+        held.push(TcpStream::connect(&address).await.unwrap());
+    }
+    served_within_a_second(&address).await;
+    let mut rest = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), reader.read_to_end(&mut rest))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        body_length(&[start, rest].concat()),
+        BIG,
+        "the whole answer arrived"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_that_stops_reading_is_cut_off() {
+    let address = start(Settings {
+        send_timeout: Duration::from_millis(300),
+        ..Settings::default()
+    })
+    .await;
+    let attachment = upload(&address, BIG).await;
+    let (mut reader, start) = start_download(&address, &attachment).await;
+    // Stop reading for longer than the send timeout, then read what was sent.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut rest = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), reader.read_to_end(&mut rest))
+        .await
+        .unwrap();
+    assert!(body_length(&[start, rest].concat()) < BIG, "cut off");
+}
