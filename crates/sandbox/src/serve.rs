@@ -327,6 +327,11 @@ impl hyper::rt::Write for StallLimited {
     }
 }
 
+/// EMFILE (the process's limit) or ENFILE (the system's), the same numbers on Linux and macOS.
+fn is_out_of_descriptors(error: &std::io::Error) -> bool {
+    matches!(error.raw_os_error(), Some(23 | 24))
+}
+
 /// Serves `router` on `listener` with the connection limits of `settings`, until the process
 /// ends.
 pub async fn serve(
@@ -345,12 +350,16 @@ pub async fn serve(
     loop {
         let (stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
-            Err(error) => {
-                // Out of file descriptors (or a connection reset before it was accepted):
-                // make room and try again shortly, rather than spin or stop.
-                tracing::warn!(%error, "accepting a connection failed");
+            Err(error) if is_out_of_descriptors(&error) => {
+                // Make room and try again shortly, rather than spin or stop.
+                tracing::warn!(%error, "out of file descriptors: shedding an idle connection");
                 tracker.shed_any_idle();
                 tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            }
+            Err(error) => {
+                // A connection reset before it was accepted, and the like: only that one is lost.
+                tracing::debug!(%error, "accepting a connection failed");
                 continue;
             }
         };
@@ -435,6 +444,19 @@ mod tests {
         tracker.forget(first);
         tracker.forget(third);
         assert_eq!(tracker.open(), 1);
+    }
+
+    #[test]
+    fn running_out_of_descriptors_is_told_from_other_accept_errors() {
+        assert!(is_out_of_descriptors(&std::io::Error::from_raw_os_error(
+            24
+        )));
+        assert!(is_out_of_descriptors(&std::io::Error::from_raw_os_error(
+            23
+        )));
+        assert!(!is_out_of_descriptors(&std::io::Error::from(
+            std::io::ErrorKind::ConnectionAborted
+        )));
     }
 
     #[test]
