@@ -145,4 +145,17 @@ mod tests {
             Some(vec![])
         );
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Any bytes give parts or `None`, never a panic.
+        #[test]
+        fn any_body_is_read_or_refused(
+            body in proptest::collection::vec(proptest::sample::select(
+                b"-x\r\n:;=\"az".to_vec()), 0..128),
+        ) {
+            let _ = parse("multipart/form-data; boundary=x", &body);
+        }
+    }
 }

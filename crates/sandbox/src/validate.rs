@@ -685,4 +685,14 @@ paths:
             ["query.ids/1: must be a number, not \"x\""]
         );
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Hostile query strings and headers give an answer, never a panic.
+        #[test]
+        fn any_query_is_answered(query in "[a-z=&,|%0-9 .x-]{0,64}", header in "[ -~]{0,32}") {
+            let _ = items(&query, &[("x-trace", header.as_str()), ("x-list", header.as_str())]);
+        }
+    }
 }
