@@ -103,9 +103,11 @@ pub enum Command {
         #[arg(long)]
         github: bool,
     },
-    /// Serve a spec like the provider does: bearer auth, validation, point budgets, 429s.
+    /// Serve the API like the provider does: every major's newest release under its base path
+    /// (/v1, /v2), bearer auth, validation, one point budget per organisation, 429s.
     Sandbox {
-        /// The spec to serve (default: the newest release in `<root>/specs/`).
+        /// Serve only this spec, at its servers' base path (default: every major in
+        /// `<root>/specs/`).
         #[arg(long)]
         spec: Option<PathBuf>,
         /// The repository whose `specs/` is served when no `--spec` is given.
@@ -121,6 +123,24 @@ pub enum Command {
         /// The budget window in seconds.
         #[arg(long, default_value_t = 60)]
         window: u64,
+        /// Chaos: the share of requests that fail, such as 0.1 or 10%.
+        #[arg(long)]
+        fail_rate: Option<String>,
+        /// Chaos: how they fail, among 500, 502, 503 and drop (default: all).
+        #[arg(long)]
+        failures: Option<String>,
+        /// Chaos: every request waits MIN..MAX first (milliseconds, or 10ms..1.5s).
+        #[arg(long)]
+        latency: Option<String>,
+        /// Chaos: budget changes, SECONDS=POINTS,... (POINTS may be `plan`).
+        #[arg(long)]
+        budget_schedule: Option<String>,
+        /// Chaos: the seed (random and printed when not given).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Keep resources in this file (an embedded redb database) across restarts.
+        #[arg(long)]
+        data: Option<PathBuf>,
     },
 }
 
@@ -169,7 +189,26 @@ impl Command {
                 addr,
                 keys,
                 window,
-            } => sandbox::run(spec, &root, &addr, &keys, window).map(success),
+                fail_rate,
+                failures,
+                latency,
+                budget_schedule,
+                seed,
+                data,
+            } => sandbox::run(&sdkgen_sandbox::Options {
+                spec,
+                specs: root.join("specs"),
+                address: addr,
+                keys,
+                window_seconds: window,
+                fail_rate,
+                failures,
+                latency,
+                budget_schedule,
+                seed,
+                data,
+            })
+            .map(success),
         }
     }
 }
