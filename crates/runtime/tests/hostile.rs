@@ -302,6 +302,7 @@ async fn a_reset_in_the_past_does_not_refill_the_budget() {
     let client = builder(&server.url, "past")
         .plan(Plan::Custom(5))
         .timeout(Duration::from_secs(1))
+        .max_budget_wait(Duration::from_secs(1))
         .build()
         .unwrap();
     let mut refused = 0;
@@ -614,6 +615,8 @@ async fn a_provider_client_throttles_by_points_and_a_third_party_client_reacts_t
         .throttling(Throttling::Points)
         .plan(Plan::Custom(10))
         .timeout(Duration::from_secs(1))
+        // A points client waits out a window by default; here it must refuse at once.
+        .max_budget_wait(Duration::from_secs(1))
         .build()
         .unwrap();
     let reactive = builder(&third_party.url, "side-third-party")
