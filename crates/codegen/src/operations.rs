@@ -570,11 +570,23 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             });
         }
         let decode = self.decode(error_type);
+        // An operation that takes an idempotency key may be retried after it may have
+        // reached the server: the runtime sends one key per call, the same on every retry.
+        let idempotent = self
+            .operation
+            .parameters_in(ParameterLocation::Header)
+            .any(|parameter| {
+                parameter
+                    .name
+                    .eq_ignore_ascii_case(sdkgen_policy::headers::IDEMPOTENCY_KEY)
+            })
+            .then(|| quote!(request.declares_idempotency_key = true;));
         quote! {
             let points = self.points();
             let path = #path;
             let mut request = Request::new(#id, Method::#method, path, points);
             request.priority = self.client.priority();
+            #idempotent
             #(#statements)*
             #decode
         }

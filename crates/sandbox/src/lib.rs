@@ -284,7 +284,7 @@ fn read_folder(path: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(entries)
 }
 
-/// Each major's newest release in a `specs/` folder (`v1/1.1.0.yaml`, `v2/2.0.0.yaml`), each
+/// Each major's newest release in a `specs/` folder (`v1/1.2.0.yaml`, `v2/2.0.0.yaml`), each
 /// under its base path (from its servers, else `/vN`), majors in order.
 pub fn default_mounts(specs: &Path) -> Result<Vec<Mount>, Error> {
     let mut majors: Vec<(u64, PathBuf)> = read_folder(specs)?
@@ -918,7 +918,7 @@ mod tests {
             .iter()
             .map(|mount| (mount.base_path.as_str(), mount.api.version.as_str()))
             .collect();
-        assert_eq!(served, [("/v1", "1.1.0"), ("/v2", "2.0.0")]);
+        assert_eq!(served, [("/v1", "1.2.0"), ("/v2", "2.0.0")]);
         let empty = tempfile::tempdir().expect("a temporary directory");
         let error = default_mounts(empty.path()).expect_err("nothing to serve");
         assert!(
