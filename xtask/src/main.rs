@@ -94,6 +94,15 @@ enum Command {
         /// Exit with 1 when a finding is at least this serious: breaking or warning.
         #[arg(long)]
         fail_on: Option<String>,
+        /// The date sunset dates are judged against, YYYY-MM-DD (default: today, UTC).
+        #[arg(long)]
+        today: Option<String>,
+        /// A file of rule level overrides (`RULE-ID LEVEL` a line).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// A file of accepted findings (`METHOD /path RULE-ID reason` a line).
+        #[arg(long)]
+        ignore: Option<PathBuf>,
     },
     /// Within each major of specs/, each release against the one before: no breaking change,
     /// the version bumped accordingly, and released files never changed.
@@ -104,6 +113,15 @@ enum Command {
         /// Print problems as GitHub Actions annotations.
         #[arg(long)]
         github: bool,
+        /// The date sunset dates are judged against, YYYY-MM-DD (default: today, UTC).
+        #[arg(long)]
+        today: Option<String>,
+        /// A file of rule level overrides (`RULE-ID LEVEL` a line).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// A file of accepted findings (`METHOD /path RULE-ID reason` a line).
+        #[arg(long)]
+        ignore: Option<PathBuf>,
     },
     /// Serve a spec like the provider does: bearer auth, validation, point budgets, 429s.
     Sandbox {
@@ -155,8 +173,27 @@ fn main() -> ExitCode {
             new,
             format,
             fail_on,
-        } => compat::diff_command(&old, &new, &format, fail_on.as_deref()),
-        Command::CheckVersions { base, github } => compat::check_versions(base.as_deref(), github),
+            today,
+            config,
+            ignore,
+        } => compat::diff_command(
+            &old,
+            &new,
+            &format,
+            fail_on.as_deref(),
+            &compat::Gate::read(today.as_deref(), config.as_deref(), ignore.as_deref())?,
+        ),
+        Command::CheckVersions {
+            base,
+            github,
+            today,
+            config,
+            ignore,
+        } => compat::check_versions(
+            base.as_deref(),
+            github,
+            &compat::Gate::read(today.as_deref(), config.as_deref(), ignore.as_deref())?,
+        ),
         Command::Generate {
             spec,
             out,

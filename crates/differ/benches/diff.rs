@@ -84,8 +84,11 @@ fn diff_only(bencher: divan::Bencher) {
     let Some(text) = github() else { return };
     let old = sdkgen_loader::load_str(&text, "old.json").expect("loads");
     let new = sdkgen_loader::load_str(&edited(&text), "new.json").expect("loads");
-    eprintln!("{} findings", sdkgen_differ::diff(&old, &new).changes.len());
-    bencher.bench(|| sdkgen_differ::diff(&old, &new).changes.len());
+    eprintln!(
+        "{} findings",
+        sdkgen_differ::diff(&old, &new, &settings()).changes.len()
+    );
+    bencher.bench(|| sdkgen_differ::diff(&old, &new, &settings()).changes.len());
 }
 
 #[divan::bench(sample_count = 10)]
@@ -95,6 +98,13 @@ fn load_both_and_diff(bencher: divan::Bencher) {
     bencher.bench(|| {
         let old = sdkgen_loader::load_str(&text, "old.json").expect("loads");
         let new = sdkgen_loader::load_str(&edited, "new.json").expect("loads");
-        sdkgen_differ::diff(&old, &new).changes.len()
+        sdkgen_differ::diff(&old, &new, &settings()).changes.len()
     });
+}
+
+/// A fixed date, so that results do not change with the calendar.
+fn settings() -> sdkgen_differ::DiffSettings {
+    sdkgen_differ::DiffSettings::new(
+        sdkgen_differ::DiffSettings::parse_today("2026-11-30").expect("a date"),
+    )
 }

@@ -5,7 +5,7 @@ use sdkgen_differ::{Level, Report, diff};
 fn report(old: &str, new: &str) -> Report {
     let old = sdkgen_loader::load_str(old, "old.yaml").expect("old loads");
     let new = sdkgen_loader::load_str(new, "new.yaml").expect("new loads");
-    diff(&old, &new)
+    diff(&old, &new, &settings())
 }
 
 fn found(report: &Report) -> Vec<(String, Level)> {
@@ -233,4 +233,11 @@ fn levels_and_formats_parse_from_their_names() {
         );
     }
     assert!(sdkgen_differ::report::Format::parse("pdf").is_none());
+}
+
+/// A fixed date, so that results do not change with the calendar.
+fn settings() -> sdkgen_differ::DiffSettings {
+    sdkgen_differ::DiffSettings::new(
+        sdkgen_differ::DiffSettings::parse_today("2026-11-30").expect("a date"),
+    )
 }
