@@ -176,24 +176,16 @@ fn main() -> ExitCode {
             today,
             config,
             ignore,
-        } => compat::diff_command(
-            &old,
-            &new,
-            &format,
-            fail_on.as_deref(),
-            &compat::Gate::read(today.as_deref(), config.as_deref(), ignore.as_deref())?,
-        ),
+        } => compat::Gate::read(today.as_deref(), config.as_deref(), ignore.as_deref())
+            .and_then(|gate| compat::diff_command(&old, &new, &format, fail_on.as_deref(), &gate)),
         Command::CheckVersions {
             base,
             github,
             today,
             config,
             ignore,
-        } => compat::check_versions(
-            base.as_deref(),
-            github,
-            &compat::Gate::read(today.as_deref(), config.as_deref(), ignore.as_deref())?,
-        ),
+        } => compat::Gate::read(today.as_deref(), config.as_deref(), ignore.as_deref())
+            .and_then(|gate| compat::check_versions(base.as_deref(), github, &gate)),
         Command::Generate {
             spec,
             out,
