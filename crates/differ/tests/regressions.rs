@@ -31,7 +31,7 @@ fn find<'a>(report: &'a Report, id: &str) -> Vec<&'a sdkgen_differ::Change> {
         .collect()
 }
 
-/// 1. A shared union of constants gains a value; schemas that pin their own value with `enum`
+/// Issue item 1: a shared union of constants gains a value; schemas that pin their own value with `enum`
 /// beside `allOf` cannot carry it, in responses or requests. Where the union is used unpinned,
 /// the new value is reported by value and title.
 #[test]
@@ -54,7 +54,7 @@ fn enum_pinned_unions_do_not_change_when_the_union_gains_a_value() {
     assert!(!report.reaches(Level::Breaking));
 }
 
-/// 2. A property removed from a request schema with `additionalProperties: false`: clients
+/// Issue item 2: a property removed from a request schema with `additionalProperties: false`: clients
 /// that still send it are rejected, so it is breaking.
 #[test]
 fn removing_a_property_of_a_closed_request_schema_is_breaking() {
@@ -66,7 +66,7 @@ fn removing_a_property_of_a_closed_request_schema_is_breaking() {
     assert!(find(&report, "request-property-removed").is_empty());
 }
 
-/// 3. Removing response data is breaking under the provider's policy, optional or not.
+/// Issue item 3: removing response data is breaking under the provider's policy, optional or not.
 #[test]
 fn removing_an_optional_response_property_is_breaking() {
     let report = compare("reports_old.yaml", "reports_new.yaml");
@@ -75,7 +75,7 @@ fn removing_an_optional_response_property_is_breaking() {
     assert!(removed.iter().all(|change| change.level == Level::Breaking));
 }
 
-/// 4. Reports: a component used in two places is reported under each; findings inside union
+/// Issue item 4, reports: a component used in two places is reported under each; findings inside union
 /// variants name the variant; a cost that neither document declares is not called
 /// `x-points`; Markdown and GitHub output give counts; annotations point at the line.
 #[test]

@@ -241,3 +241,70 @@ fn settings() -> sdkgen_differ::DiffSettings {
         sdkgen_differ::DiffSettings::parse_today("2026-11-30").expect("a date"),
     )
 }
+
+#[test]
+fn the_date_is_an_input_of_the_comparison() {
+    assert_eq!(
+        sdkgen_differ::DiffSettings::parse_today("tomorrow").map_err(|error| error.to_string()),
+        Err("\"tomorrow\" is not a date (expected YYYY-MM-DD)".to_owned())
+    );
+    let old = with_paths(
+        "  /a:\n    get: {deprecated: true, x-sunset: '2027-01-01', responses: {'200': {description: ok}}}\n",
+    );
+    let new = format!("{HEAD}paths: {{}}\n");
+    let on = |date: &str| {
+        let settings = sdkgen_differ::DiffSettings::new(
+            sdkgen_differ::DiffSettings::parse_today(date).expect("a date"),
+        );
+        let old = sdkgen_loader::load_str(&old, "old.yaml").expect("old loads");
+        let new = sdkgen_loader::load_str(&new, "new.yaml").expect("new loads");
+        found(&diff(&old, &new, &settings))
+    };
+    assert_eq!(
+        on("2026-12-31"),
+        [("api-path-removed-before-sunset".into(), Level::Breaking)]
+    );
+    assert_eq!(
+        on("2027-01-01"),
+        [(
+            "api-path-removed-with-deprecation".into(),
+            Level::NonBreaking
+        )]
+    );
+    let strict = sdkgen_differ::DiffSettings::before_every_sunset();
+    let later = sdkgen_differ::DiffSettings::from_clock();
+    assert!(strict.today < later.today);
+    assert!(later.today >= sdkgen_differ::DiffSettings::parse_today("2026-01-01").expect("a date"));
+}
+
+#[test]
+fn sarif_lists_the_whole_catalogue_and_points_at_lines() {
+    let old = with_paths("  /a:\n    get: {responses: {'200': {description: ok}}}\n");
+    let new = with_paths(
+        "  /a:\n    get: {responses: {'200': {description: ok}}}\n  /b:\n    get: {responses: {'200': {description: ok}}}\n",
+    );
+    let report = report(&old, &new);
+    let sarif = sdkgen_differ::report::render_with_source(
+        &report,
+        sdkgen_differ::report::Format::Sarif,
+        "new.yaml",
+        Some(&new),
+        false,
+    );
+    let value: serde_json::Value = serde_json::from_str(&sarif).expect("JSON");
+    let rules = value["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    assert_eq!(rules.len(), sdkgen_differ::rules::catalogue().len());
+    let result = &value["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "endpoint-added");
+    assert_eq!(
+        rules[result["ruleIndex"].as_u64().expect("an index") as usize]["id"],
+        "endpoint-added"
+    );
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        7,
+        "the line of `get:` under `/b:`"
+    );
+}
