@@ -303,8 +303,7 @@ fn sarif_lists_the_whole_catalogue_and_points_at_lines() {
         "endpoint-added"
     );
     assert_eq!(
-        result["locations"][0]["physicalLocation"]["region"]["startLine"],
-        7,
+        result["locations"][0]["physicalLocation"]["region"]["startLine"], 7,
         "the line of `get:` under `/b:`"
     );
 }
