@@ -48,10 +48,9 @@ fn allowed_values(api: &Api, schema: &Schema, depth: usize) -> Option<Vec<Allowe
             .collect()
     });
     let inner: Option<Vec<AllowedValue>> = match &schema.kind {
-        SchemaKind::Ref(name) => api
-            .schemas
-            .get(name)
-            .and_then(|named| allowed_values(api, &named.schema, depth + 1)),
+        SchemaKind::Ref(_) => api
+            .resolve(schema)
+            .and_then(|target| allowed_values(api, target, depth + 1)),
         SchemaKind::OneOf(union) | SchemaKind::AnyOf(union) => {
             let mut union_values: Vec<AllowedValue> = Vec::new();
             for variant in &union.variants {
