@@ -137,6 +137,8 @@ fixed_rules! {
     RemovedWithoutDeprecation = "api-removed-without-deprecation", Breaking, Paths, Both, "An operation was removed without being deprecated first.";
     PathRemovedWithDeprecation = "api-path-removed-with-deprecation", NonBreaking, Paths, Both, "A deprecated path was removed after its sunset date (or it had none).";
     RemovedWithDeprecation = "api-removed-with-deprecation", NonBreaking, Paths, Both, "A deprecated operation was removed after its sunset date (or it had none).";
+    SunsetDeleted = "api-sunset-deleted", Breaking, Paths, Both, "A deprecated operation lost its sunset date: its users were promised time to move.";
+    SunsetDateTooEarly = "api-sunset-date-changed-too-small", Breaking, Paths, Both, "The sunset date of a deprecated operation was moved earlier.";
     PathRemovedBeforeSunset = "api-path-removed-before-sunset", Breaking, Paths, Both, "A deprecated path was removed before its sunset date.";
     RemovedBeforeSunset = "api-removed-before-sunset", Breaking, Paths, Both, "A deprecated operation was removed before its sunset date.";
     WebhookAdded = "webhook-added", NonBreaking, Paths, Response, "A webhook was added.";
@@ -493,64 +495,54 @@ impl SchemaChange {
         use Level::{Breaking, NonBreaking, Warning};
         use SchemaChange::*;
         let request = direction != Direction::Response;
-        Some(match self {
-            BecameNullable | OneOfAdded | AnyOfAdded => {
-                if request {
-                    NonBreaking
-                } else {
-                    Breaking
-                }
-            }
+        // `(in a request, in a response)`.
+        let (in_request, in_response) = match self {
+            BecameNullable | OneOfAdded | AnyOfAdded => (NonBreaking, Breaking),
             BecameNotNullable
             | OneOfRemoved
             | AnyOfRemoved
-            | DiscriminatorMappingRemoved
             | EnumValueRemoved
             | ExtensibleEnumValueRemoved
             | BecameEnum
-            | DefaultValueChanged => {
-                if request {
-                    Breaking
-                } else {
-                    NonBreaking
-                }
-            }
-            AllOfAdded => {
-                if request {
-                    Breaking
-                } else {
-                    NonBreaking
-                }
-            }
-            TypeChanged
-            | ConstChanged
-            | DiscriminatorPropertyNameChanged
-            | DiscriminatorMappingChanged => Breaking,
-            AllOfRemoved => Warning,
-            TypeGeneralized if request => NonBreaking,
-            TypeSpecialized if !request => NonBreaking,
+            | DefaultValueChanged
+            | AllOfAdded => (Breaking, NonBreaking),
+            TypeChanged | ConstChanged => (Breaking, Breaking),
+            AllOfRemoved => (Warning, Warning),
+            TypeGeneralized if request => (NonBreaking, NonBreaking),
+            TypeSpecialized if !request => (NonBreaking, NonBreaking),
             TypeGeneralized | TypeSpecialized => return None,
-            DiscriminatorAdded | DiscriminatorRemoved | ExtensibleEnumValueAdded => NonBreaking,
+            DiscriminatorAdded | DiscriminatorRemoved | ExtensibleEnumValueAdded => {
+                (NonBreaking, NonBreaking)
+            }
+            // A server picks a request's variant by its shape; the generated clients decode a
+            // response's union by its tag, so a tag they do not know, or one read from another
+            // property or mapped to another schema, fails to decode.
+            DiscriminatorPropertyNameChanged | DiscriminatorMappingChanged => {
+                (NonBreaking, Breaking)
+            }
+            DiscriminatorMappingRemoved => (NonBreaking, NonBreaking),
             // Values a client has never seen: decoders with closed enums fail on them.
-            DiscriminatorMappingAdded | EnumValueAdded | EnumRemoved => {
-                if request {
-                    NonBreaking
-                } else {
-                    Warning
+            DiscriminatorMappingAdded | EnumValueAdded | EnumRemoved => (NonBreaking, Warning),
+            // A constraint that tightens rejects requests that passed; one that loosens lets a
+            // response carry values that clients validating the old bounds reject.
+            Bound(bound, change) => {
+                let tightens = match change {
+                    BoundChange::Set => true,
+                    BoundChange::Removed => false,
+                    BoundChange::Increased => !bound.is_upper(),
+                    BoundChange::Decreased => bound.is_upper(),
+                };
+                match (change, tightens) {
+                    (BoundChange::Set, _) => (Warning, NonBreaking),
+                    (_, true) => (Breaking, NonBreaking),
+                    (_, false) => (NonBreaking, Warning),
                 }
             }
-            Bound(_, _) | PatternAdded | PatternRemoved | PatternChanged if !request => {
-                return None;
-            }
-            Bound(bound, change) => match (change, bound.is_upper()) {
-                (BoundChange::Set, _) => Warning,
-                (BoundChange::Removed, _) => NonBreaking,
-                (BoundChange::Decreased, true) | (BoundChange::Increased, false) => Breaking,
-                (BoundChange::Increased, true) | (BoundChange::Decreased, false) => NonBreaking,
-            },
-            PatternAdded | PatternChanged => Warning,
-            PatternRemoved => NonBreaking,
-        })
+            PatternAdded => (Warning, NonBreaking),
+            PatternChanged => (Warning, Warning),
+            PatternRemoved => (NonBreaking, Warning),
+        };
+        Some(if request { in_request } else { in_response })
     }
 
     fn description(self, place: Place) -> String {
@@ -762,10 +754,17 @@ mod tests {
         assert!(
             lookup(RuleRef::Schema(
                 Place::ResponseBody,
-                SchemaChange::PatternAdded
+                SchemaChange::TypeGeneralized
             ))
-            .is_none()
+            .is_none(),
+            "a response is never generalized"
         );
+        let widened = lookup(RuleRef::Schema(
+            Place::ResponseProperty,
+            SchemaChange::Bound(Bound::MaxLength, BoundChange::Increased),
+        ))
+        .map(|rule| rule.level);
+        assert_eq!(widened, Some(Level::Warning));
         assert_eq!(
             lookup(Fixed::EndpointAdded.into()).map(|rule| rule.id.as_str()),
             Some("endpoint-added")

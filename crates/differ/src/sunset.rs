@@ -27,6 +27,30 @@ pub fn judge_removal(deprecated: bool, sunset: Option<&str>, today: NaiveDate) -
     }
 }
 
+/// How the sunset date of an operation that stays deprecated changed, when that is a problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SunsetChange {
+    /// The date was dropped.
+    Deleted,
+    /// The date moved earlier: users get less time than they were promised.
+    Earlier {
+        /// The old date.
+        from: NaiveDate,
+        /// The new date.
+        to: NaiveDate,
+    },
+}
+
+/// Judges the sunset dates (as written) of an operation deprecated on both sides. Dates that
+/// do not parse are treated as absent; a later date, a new date or the same date is fine.
+pub fn judge_sunset_change(old: Option<&str>, new: Option<&str>) -> Option<SunsetChange> {
+    match (old.and_then(parse_date), new.and_then(parse_date)) {
+        (Some(_), None) => Some(SunsetChange::Deleted),
+        (Some(from), Some(to)) if to < from => Some(SunsetChange::Earlier { from, to }),
+        _ => None,
+    }
+}
+
 /// Parses an ISO date (`2026-01-31`, or the date of an ISO date-time) or an HTTP date
 /// (`Sat, 31 Jan 2026 00:00:00 GMT`, as the `Sunset` header of RFC 8594 gives it).
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
@@ -55,6 +79,27 @@ mod tests {
         assert_eq!(date("2026-01-31T12:00:00Z"), date("2026-01-31"));
         assert_eq!(parse_date("soon"), None);
         assert_eq!(parse_date("2026-02-30"), None);
+    }
+
+    #[test]
+    fn every_branch_of_a_sunset_change() {
+        assert_eq!(
+            judge_sunset_change(Some("2027-01-01"), None),
+            Some(SunsetChange::Deleted)
+        );
+        assert_eq!(
+            judge_sunset_change(Some("2027-01-01"), Some("2026-12-01")),
+            Some(SunsetChange::Earlier {
+                from: date("2027-01-01"),
+                to: date("2026-12-01")
+            })
+        );
+        assert_eq!(
+            judge_sunset_change(Some("2027-01-01"), Some("2027-02-01")),
+            None
+        );
+        assert_eq!(judge_sunset_change(None, Some("2027-02-01")), None);
+        assert_eq!(judge_sunset_change(Some("someday"), None), None);
     }
 
     #[test]

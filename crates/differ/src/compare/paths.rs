@@ -8,7 +8,7 @@ use sdkgen_model::{Method, Operation};
 
 use super::{Differ, Direction};
 use crate::rules::Fixed;
-use crate::sunset::{Removal, judge_removal};
+use crate::sunset::{Removal, SunsetChange, judge_removal, judge_sunset_change};
 
 /// `/tasks/{task_id}` and `/tasks/{id}` are the same path.
 pub(super) fn path_key(path: &str) -> String {
@@ -172,6 +172,23 @@ impl Differ<'_> {
                 "deprecated",
                 "the operation is no longer deprecated",
             ),
+            (true, true) => {
+                match judge_sunset_change(old.sunset.as_deref(), new.sunset.as_deref()) {
+                    Some(SunsetChange::Deleted) => self.push(
+                        Fixed::SunsetDeleted,
+                        Some(&label),
+                        "x-sunset",
+                        "the deprecated operation no longer has a sunset date",
+                    ),
+                    Some(SunsetChange::Earlier { from, to }) => self.push(
+                        Fixed::SunsetDateTooEarly,
+                        Some(&label),
+                        "x-sunset",
+                        format!("the sunset date moved earlier, from {from} to {to}"),
+                    ),
+                    None => {}
+                }
+            }
             _ => {}
         }
         self.costs(&label, old, new);

@@ -739,10 +739,6 @@ impl Differ<'_> {
     }
 
     fn constraints(&mut self, old: &Schema, new: &Schema, context: &Context) {
-        // Constraints restrict what clients may send; responses are not judged on them.
-        if context.direction == Direction::Response {
-            return;
-        }
         let what = context.what();
         match (&old.kind, &new.kind) {
             (
