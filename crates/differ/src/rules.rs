@@ -132,6 +132,11 @@ macro_rules! fixed_rules {
 fixed_rules! {
     EndpointAdded = "endpoint-added", NonBreaking, Paths, Both, "An operation was added.";
     EndpointDeprecated = "endpoint-deprecated", NonBreaking, Paths, Both, "An operation became deprecated.";
+    EndpointDeprecatedWithSunset = "endpoint-deprecated-with-sunset", NonBreaking, Paths, Both, "An operation became deprecated, with a sunset date.";
+    OperationIdRemoved = "api-operation-id-removed", Breaking, Paths, Both, "A declared operationId was changed or dropped: the SDK method named after it is renamed.";
+    OperationIdAdded = "api-operation-id-added", Warning, Paths, Both, "An operationId was declared where there was none: the SDK method may be renamed.";
+    TagAdded = "api-tag-added", NonBreaking, Paths, Both, "An operation gained a tag.";
+    TagRemoved = "api-tag-removed", NonBreaking, Paths, Both, "An operation lost a tag.";
     EndpointReactivated = "endpoint-reactivated", NonBreaking, Paths, Both, "An operation is no longer deprecated.";
     PathRemovedWithoutDeprecation = "api-path-removed-without-deprecation", Breaking, Paths, Both, "A path was removed without being deprecated first.";
     RemovedWithoutDeprecation = "api-removed-without-deprecation", Breaking, Paths, Both, "An operation was removed without being deprecated first.";
@@ -149,6 +154,8 @@ fixed_rules! {
     ParameterRemoved = "request-parameter-removed", Warning, Parameters, Request, "A parameter was removed (servers usually ignore it if still sent).";
     ParameterBecameRequired = "request-parameter-became-required", Breaking, Parameters, Request, "An optional parameter became required.";
     ParameterBecameOptional = "request-parameter-became-optional", NonBreaking, Parameters, Request, "A required parameter became optional.";
+    ParameterDeprecated = "request-parameter-deprecated", NonBreaking, Parameters, Request, "A parameter became deprecated.";
+    ParameterReactivated = "request-parameter-reactivated", NonBreaking, Parameters, Request, "A parameter is no longer deprecated.";
     ParameterStyleChanged = "request-parameter-style-changed", Breaking, Parameters, Request, "The serialisation (style or explode) of a parameter changed.";
 
     RequestBodyAddedRequired = "request-body-added-required", Breaking, Bodies, Request, "A required request body was added.";
@@ -403,6 +410,10 @@ pub enum SchemaChange {
     ExtensibleEnumValueRemoved,
     /// The default changed.
     DefaultValueChanged,
+    /// A default was set.
+    DefaultValueAdded,
+    /// The default was removed.
+    DefaultValueRemoved,
     /// A bound changed.
     Bound(Bound, BoundChange),
     /// A pattern was set.
@@ -442,6 +453,8 @@ impl SchemaChange {
             ExtensibleEnumValueAdded,
             ExtensibleEnumValueRemoved,
             DefaultValueChanged,
+            DefaultValueAdded,
+            DefaultValueRemoved,
         ];
         for bound in self::Bound::ALL {
             for change in BoundChange::ALL {
@@ -481,6 +494,8 @@ impl SchemaChange {
             ExtensibleEnumValueAdded => "x-extensible-enum-value-added",
             ExtensibleEnumValueRemoved => "x-extensible-enum-value-removed",
             DefaultValueChanged => "default-value-changed",
+            DefaultValueAdded => "default-value-added",
+            DefaultValueRemoved => "default-value-removed",
             Bound(bound, change) => return format!("{}-{}", bound.name(), change.name()),
             PatternAdded => "pattern-added",
             PatternRemoved => "pattern-removed",
@@ -511,9 +526,11 @@ impl SchemaChange {
             TypeGeneralized if request => (NonBreaking, NonBreaking),
             TypeSpecialized if !request => (NonBreaking, NonBreaking),
             TypeGeneralized | TypeSpecialized => return None,
-            DiscriminatorAdded | DiscriminatorRemoved | ExtensibleEnumValueAdded => {
-                (NonBreaking, NonBreaking)
-            }
+            DiscriminatorAdded
+            | DiscriminatorRemoved
+            | ExtensibleEnumValueAdded
+            | DefaultValueAdded
+            | DefaultValueRemoved => (NonBreaking, NonBreaking),
             // A server picks a request's variant by its shape; the generated clients decode a
             // response's union by its tag, so a tag they do not know, or one read from another
             // property or mapped to another schema, fails to decode.
@@ -590,6 +607,8 @@ impl SchemaChange {
                 format!("The `x-extensible-enum` of {what} lost a value.")
             }
             DefaultValueChanged => format!("The default of {what} changed."),
+            DefaultValueAdded => format!("{what} gained a default."),
+            DefaultValueRemoved => format!("{what} lost its default."),
             Bound(bound, change) => format!(
                 "The {} bound of {what} was {}.",
                 bound.name(),

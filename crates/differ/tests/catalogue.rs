@@ -148,6 +148,16 @@ const SCHEMA_CHANGES: &[(&str, &str, &str)] = &[
         "{type: string, default: x}",
         "{type: string, default: y}",
     ),
+    (
+        "default-value-added",
+        "{type: string}",
+        "{type: string, default: y}",
+    ),
+    (
+        "default-value-removed",
+        "{type: string, default: x}",
+        "{type: string}",
+    ),
     ("max-set", "{type: integer}", "{type: integer, maximum: 10}"),
     (
         "max-removed",

@@ -74,6 +74,27 @@ impl Differ<'_> {
                 ),
                 _ => {}
             }
+            match (old_parameter.deprecated, new_parameter.deprecated) {
+                (false, true) => self.push(
+                    Fixed::ParameterDeprecated,
+                    Some(label),
+                    location.clone(),
+                    format!(
+                        "the {} parameter `{}` is now deprecated",
+                        key.0, new_parameter.name
+                    ),
+                ),
+                (true, false) => self.push(
+                    Fixed::ParameterReactivated,
+                    Some(label),
+                    location.clone(),
+                    format!(
+                        "the {} parameter `{}` is no longer deprecated",
+                        key.0, new_parameter.name
+                    ),
+                ),
+                _ => {}
+            }
             if old_parameter.style != new_parameter.style
                 || old_parameter.explode != new_parameter.explode
             {

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use sdkgen_model::{Method, Operation};
+use sdkgen_model::{Method, Operation, OperationIdSource};
 
 use super::{Differ, Direction};
 use crate::rules::Fixed;
@@ -155,17 +155,20 @@ impl Differ<'_> {
     fn operation(&mut self, old: &Operation, new: &Operation) {
         let label = new.label();
         match (old.deprecated, new.deprecated) {
-            (false, true) => self.push(
-                Fixed::EndpointDeprecated,
-                Some(&label),
-                "deprecated",
-                match &new.sunset {
-                    Some(sunset) => {
-                        format!("the operation is now deprecated, with sunset {sunset}")
-                    }
-                    None => "the operation is now deprecated".to_owned(),
-                },
-            ),
+            (false, true) => match &new.sunset {
+                Some(sunset) => self.push(
+                    Fixed::EndpointDeprecatedWithSunset,
+                    Some(&label),
+                    "deprecated",
+                    format!("the operation is now deprecated, with sunset {sunset}"),
+                ),
+                None => self.push(
+                    Fixed::EndpointDeprecated,
+                    Some(&label),
+                    "deprecated",
+                    "the operation is now deprecated",
+                ),
+            },
             (true, false) => self.push(
                 Fixed::EndpointReactivated,
                 Some(&label),
@@ -191,12 +194,57 @@ impl Differ<'_> {
             }
             _ => {}
         }
+        self.identity(&label, old, new);
         self.costs(&label, old, new);
         self.parameters(&label, old, new);
         self.request_body(&label, old.request_body.as_ref(), new.request_body.as_ref());
         self.responses(&label, &old.responses, &new.responses);
         if old.security_declared || new.security_declared {
             self.requirements(Some(&label), true, &old.security, &new.security);
+        }
+    }
+}
+
+impl Differ<'_> {
+    /// The operation id (which names the SDK method) and tags.
+    fn identity(&mut self, label: &str, old: &Operation, new: &Operation) {
+        let declared = |operation: &Operation| operation.id_source == OperationIdSource::Declared;
+        match (declared(old), declared(new)) {
+            (true, false) => self.push(
+                Fixed::OperationIdRemoved,
+                Some(label),
+                "operationId",
+                format!("the operationId `{}` was removed", old.id),
+            ),
+            (true, true) if old.id != new.id => self.push(
+                Fixed::OperationIdRemoved,
+                Some(label),
+                "operationId",
+                format!("the operationId changed from `{}` to `{}`", old.id, new.id),
+            ),
+            (false, true) => self.push(
+                Fixed::OperationIdAdded,
+                Some(label),
+                "operationId",
+                format!("the operation now has the operationId `{}`", new.id),
+            ),
+            _ => {}
+        }
+        for tag in old.tags.iter().filter(|tag| !new.tags.contains(tag)) {
+            self.push(
+                Fixed::TagRemoved,
+                Some(label),
+                "tags",
+                format!("the tag `{tag}` was removed"),
+            );
+        }
+        for tag in new.tags.iter().filter(|tag| !old.tags.contains(tag)) {
+            self.push(
+                Fixed::TagAdded,
+                Some(label),
+                "tags",
+                format!("the tag `{tag}` was added"),
+            );
         }
     }
 }

@@ -320,16 +320,26 @@ impl Differ<'_> {
         self.extensible_enumerations(old_resolved, new_resolved, context);
 
         // Defaults.
-        if let (Some(old_default), Some(new_default)) = (
+        let default = match (
             old.default.as_ref().or(old_resolved.default.as_ref()),
             new.default.as_ref().or(new_resolved.default.as_ref()),
-        ) && old_default != new_default
-        {
-            self.push_schema(
+        ) {
+            (Some(old_default), Some(new_default)) if old_default != new_default => Some((
                 SchemaChange::DefaultValueChanged,
-                context,
                 format!("the default of the {what} changed from {old_default} to {new_default}"),
-            );
+            )),
+            (None, Some(new_default)) => Some((
+                SchemaChange::DefaultValueAdded,
+                format!("the {what} now defaults to {new_default}"),
+            )),
+            (Some(old_default), None) => Some((
+                SchemaChange::DefaultValueRemoved,
+                format!("the {what} no longer defaults to {old_default}"),
+            )),
+            _ => None,
+        };
+        if let Some((change, message)) = default {
+            self.push_schema(change, context, message);
         }
 
         self.constraints(old_resolved, new_resolved, context);
