@@ -144,6 +144,9 @@ fixed_rules! {
     RemovedWithDeprecation = "api-removed-with-deprecation", NonBreaking, Paths, Both, "A deprecated operation was removed after its sunset date (or it had none).";
     SunsetDeleted = "api-sunset-deleted", Breaking, Paths, Both, "A deprecated operation lost its sunset date: its users were promised time to move.";
     SunsetDateTooEarly = "api-sunset-date-changed-too-small", Breaking, Paths, Both, "The sunset date of a deprecated operation was moved earlier.";
+    DeprecatedSunsetParse = "api-deprecated-sunset-parse", Warning, Paths, Both, "A deprecated operation's sunset is not a date (ISO or HTTP date).";
+    PathSunsetParse = "api-path-sunset-parse", Breaking, Paths, Both, "A deprecated path was removed, but its sunset is not a date: nobody can tell whether the notice ran out.";
+    SunsetParse = "api-sunset-parse", Breaking, Paths, Both, "A deprecated operation was removed, but its sunset is not a date: nobody can tell whether the notice ran out.";
     PathRemovedBeforeSunset = "api-path-removed-before-sunset", Breaking, Paths, Both, "A deprecated path was removed before its sunset date.";
     RemovedBeforeSunset = "api-removed-before-sunset", Breaking, Paths, Both, "A deprecated operation was removed before its sunset date.";
     WebhookAdded = "webhook-added", NonBreaking, Paths, Response, "A webhook was added.";

@@ -13,17 +13,22 @@ pub enum Removal {
     AfterDeprecation,
     /// It was deprecated, but removed before its sunset date: breaking.
     BeforeSunset(NaiveDate),
+    /// It was deprecated with a sunset that is not a date, so nobody can tell whether the
+    /// notice has run out: breaking until the document says a date.
+    UnreadableSunset,
 }
 
 /// Judges the removal of an operation that was `deprecated` with this `sunset` (as written),
-/// on `today`. A sunset that is not a date is treated as absent.
+/// on `today`.
 pub fn judge_removal(deprecated: bool, sunset: Option<&str>, today: NaiveDate) -> Removal {
     if !deprecated {
         return Removal::WithoutDeprecation;
     }
-    match sunset.and_then(parse_date) {
-        Some(date) if date > today => Removal::BeforeSunset(date),
-        _ => Removal::AfterDeprecation,
+    match sunset.map(parse_date) {
+        None => Removal::AfterDeprecation,
+        Some(None) => Removal::UnreadableSunset,
+        Some(Some(date)) if date > today => Removal::BeforeSunset(date),
+        Some(Some(_)) => Removal::AfterDeprecation,
     }
 }
 
@@ -121,7 +126,7 @@ mod tests {
         );
         assert_eq!(
             judge_removal(true, Some("not a date"), today),
-            Removal::AfterDeprecation
+            Removal::UnreadableSunset
         );
     }
 }

@@ -8,7 +8,7 @@ use sdkgen_model::{Method, Operation, OperationIdSource};
 
 use super::{Differ, Direction};
 use crate::rules::Fixed;
-use crate::sunset::{Removal, SunsetChange, judge_removal, judge_sunset_change};
+use crate::sunset::{Removal, SunsetChange, judge_removal, judge_sunset_change, parse_date};
 
 /// `/tasks/{task_id}` and `/tasks/{id}` are the same path.
 pub(super) fn path_key(path: &str) -> String {
@@ -88,6 +88,17 @@ impl Differ<'_> {
             (Removal::AfterDeprecation, false) => (
                 Fixed::RemovedWithDeprecation,
                 "the deprecated operation was removed".to_owned(),
+            ),
+            (Removal::UnreadableSunset, path_gone) => (
+                if path_gone {
+                    Fixed::PathSunsetParse
+                } else {
+                    Fixed::SunsetParse
+                },
+                format!(
+                    "the deprecated operation was removed, but its sunset {:?} is not a date",
+                    old.sunset.as_deref().unwrap_or_default()
+                ),
             ),
             (Removal::BeforeSunset(date), true) => (
                 Fixed::PathRemovedBeforeSunset,
@@ -193,6 +204,17 @@ impl Differ<'_> {
                 }
             }
             _ => {}
+        }
+        if new.deprecated
+            && let Some(sunset) = &new.sunset
+            && parse_date(sunset).is_none()
+        {
+            self.push(
+                Fixed::DeprecatedSunsetParse,
+                Some(&label),
+                "x-sunset",
+                format!("the sunset {sunset:?} is not a date (YYYY-MM-DD or an HTTP date)"),
+            );
         }
         self.identity(&label, old, new);
         self.costs(&label, old, new);
