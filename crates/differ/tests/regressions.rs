@@ -54,6 +54,51 @@ fn enum_pinned_unions_do_not_change_when_the_union_gains_a_value() {
     assert!(!report.reaches(Level::Breaking));
 }
 
+/// Where a pinned use of the union is compared before an unpinned one, the unpinned one is
+/// still compared (a pinned reference does not stand for its component).
+#[test]
+fn a_pinned_reference_compared_first_does_not_hide_an_unpinned_one() {
+    let read = |name: &str| {
+        std::fs::read_to_string(fixture(name))
+            .expect("fixture")
+            .replace("/kinds", "/z-kinds")
+    };
+    let old = sdkgen_loader::load_str(&read("pinned_old.json"), "old.json").expect("loads");
+    let new = sdkgen_loader::load_str(&read("pinned_new.json"), "new.json").expect("loads");
+    let report = diff(&old, &new, &settings());
+    let found: Vec<(&str, Option<&str>)> = report
+        .changes
+        .iter()
+        .map(|change| (change.id.as_str(), change.operation.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        [("response-property-enum-value-added", Some("GET /z-kinds"))]
+    );
+}
+
+/// The same with the pin as a sibling of `$ref` (OpenAPI 3.1).
+#[test]
+fn a_pinned_sibling_of_a_reference_does_not_hide_an_unpinned_use() {
+    let document = |values: &str| {
+        format!(
+            "openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\npaths:\n  /a:\n    get: {{responses: {{'200': {{description: ok, content: {{application/json: {{schema: {{type: object, properties: {{kind: {{$ref: '#/components/schemas/Kind', enum: [a]}}}}}}}}}}}}}}}}\n  /b:\n    get: {{responses: {{'200': {{description: ok, content: {{application/json: {{schema: {{type: object, properties: {{kind: {{$ref: '#/components/schemas/Kind'}}}}}}}}}}}}}}}}\ncomponents:\n  schemas:\n    Kind: {{type: string, enum: [{values}]}}\n"
+        )
+    };
+    let old = sdkgen_loader::load_str(&document("a, b"), "old.yaml").expect("loads");
+    let new = sdkgen_loader::load_str(&document("a, b, c"), "new.yaml").expect("loads");
+    let report = diff(&old, &new, &settings());
+    let found: Vec<(&str, Option<&str>)> = report
+        .changes
+        .iter()
+        .map(|change| (change.id.as_str(), change.operation.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        [("response-property-enum-value-added", Some("GET /b"))]
+    );
+}
+
 /// Issue item 2: a property removed from a request schema with `additionalProperties: false`: clients
 /// that still send it are rejected, so it is breaking.
 #[test]

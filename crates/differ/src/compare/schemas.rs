@@ -123,6 +123,11 @@ fn extensible_enum(schema: &Schema) -> Option<&Vec<Value>> {
         .and_then(Value::as_array)
 }
 
+/// A reference with nothing beside it that changes what it allows.
+fn bare(schema: &Schema) -> bool {
+    schema.enumeration.is_empty() && !schema.nullable && schema.default.is_none()
+}
+
 fn is_composition(schema: &Schema) -> bool {
     matches!(
         schema.kind,
@@ -248,8 +253,14 @@ impl Differ<'_> {
             self.cuts += 1;
             return;
         }
-        let clean_key = (pair.0.clone(), pair.1.clone(), context.direction);
-        if self.clean.contains(&clean_key) {
+        // Only a bare reference stands for its component alone: one that pins values or
+        // adds `null` or a default beside the `$ref` is compared on its own every time.
+        let clean_key =
+            (bare(old) && bare(new)).then(|| (pair.0.clone(), pair.1.clone(), context.direction));
+        if clean_key
+            .as_ref()
+            .is_some_and(|key| self.clean.contains(key))
+        {
             return;
         }
         let (changes, cuts) = (self.changes.len(), self.cuts);
@@ -258,8 +269,11 @@ impl Differ<'_> {
         self.ancestors.pop();
         // A pair compared completely without a finding gives none wherever else it is used;
         // one with findings is compared again, so they are reported under every place.
-        if self.changes.len() == changes && self.cuts == cuts {
-            self.clean.insert(clean_key);
+        if let Some(key) = clean_key
+            && self.changes.len() == changes
+            && self.cuts == cuts
+        {
+            self.clean.insert(key);
         }
     }
 
