@@ -48,9 +48,10 @@ fn allowed_values(api: &Api, schema: &Schema, depth: usize) -> Option<Vec<Allowe
             .collect()
     });
     let inner: Option<Vec<AllowedValue>> = match &schema.kind {
-        SchemaKind::Ref(_) => api
-            .resolve(schema)
-            .and_then(|target| allowed_values(api, target, depth + 1)),
+        // One hop at a time: a named alias may pin values of its own on the way.
+        SchemaKind::Ref(name) => api
+            .schema(name)
+            .and_then(|named| allowed_values(api, &named.schema, depth + 1)),
         SchemaKind::OneOf(union) | SchemaKind::AnyOf(union) => {
             let mut union_values: Vec<AllowedValue> = Vec::new();
             for variant in &union.variants {
