@@ -54,7 +54,8 @@ pub fn render_with_source(
     text: Option<&str>,
     color: bool,
 ) -> String {
-    let line = |change: &Change| text.and_then(|text| operation_line(text, change));
+    let lines = text.map(OperationLines::new);
+    let line = |change: &Change| lines.as_ref().and_then(|lines| lines.line(change));
     match format {
         Format::Text => text_report(report, color),
         Format::Json => {
@@ -68,35 +69,77 @@ pub fn render_with_source(
     }
 }
 
-/// The 1-based line where a finding's operation is declared in a document's text (JSON or
-/// YAML): the line of its method under its path, or of the path. `None` for findings outside
-/// operations, or when the text does not declare it (a removed operation in the new file).
-pub fn operation_line(text: &str, change: &Change) -> Option<usize> {
-    let (method, path) = change.operation.as_deref()?.split_once(' ')?;
-    let lines: Vec<&str> = text.lines().collect();
-    let is_key = |line: &str, key: &str| {
-        let line = line.trim_start();
-        line.strip_prefix('"')
-            .and_then(|rest| rest.strip_prefix(key))
-            .and_then(|rest| rest.strip_prefix('"'))
-            .or_else(|| line.strip_prefix(key))
-            .or_else(|| {
-                line.strip_prefix('\'')
-                    .and_then(|rest| rest.strip_prefix(key))
-                    .and_then(|rest| rest.strip_prefix('\''))
-            })
-            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+/// Where operations are declared in a document's text (JSON or YAML), found in one pass: the
+/// line of each method key under its path key, and of each path key.
+#[derive(Debug, Clone, Default)]
+pub struct OperationLines {
+    paths: std::collections::HashMap<String, usize>,
+    operations: std::collections::HashMap<(String, String), usize>,
+}
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// The key of a `key: value` line (JSON or YAML, quoted or not) and its indentation.
+fn key_of(line: &str) -> Option<(usize, &str)> {
+    let trimmed = line.trim_start();
+    let indent = line.len() - trimmed.len();
+    let (key, rest) = match trimmed.chars().next()? {
+        quote @ ('"' | '\'') => {
+            let body = &trimmed[1..];
+            let end = body.find(quote)?;
+            (&body[..end], &body[end + 1..])
+        }
+        _ => {
+            let end = trimmed.find(':')?;
+            (&trimmed[..end], &trimmed[end..])
+        }
     };
-    let path_index = lines.iter().position(|line| is_key(line, path))?;
-    let method = method.to_ascii_lowercase();
-    let indent = |line: &str| line.len() - line.trim_start().len();
-    let path_indent = indent(lines[path_index]);
-    let method_index = lines[path_index + 1..]
-        .iter()
-        .take_while(|line| line.trim().is_empty() || indent(line) > path_indent)
-        .position(|line| is_key(line, &method))
-        .map(|offset| path_index + 1 + offset);
-    Some(method_index.unwrap_or(path_index) + 1)
+    rest.trim_start().starts_with(':').then_some((indent, key))
+}
+
+impl OperationLines {
+    /// Indexes a document's text.
+    pub fn new(text: &str) -> Self {
+        let mut index = OperationLines::default();
+        let mut current: Option<(usize, String)> = None;
+        for (number, line) in text.lines().enumerate() {
+            let Some((indent, key)) = key_of(line) else {
+                continue;
+            };
+            if key.starts_with('/') {
+                index.paths.entry(key.to_owned()).or_insert(number + 1);
+                current = Some((indent, key.to_owned()));
+            } else if let Some((path_indent, path)) = &current {
+                if indent <= *path_indent {
+                    current = None;
+                } else if METHODS.contains(&key) {
+                    index
+                        .operations
+                        .entry((key.to_ascii_uppercase(), path.clone()))
+                        .or_insert(number + 1);
+                }
+            }
+        }
+        index
+    }
+
+    /// The 1-based line of a finding's operation: its method under its path, or the path.
+    /// `None` for findings outside operations, or when the text does not declare the operation
+    /// (a removed operation, looked up in the new document).
+    pub fn line(&self, change: &Change) -> Option<usize> {
+        let (method, path) = change.operation.as_deref()?.split_once(' ')?;
+        self.operations
+            .get(&(method.to_owned(), path.to_owned()))
+            .or_else(|| self.paths.get(path))
+            .copied()
+    }
+}
+
+/// The line of one finding's operation in a document's text (see [`OperationLines`]).
+pub fn operation_line(text: &str, change: &Change) -> Option<usize> {
+    OperationLines::new(text).line(change)
 }
 
 fn grouped(report: &Report) -> BTreeMap<String, Vec<&Change>> {

@@ -215,4 +215,15 @@ fn operation_lines_are_found_in_yaml_and_json() {
         ..change("GET /orders")
     };
     assert_eq!(report::operation_line(&yaml, &document_level), None);
+    // Quoted keys; a method-like key outside the path's block is not taken for its method.
+    let text = "paths:\n  '/a/{id}':\n    parameters: []\n    \"delete\": {}\n  /b:\n    get: {}\ncomponents:\n  schemas:\n    get: {}\n";
+    let lines = report::OperationLines::new(text);
+    assert_eq!(lines.line(&change("DELETE /a/{id}")), Some(4));
+    assert_eq!(lines.line(&change("GET /b")), Some(6));
+    assert_eq!(
+        lines.line(&change("POST /b")),
+        Some(5),
+        "the path when the method is absent"
+    );
+    assert_eq!(lines.line(&change("GET /a/{id}")), Some(2));
 }
