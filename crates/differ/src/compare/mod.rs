@@ -13,7 +13,7 @@ mod paths;
 mod schemas;
 mod security;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use sdkgen_model::Api;
 
@@ -29,7 +29,9 @@ pub fn diff(old: &Api, new: &Api, settings: &DiffSettings) -> Report {
         changes: Vec::new(),
         ancestors: Vec::new(),
         clean: HashSet::new(),
-        cuts: 0,
+        pending: Vec::new(),
+        visits: HashMap::new(),
+        truncated: false,
     };
     differ.operations();
     differ.webhooks();
@@ -135,6 +137,23 @@ impl Context {
     }
 }
 
+/// A named schema pair being compared, and the shallowest depth of the walk that a recursion
+/// below it came back to (its own depth when none did).
+struct Frame {
+    pair: (String, String),
+    low: usize,
+}
+
+/// A named pair that gave no finding but came back to a pair further up the walk: clean once
+/// that pair is.
+struct Pending {
+    /// The depth it is filed under: pairs at this depth or above settle it.
+    depth: usize,
+    /// The shallowest depth it depends on.
+    low: usize,
+    key: (String, String, Direction),
+}
+
 /// The state of one comparison.
 struct Differ<'a> {
     old: &'a Api,
@@ -142,12 +161,18 @@ struct Differ<'a> {
     settings: &'a DiffSettings,
     changes: Vec<Change>,
     /// The named schema pairs being compared further up: a pair met again is a recursion.
-    ancestors: Vec<(String, String)>,
+    ancestors: Vec<Frame>,
     /// Named schema pairs (and the side they were on) that were compared completely and
     /// gave no finding: met again elsewhere, they are skipped.
     clean: HashSet<(String, String, Direction)>,
-    /// How many times a recursion cut the walk short (a pair cut short is not known clean).
-    cuts: usize,
+    /// Named pairs that gave no finding but came back to a pair further up (a recursion):
+    /// clean once that pair is, with the depth they were compared at.
+    pending: Vec<Pending>,
+    /// How many times each named pair was compared below the current body or parameter.
+    visits: HashMap<(String, String), usize>,
+    /// Whether a comparison below the current body or parameter was cut short by
+    /// [`schemas`]'s bound on visits (then nothing more is remembered as clean there).
+    truncated: bool,
 }
 
 impl Differ<'_> {

@@ -14,8 +14,11 @@ use sdkgen_model::{
 };
 use serde_json::Value;
 
-use super::{Context, Differ, Direction};
+use super::{Context, Differ, Direction, Frame, Pending};
 use crate::rules::{Bound, BoundChange, Fixed, SchemaChange};
+
+/// How many times one named pair is compared below one body or parameter.
+const MAX_VISITS_PER_ROOT: usize = 32;
 
 /// How deep [`allowed_values`] follows references and compositions.
 const MAX_DEPTH: usize = 32;
@@ -237,9 +240,19 @@ impl Differ<'_> {
     /// Compares the schemas at the root of a body or parameter.
     pub(super) fn schema_root(&mut self, old: &Schema, new: &Schema, context: &Context) {
         self.ancestors.clear();
+        self.pending.clear();
+        self.visits.clear();
+        self.truncated = false;
         self.schema(old, new, context);
     }
 
+    /// Compares two schemas, through a named pair when both are references.
+    ///
+    /// A named pair compared completely without a finding gives none wherever else it is used,
+    /// so it is remembered as clean and skipped next time; a pair with findings is compared
+    /// again at every use, so that they are reported under every place. A pair met again
+    /// below itself is a recursion and stops there; the pairs below that depend on it are
+    /// known clean only once it is (so recursive components are not walked again and again).
     fn schema(&mut self, old: &Schema, new: &Schema, context: &Context) {
         let named = match (old.ref_name(), new.ref_name()) {
             (Some(old_name), Some(new_name)) => Some((old_name.to_owned(), new_name.to_owned())),
@@ -249,32 +262,79 @@ impl Differ<'_> {
             self.compare(old, new, context);
             return;
         };
-        if self.ancestors.contains(&pair) {
+        if let Some(depth) = self.ancestors.iter().position(|frame| frame.pair == pair) {
             // Recursion: this pair is being compared further up.
-            self.cuts += 1;
+            if let Some(top) = self.ancestors.last_mut() {
+                top.low = top.low.min(depth);
+            }
             return;
         }
         // Only a bare reference stands for its component alone: one that pins values or
         // adds `null` or a default beside the `$ref` is compared on its own every time.
         let clean_key =
             (bare(old) && bare(new)).then(|| (pair.0.clone(), pair.1.clone(), context.direction));
-        if clean_key
-            .as_ref()
-            .is_some_and(|key| self.clean.contains(key))
-        {
+        if let Some(key) = &clean_key {
+            if self.clean.contains(key) {
+                return;
+            }
+            // Clean as long as the pair further up it came back to is: that pair is still
+            // being compared, so this one depends on it like a recursion does.
+            if let Some(pending) = self.pending.iter().find(|pending| &pending.key == key) {
+                let low = pending.low;
+                if let Some(top) = self.ancestors.last_mut() {
+                    top.low = top.low.min(low);
+                }
+                return;
+            }
+        }
+        // A pair with findings is compared again at each place that uses it, up to a bound
+        // per body: components that all reference each other have more paths than can be
+        // walked, and the first places already say what changed.
+        let visits = self.visits.entry(pair.clone()).or_insert(0);
+        *visits += 1;
+        if *visits > MAX_VISITS_PER_ROOT {
+            // What this walk would have found is unknown: nothing above is known clean.
+            self.truncated = true;
             return;
         }
-        let (changes, cuts) = (self.changes.len(), self.cuts);
-        self.ancestors.push(pair);
+        let changes = self.changes.len();
+        let depth = self.ancestors.len();
+        self.ancestors.push(Frame { pair, low: depth });
         self.compare(old, new, context);
-        self.ancestors.pop();
-        // A pair compared completely without a finding gives none wherever else it is used;
-        // one with findings is compared again, so they are reported under every place.
-        if let Some(key) = clean_key
-            && self.changes.len() == changes
-            && self.cuts == cuts
-        {
-            self.clean.insert(key);
+        let low = self.ancestors.pop().map_or(depth, |frame| frame.low);
+        if let Some(parent) = self.ancestors.last_mut() {
+            parent.low = parent.low.min(low);
+        }
+        if self.changes.len() != changes || self.truncated {
+            // Nothing below is known clean: what it depended on gave findings.
+            self.pending.retain(|pending| pending.depth <= depth);
+        } else if low >= depth {
+            // Clean, and every recursion below came back to this pair or below it: this
+            // pair and the pairs that waited on it are clean.
+            let mut settled = Vec::new();
+            self.pending.retain(|pending| {
+                let waiting = pending.depth > depth;
+                if waiting {
+                    settled.push(pending.key.clone());
+                }
+                !waiting
+            });
+            self.clean.extend(settled);
+            self.clean.extend(clean_key);
+        } else {
+            // Clean if the pair further up that it came back to turns out clean; the pairs
+            // that waited on this one now wait on that one, at this depth.
+            for pending in self
+                .pending
+                .iter_mut()
+                .filter(|pending| pending.depth > depth)
+            {
+                pending.depth = depth;
+                pending.low = pending.low.min(low);
+            }
+            if let Some(key) = clean_key {
+                self.pending.push(Pending { depth, low, key });
+            }
         }
     }
 
