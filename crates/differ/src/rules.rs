@@ -238,17 +238,20 @@ pub enum Place {
     RequestParameter,
     /// A property below the root of a parameter's schema.
     RequestParameterProperty,
+    /// A response header's schema.
+    ResponseHeader,
 }
 
 impl Place {
     /// Every place, in catalogue order.
-    pub const ALL: [Place; 6] = [
+    pub const ALL: [Place; 7] = [
         Place::RequestBody,
         Place::RequestProperty,
         Place::RequestParameter,
         Place::RequestParameterProperty,
         Place::ResponseBody,
         Place::ResponseProperty,
+        Place::ResponseHeader,
     ];
 
     /// The id prefix, e.g. `request-property`.
@@ -260,13 +263,16 @@ impl Place {
             Place::ResponseProperty => "response-property",
             Place::RequestParameter => "request-parameter",
             Place::RequestParameterProperty => "request-parameter-property",
+            Place::ResponseHeader => "response-header",
         }
     }
 
     /// The side of the wire.
     pub fn direction(self) -> Direction {
         match self {
-            Place::ResponseBody | Place::ResponseProperty => Direction::Response,
+            Place::ResponseBody | Place::ResponseProperty | Place::ResponseHeader => {
+                Direction::Response
+            }
             _ => Direction::Request,
         }
     }
@@ -279,6 +285,7 @@ impl Place {
             Place::ResponseProperty => "a response property",
             Place::RequestParameter => "a parameter",
             Place::RequestParameterProperty => "a parameter's property",
+            Place::ResponseHeader => "a response header",
         }
     }
 }

@@ -310,6 +310,9 @@ fn document(place: Place, schema: &str) -> String {
         Place::ResponseBody => format!(
             "responses: {{'200': {{description: ok, content: {{application/json: {{schema: {schema}}}}}}}}}"
         ),
+        Place::ResponseHeader => format!(
+            "responses: {{'200': {{description: ok, headers: {{X-Value: {{schema: {schema}}}}}}}}}"
+        ),
         Place::ResponseProperty => format!(
             "responses: {{'200': {{description: ok, content: {{application/json: {{schema: {property}}}}}}}}}"
         ),

@@ -172,13 +172,21 @@ impl Differ<'_> {
                     location,
                     format!("the optional header `{}` was removed", old_header.name),
                 ),
-                Some(new_header) if old_header.required && !new_header.required => self.push(
-                    Fixed::HeaderBecameOptional,
-                    Some(label),
-                    location,
-                    format!("the header `{}` became optional", old_header.name),
-                ),
-                Some(_) => {}
+                Some(new_header) => {
+                    if old_header.required && !new_header.required {
+                        self.push(
+                            Fixed::HeaderBecameOptional,
+                            Some(label),
+                            location,
+                            format!("the header `{}` became optional", old_header.name),
+                        );
+                    }
+                    let context = Context::header(
+                        label,
+                        format!("response {status} header `{}`", new_header.name),
+                    );
+                    self.schema_root(&old_header.schema, &new_header.schema, &context);
+                }
             }
         }
         for new_header in &new.headers {

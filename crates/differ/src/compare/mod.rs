@@ -63,6 +63,8 @@ struct Context {
     path: String,
     /// The union variants passed through on the way, e.g. `oneOf Disk > anyOf string`.
     variants: String,
+    /// Whether the root is a response header's value (rather than a body).
+    header: bool,
 }
 
 impl Context {
@@ -73,6 +75,15 @@ impl Context {
             place,
             path: String::new(),
             variants: String::new(),
+            header: false,
+        }
+    }
+
+    /// The context of a response header's value.
+    fn header(operation: &str, place: String) -> Context {
+        Context {
+            header: true,
+            ..Context::new(Direction::Response, operation, place)
         }
     }
 
@@ -116,6 +127,7 @@ impl Context {
         match (self.direction, self.at_root()) {
             (Direction::Request, true) => Place::RequestBody,
             (Direction::Request, false) => Place::RequestProperty,
+            (Direction::Response, true) if self.header => Place::ResponseHeader,
             (Direction::Response, true) => Place::ResponseBody,
             (Direction::Response, false) => Place::ResponseProperty,
             (Direction::Parameter, true) => Place::RequestParameter,
