@@ -89,6 +89,15 @@ pub enum Command {
         /// Exit with 1 when a finding is at least this serious: breaking or warning.
         #[arg(long)]
         fail_on: Option<String>,
+        /// The date sunset dates are judged against, YYYY-MM-DD (default: today, UTC).
+        #[arg(long)]
+        today: Option<String>,
+        /// A file of rule level overrides (`RULE-ID LEVEL` a line).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// A file of accepted findings (`METHOD /path RULE-ID reason` a line).
+        #[arg(long)]
+        ignore: Option<PathBuf>,
     },
     /// Within each major of specs/, each release against the one before: no breaking change,
     /// the version bumped accordingly, and released files never changed.
@@ -102,6 +111,15 @@ pub enum Command {
         /// Print problems as GitHub Actions annotations.
         #[arg(long)]
         github: bool,
+        /// The date sunset dates are judged against, YYYY-MM-DD (default: today, UTC).
+        #[arg(long)]
+        today: Option<String>,
+        /// A file of rule level overrides (`RULE-ID LEVEL` a line).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// A file of accepted findings (`METHOD /path RULE-ID reason` a line).
+        #[arg(long)]
+        ignore: Option<PathBuf>,
     },
     /// Serve the API like the provider does: every major's newest release under its base path
     /// (/v1, /v2), bearer auth, validation, one point budget per organisation, 429s.
@@ -179,9 +197,25 @@ impl Command {
                 new,
                 format,
                 fail_on,
-            } => versions::diff_command(&old, &new, &format, fail_on.as_deref()),
-            Command::CheckVersions { root, base, github } => {
-                versions::check_versions(&root, base.as_deref(), github)
+                today,
+                config,
+                ignore,
+            } => {
+                let gate =
+                    versions::Gate::read(today.as_deref(), config.as_deref(), ignore.as_deref())?;
+                versions::diff_command(&old, &new, &format, fail_on.as_deref(), &gate)
+            }
+            Command::CheckVersions {
+                root,
+                base,
+                github,
+                today,
+                config,
+                ignore,
+            } => {
+                let gate =
+                    versions::Gate::read(today.as_deref(), config.as_deref(), ignore.as_deref())?;
+                versions::check_versions(&root, base.as_deref(), github, &gate)
             }
             Command::Sandbox {
                 spec,

@@ -467,6 +467,10 @@ impl Lowering<'_> {
                 )?,
                 tags,
                 deprecated: flag(operation, "deprecated"),
+                sunset: operation
+                    .get("x-sunset")
+                    .and_then(Value::as_str)
+                    .map(|date| date.trim().to_owned()),
                 parameters,
                 request_body,
                 responses,

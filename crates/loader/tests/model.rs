@@ -456,3 +456,15 @@ fn yaml_is_read_as_yaml_1_2_so_no_and_y_stay_strings() {
         ["NO", "SE", "y", "off"]
     );
 }
+
+#[test]
+fn deprecation_and_sunset_are_lowered_into_the_operation() {
+    let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get: {deprecated: true, x-sunset: ' 2027-03-01 ', responses: {'200': {description: ok}}}\n    post: {responses: {'200': {description: ok}}}\n";
+    let api = sdkgen_loader::load_str(text, "t.yaml").expect("loads");
+    let get = &api.operations[0];
+    assert!(get.deprecated);
+    assert_eq!(get.sunset.as_deref(), Some("2027-03-01"));
+    let post = &api.operations[1];
+    assert!(!post.deprecated);
+    assert_eq!(post.sunset, None);
+}

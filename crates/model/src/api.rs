@@ -220,6 +220,9 @@ pub struct Operation {
     pub tags: Vec<String>,
     /// Whether the operation is deprecated.
     pub deprecated: bool,
+    /// `x-sunset`: the date after which the operation may be removed, as written (an ISO
+    /// date such as `2026-01-31`, or an HTTP date). Read by the differ against a given date.
+    pub sunset: Option<String>,
     /// Path-level and operation-level parameters merged (operation-level wins), in order.
     pub parameters: Vec<Parameter>,
     /// The request body, if the operation takes one.
