@@ -1,10 +1,13 @@
-//! `cargo xtask codegen`, `generate` and `corpus-check`: which specs, which names, where.
+//! `cargo xtask codegen`, `corpus-check` and `semver-check`: this repository's generated crates
+//! and the checks over them, through the same library functions as the `sdkgen` command.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use sdkgen_cli::project::{Release, api_slug, majors, releases};
+use sdkgen_cli::versions;
 use sdkgen_codegen::{Mode, RuntimeDependency, Settings};
 
 /// The repository's root (the xtask lives one level down).
@@ -13,92 +16,6 @@ pub fn root() -> PathBuf {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
-}
-
-/// A released version: a file `MAJOR.MINOR.PATCH.yaml` (or `.json`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Release {
-    /// (major, minor, patch).
-    pub version: (u64, u64, u64),
-    /// The file.
-    pub path: PathBuf,
-}
-
-/// The releases of one major folder (`specs/v1`), oldest first.
-pub fn releases(folder: &Path) -> Result<Vec<Release>> {
-    let mut releases = Vec::new();
-    for entry in
-        std::fs::read_dir(folder).with_context(|| format!("cannot list {}", folder.display()))?
-    {
-        let path = entry?.path();
-        let is_spec = matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml" | "json")
-        );
-        let Some(stem) = path.file_stem().and_then(|stem| stem.to_str()) else {
-            continue;
-        };
-        if !is_spec {
-            continue;
-        }
-        let numbers: Vec<u64> = stem
-            .split('.')
-            .filter_map(|part| part.parse().ok())
-            .collect();
-        match numbers.as_slice() {
-            [major, minor, patch] if stem.split('.').count() == 3 => releases.push(Release {
-                version: (*major, *minor, *patch),
-                path,
-            }),
-            _ => bail!(
-                "{}: a released spec must be named MAJOR.MINOR.PATCH.yaml",
-                path.display()
-            ),
-        }
-    }
-    releases.sort();
-    Ok(releases)
-}
-
-/// The major folders of specs/ (`v1`, `v2`, ...), in numeric order.
-pub fn majors(specs: &Path) -> Result<Vec<(u64, PathBuf)>> {
-    let mut majors = Vec::new();
-    for entry in
-        std::fs::read_dir(specs).with_context(|| format!("cannot list {}", specs.display()))?
-    {
-        let path = entry?.path();
-        let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
-            continue;
-        };
-        if let Some(major) = name
-            .strip_prefix('v')
-            .and_then(|number| number.parse().ok())
-            && path.is_dir()
-        {
-            majors.push((major, path));
-        }
-    }
-    majors.sort();
-    Ok(majors)
-}
-
-/// `taskboard` from "Taskboard API".
-pub fn api_slug(title: &str) -> String {
-    let words: Vec<String> = title
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect();
-    let words: Vec<&str> = words
-        .iter()
-        .map(String::as_str)
-        .filter(|word| *word != "api")
-        .collect();
-    if words.is_empty() {
-        "api".to_owned()
-    } else {
-        words.join("-")
-    }
 }
 
 /// Generates the crate of one release of specs/, printing the generator's warnings.
@@ -116,9 +33,13 @@ fn generate_release(
         .to_string();
     let settings = Settings {
         crate_name: crate_name.to_owned(),
-        runtime: RuntimeDependency::Path("../../crates/runtime".to_owned()),
+        runtime: RuntimeDependency::PathAndVersion {
+            path: "../../crates/runtime".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        },
         command: "cargo xtask codegen".to_owned(),
         source,
+        publish: None,
     };
     let generated = sdkgen_codegen::generate(api, &settings)?;
     for warning in &generated.warnings {
@@ -164,10 +85,10 @@ pub fn codegen(check: bool) -> Result<()> {
         let mut generated = generate_release(&root, &api, &newest, &crate_name)?;
         // The differ and the generator know nothing of each other: the changelog and the
         // migration guide are put together here.
-        let changelog = crate::compat::changelog(&crate_name, &all_releases)?;
+        let changelog = versions::changelog(&crate_name, &all_releases)?;
         generated.files.insert("CHANGELOG.md".to_owned(), changelog);
         if let (Some(previous), Some(first)) = (&previous_newest, all_releases.first()) {
-            let guide = crate::compat::migration_guide(&crate_name, previous, first)?;
+            let guide = versions::migration_guide(&crate_name, previous, first)?;
             generated.files.insert("MIGRATION.md".to_owned(), guide);
         }
         previous_newest = Some(newest.clone());
@@ -230,68 +151,6 @@ pub fn codegen(check: bool) -> Result<()> {
     Ok(())
 }
 
-/// `cargo xtask generate --spec FILE --out DIR`.
-pub fn generate(
-    spec: &Path,
-    out: &Path,
-    name: Option<String>,
-    runtime: Option<RuntimeDependency>,
-) -> Result<()> {
-    let api = sdkgen_loader::load_file(spec)?;
-    let crate_name = match name {
-        Some(name) => {
-            let valid = !name.is_empty()
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-                && !name.starts_with(|c: char| c.is_ascii_digit());
-            if !valid {
-                bail!(
-                    "--name {name:?} is not a valid crate name (letters, digits, - and _; not starting with a digit)"
-                );
-            }
-            name
-        }
-        None => api_slug(&api.title),
-    };
-    let runtime = match runtime {
-        Some(runtime) => runtime,
-        None => {
-            let path = root().join("crates/runtime");
-            let absolute = std::fs::canonicalize(&path)
-                .with_context(|| format!("cannot find the runtime at {}", path.display()))?;
-            RuntimeDependency::Path(absolute.display().to_string())
-        }
-    };
-    let settings = Settings {
-        crate_name: crate_name.clone(),
-        runtime,
-        command: format!("cargo xtask generate --spec {}", spec.display()),
-        source: spec
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-    };
-    let started = Instant::now();
-    let generated = sdkgen_codegen::generate(&api, &settings)?;
-    for warning in &generated.warnings {
-        eprintln!("warning: {warning}");
-    }
-    sdkgen_codegen::sync(&generated, out, Mode::Write)?;
-    let lines: usize = generated
-        .files
-        .values()
-        .map(|file| file.lines().count())
-        .sum();
-    eprintln!(
-        "generated {crate_name} in {} ({} operations, {lines} lines, {:.0?})",
-        out.display(),
-        api.operations.len(),
-        started.elapsed()
-    );
-    Ok(())
-}
-
 /// `cargo xtask corpus-check`: every document of the shared corpus generates a crate, and every
 /// crate passes `cargo check`, in one workspace sharing the repository's target directory.
 pub fn corpus_check(shared: Option<PathBuf>) -> Result<()> {
@@ -346,6 +205,7 @@ pub fn corpus_check(shared: Option<PathBuf>) -> Result<()> {
                 .file_name()
                 .map(|name| name.to_string_lossy().into_owned())
                 .unwrap_or_default(),
+            publish: None,
         };
         let generated = sdkgen_codegen::generate(&api, &settings)
             .with_context(|| format!("generating {}", document.display()))?;
@@ -440,6 +300,7 @@ pub fn semver_check() -> Result<()> {
                         .unwrap_or(&release.path)
                         .display()
                         .to_string(),
+                    publish: None,
                 };
                 let mut generated = sdkgen_codegen::generate(&api, &settings)?;
                 // A workspace of its own: target/ is inside the repository's workspace.
@@ -486,32 +347,5 @@ mod tests {
         if let Err(error) = codegen(true) {
             panic!("{error:#}");
         }
-    }
-
-    #[test]
-    fn releases_are_ordered_by_version_not_by_name() {
-        let directory =
-            std::env::temp_dir().join(format!("sdkgen-releases-{}", std::process::id()));
-        std::fs::create_dir_all(&directory).unwrap();
-        for name in ["1.10.0.yaml", "1.9.0.yaml", "1.2.0.yaml"] {
-            std::fs::write(directory.join(name), "").unwrap();
-        }
-        let versions: Vec<_> = releases(&directory)
-            .unwrap()
-            .into_iter()
-            .map(|release| release.version)
-            .collect();
-        assert_eq!(versions, [(1, 2, 0), (1, 9, 0), (1, 10, 0)]);
-        std::fs::write(directory.join("draft.yaml"), "").unwrap();
-        let error = releases(&directory).unwrap_err();
-        assert!(error.to_string().contains("MAJOR.MINOR.PATCH"), "{error}");
-        std::fs::remove_dir_all(&directory).unwrap();
-    }
-
-    #[test]
-    fn slugs_drop_the_word_api() {
-        assert_eq!(api_slug("Taskboard API"), "taskboard");
-        assert_eq!(api_slug("GitHub v3 REST API"), "github-v3-rest");
-        assert_eq!(api_slug("!!!"), "api");
     }
 }

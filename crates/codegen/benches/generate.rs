@@ -34,6 +34,7 @@ fn end_to_end(path: &PathBuf) -> usize {
         runtime: RuntimeDependency::Version("0.1".to_owned()),
         command: "bench".to_owned(),
         source: "bench".to_owned(),
+        publish: None,
     };
     let generated = sdkgen_codegen::generate(&api, &settings).expect("generates");
     generated

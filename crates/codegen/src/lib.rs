@@ -28,6 +28,16 @@ pub enum RuntimeDependency {
     Path(String),
     /// A version from a registry.
     Version(String),
+    /// A git repository (its default branch).
+    Git(String),
+    /// A path for building here and a version for the registry: what `cargo package` and
+    /// `cargo publish` need of a crate that others will download.
+    PathAndVersion {
+        /// The path (relative to the generated crate, or absolute).
+        path: String,
+        /// The version requirement.
+        version: String,
+    },
 }
 
 /// What to generate.
@@ -41,6 +51,9 @@ pub struct Settings {
     pub command: String,
     /// The spec it is generated from, as shown in docs.
     pub source: String,
+    /// The registry the crate may be published to (`crates-io`, or a name from
+    /// `.cargo/config.toml`); `None`, the default, writes `publish = false`.
+    pub publish: Option<String>,
 }
 
 /// A generated crate: file contents by path relative to the crate's directory.
@@ -322,6 +335,16 @@ fn cargo_toml(api: &Api, settings: &Settings, header: &str) -> String {
     let runtime = match &settings.runtime {
         RuntimeDependency::Path(path) => format!("{{ path = {} }}", toml_string(path)),
         RuntimeDependency::Version(version) => format!("{{ version = {} }}", toml_string(version)),
+        RuntimeDependency::Git(url) => format!("{{ git = {} }}", toml_string(url)),
+        RuntimeDependency::PathAndVersion { path, version } => format!(
+            "{{ version = {}, path = {} }}",
+            toml_string(version),
+            toml_string(path)
+        ),
+    };
+    let publish = match &settings.publish {
+        None => "false".to_owned(),
+        Some(registry) => format!("[{}]", toml_string(registry)),
     };
     let description = format!("A typed client of {} {}", api.title, api.version);
     fill(
@@ -332,8 +355,31 @@ fn cargo_toml(api: &Api, settings: &Settings, header: &str) -> String {
             ("version", crate_version(&api.version)),
             ("description", toml_escape(&description)),
             ("runtime", runtime),
+            ("publish", publish),
+            ("keywords", keywords(&settings.crate_name)),
         ],
     )
+}
+
+/// crates.io keywords: the API's name words (at most 20 characters each) and `sdk`, five at most.
+fn keywords(crate_name: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    for word in crate_name
+        .split(['-', '_'])
+        .filter(|word| !word.is_empty() && word.len() <= 20)
+        .filter(|word| word.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .map(str::to_ascii_lowercase)
+        .chain(["sdk".to_owned(), "api".to_owned(), "client".to_owned()])
+    {
+        if !words.contains(&word) && words.len() < 5 {
+            words.push(word);
+        }
+    }
+    words
+        .iter()
+        .map(|word| toml_string(word))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn readme(

@@ -7,8 +7,8 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 use sdkgen_model::cost::{CostFormula, CountOf};
 use sdkgen_model::{
-    Api, BodyKind, MediaType, Operation, Parameter, ParameterLocation, ParameterStyle, Response,
-    Schema, SchemaKind,
+    Api, BodyKind, MediaType, Operation, PaginationStyle, Parameter, ParameterLocation,
+    ParameterStyle, Response, Schema, SchemaKind,
 };
 
 use crate::docs::doc_lines;
@@ -113,6 +113,17 @@ pub fn generate(api: &Api, table: &mut TypeTable<'_>, crate_name: &str, part: Pa
         " A builder; set the base URL (the spec names none), the bearer token and the plan, then `build()`."
     };
     let user_agent = format!("{crate_name}/{}", api.version);
+    // A document that declares costs gets a local point budget; any other reacts to the
+    // server's 429s and rate-limit headers only (the runtime's default).
+    let declares_costs = api
+        .operations
+        .iter()
+        .any(|operation| operation.cost.source == sdkgen_model::CostSource::Declared);
+    let throttling = if declares_costs {
+        quote!(.throttling(::sdkgen_runtime::Throttling::Points))
+    } else {
+        TokenStream::new()
+    };
     let client = quote! {
         #[doc = #title]
         ///
@@ -137,6 +148,7 @@ pub fn generate(api: &Api, table: &mut TypeTable<'_>, crate_name: &str, part: Pa
                 ::sdkgen_runtime::ClientBuilder::default()
                     #set_base_url
                     .user_agent(#user_agent)
+                    #throttling
             }
 
             /// The runtime client underneath (to send hand-made requests).
@@ -558,11 +570,23 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             });
         }
         let decode = self.decode(error_type);
+        // An operation that takes an idempotency key may be retried after it may have
+        // reached the server: the runtime sends one key per call, the same on every retry.
+        let idempotent = self
+            .operation
+            .parameters_in(ParameterLocation::Header)
+            .any(|parameter| {
+                parameter
+                    .name
+                    .eq_ignore_ascii_case(sdkgen_policy::headers::IDEMPOTENCY_KEY)
+            })
+            .then(|| quote!(request.declares_idempotency_key = true;));
         quote! {
             let points = self.points();
             let path = #path;
             let mut request = Request::new(#id, Method::#method, path, points);
             request.priority = self.client.priority();
+            #idempotent
             #(#statements)*
             #decode
         }
@@ -877,8 +901,18 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         };
         let cursor_field = &cursor_param.field;
         let is_string = cursor_param.value_type.to_string() == quote!(String).to_string();
+        let is_integer = matches!(
+            self.table.resolve(&cursor_param.parameter.schema).kind,
+            SchemaKind::Integer(_)
+        );
         let (first, assign) = if is_string {
             (quote!(self.#cursor_field.clone()), quote!(cursor))
+        } else if is_integer {
+            // A page number: the next one comes back as a number or its text.
+            (
+                quote!(self.#cursor_field.as_ref().map(::sdkgen_runtime::ToParam::to_param)),
+                quote!(cursor.and_then(|cursor| cursor.parse().ok())),
+            )
         } else {
             (
                 quote!(self.#cursor_field.as_ref().map(::sdkgen_runtime::ToParam::to_param)),
@@ -1017,30 +1051,16 @@ fn success_types(operation: &Operation) -> Vec<Decoded> {
     distinct
 }
 
-/// (items property, cursor query parameter, next-cursor property) when the spec marks the
-/// operation as paginated: `x-pagination` (ours) or `x-dropshot-pagination` (Oxide's).
+/// (items property, cursor query parameter, next-cursor property) of a list whose page carries
+/// a cursor: recognised by the loader from its shape, or declared by an extension.
 fn pagination(operation: &Operation) -> Option<(String, String, String)> {
-    if let Some(marker) = operation.extensions.get("x-pagination") {
-        let text = |key: &str, default: &str| {
-            marker
-                .get(key)
-                .and_then(|value| value.as_str())
-                .unwrap_or(default)
-                .to_owned()
-        };
-        return Some((
-            text("items", "data"),
-            text("cursor", "cursor"),
-            text("next", "next_cursor"),
-        ));
+    let pagination = operation.pagination.as_ref()?;
+    match (&pagination.items, &pagination.style) {
+        (Some(items), PaginationStyle::Cursor { parameter, next }) => {
+            Some((items.clone(), parameter.clone(), next.clone()))
+        }
+        _ => None,
     }
-    operation.extensions.get("x-dropshot-pagination").map(|_| {
-        (
-            "items".to_owned(),
-            "page_token".to_owned(),
-            "next_page".to_owned(),
-        )
-    })
 }
 
 fn cost_line(operation: &Operation) -> String {

@@ -17,6 +17,7 @@ fn generated_code() {
             runtime: RuntimeDependency::Path("../runtime".to_owned()),
             command: "cargo test -p sdkgen-codegen".to_owned(),
             source: format!("{stem}.yaml"),
+            publish: None,
         };
         let generated = generate(&api, &settings).expect("generates");
         let mut combined = String::new();
@@ -39,6 +40,7 @@ fn generation_is_deterministic() {
         runtime: RuntimeDependency::Version("0.1".to_owned()),
         command: "test".to_owned(),
         source: "unions.yaml".to_owned(),
+        publish: None,
     };
     assert_eq!(
         generate(&api, &settings).expect("first"),

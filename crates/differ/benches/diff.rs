@@ -1,7 +1,8 @@
 //! Differ benchmark: `cargo bench -p sdkgen-differ --bench diff`. GitHub's document
 //! (../shared/corpus) against a copy with 50 scattered edits, made here deterministically:
 //! removed response properties, new optional parameters, changed enums and types, raised
-//! costs, removed operations. Target: under 200 ms.
+//! costs, removed operations. Target: under 200 ms. And a real 1 MB document against its next
+//! release (../shared/corpus/pairs/omicron-nexus): under 300 ms, loading both included.
 
 use std::path::PathBuf;
 
@@ -84,8 +85,11 @@ fn diff_only(bencher: divan::Bencher) {
     let Some(text) = github() else { return };
     let old = sdkgen_loader::load_str(&text, "old.json").expect("loads");
     let new = sdkgen_loader::load_str(&edited(&text), "new.json").expect("loads");
-    eprintln!("{} findings", sdkgen_differ::diff(&old, &new).changes.len());
-    bencher.bench(|| sdkgen_differ::diff(&old, &new).changes.len());
+    eprintln!(
+        "{} findings",
+        sdkgen_differ::diff(&old, &new, &settings()).changes.len()
+    );
+    bencher.bench(|| sdkgen_differ::diff(&old, &new, &settings()).changes.len());
 }
 
 #[divan::bench(sample_count = 10)]
@@ -95,6 +99,50 @@ fn load_both_and_diff(bencher: divan::Bencher) {
     bencher.bench(|| {
         let old = sdkgen_loader::load_str(&text, "old.json").expect("loads");
         let new = sdkgen_loader::load_str(&edited, "new.json").expect("loads");
-        sdkgen_differ::diff(&old, &new).changes.len()
+        sdkgen_differ::diff(&old, &new, &settings()).changes.len()
     });
+}
+
+fn nexus_pair() -> Option<(String, String)> {
+    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/pairs/omicron-nexus");
+    match (
+        std::fs::read_to_string(folder.join("old.json")),
+        std::fs::read_to_string(folder.join("new.json")),
+    ) {
+        (Ok(old), Ok(new)) => Some((old, new)),
+        _ => {
+            eprintln!("skipped: {} is absent", folder.display());
+            None
+        }
+    }
+}
+
+#[divan::bench(sample_count = 10)]
+fn nexus_release_pair_diff_only(bencher: divan::Bencher) {
+    let Some((old, new)) = nexus_pair() else {
+        return;
+    };
+    let old = sdkgen_loader::load_str(&old, "old.json").expect("loads");
+    let new = sdkgen_loader::load_str(&new, "new.json").expect("loads");
+    bencher.bench(|| sdkgen_differ::diff(&old, &new, &settings()).changes.len());
+}
+
+#[divan::bench(sample_count = 10)]
+fn nexus_release_pair_load_both_and_diff(bencher: divan::Bencher) {
+    let Some((old, new)) = nexus_pair() else {
+        return;
+    };
+    bencher.bench(|| {
+        let old = sdkgen_loader::load_str(&old, "old.json").expect("loads");
+        let new = sdkgen_loader::load_str(&new, "new.json").expect("loads");
+        sdkgen_differ::diff(&old, &new, &settings()).changes.len()
+    });
+}
+
+/// A fixed date, so that results do not change with the calendar.
+fn settings() -> sdkgen_differ::DiffSettings {
+    sdkgen_differ::DiffSettings::new(
+        sdkgen_differ::DiffSettings::parse_today("2026-11-30").expect("a date"),
+    )
 }

@@ -1,11 +1,17 @@
 //! Compares two versions of an API (as models) and reports every change with a rule id, a
 //! level under the provider's policy, the operation, a location and a message.
 //!
-//! Rule ids are oasdiff's where an equivalent exists (`request-property-type-changed`,
+//! Every rule is listed once in the catalogue ([`rules`], rendered as `RULES.md`). Rule ids
+//! are oasdiff's where an equivalent exists (`request-property-type-changed`,
 //! `api-path-removed-without-deprecation`, ...), so findings map between the tools. Levels
-//! follow oasdiff's (ERR is breaking, WARN a warning, INFO non-breaking), except that any
-//! change to the authentication mechanism is breaking, as the provider's policy says. A
-//! change of an operation's point cost is a finding of its own.
+//! follow oasdiff's (ERR is breaking, WARN a warning, INFO non-breaking), except where the
+//! provider's policy says otherwise: any change to the authentication mechanism, and removing
+//! response data, are breaking. A change of an operation's point cost is a finding of its own.
+//!
+//! The comparison is a pure function of the two models and [`DiffSettings`] (the date that
+//! sunset dates are judged against is an input, not the clock). A team's [`controls`] (a
+//! config file that moves rule levels, an ignore file of accepted breaks) apply to a report
+//! afterwards.
 //!
 //! Schemas are compared structurally, through references and recursion: renaming a
 //! component without changing its shape is not a finding. Requests and responses are judged
@@ -14,11 +20,70 @@
 #![deny(missing_docs)]
 
 mod compare;
+pub mod controls;
 pub mod report;
+pub mod rules;
+pub mod sunset;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 pub use compare::diff;
+
+/// What a comparison depends on besides the two models.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiffSettings {
+    /// The date the comparison is made on: a deprecated operation removed before its
+    /// `x-sunset` date is a breaking change. Callers pass today's date (`--today`), or a fixed
+    /// date so that checked-in output does not change with the calendar.
+    pub today: NaiveDate,
+}
+
+impl DiffSettings {
+    /// Settings for a comparison made on `today`.
+    pub fn new(today: NaiveDate) -> Self {
+        DiffSettings { today }
+    }
+
+    /// Settings for a comparison made today (UTC), read from the clock: for command lines
+    /// without `--today`. The comparison itself never reads the clock.
+    pub fn from_clock() -> Self {
+        DiffSettings::new(chrono::Utc::now().date_naive())
+    }
+
+    /// Settings that judge every sunset date as still ahead: a deprecated operation removed
+    /// with a sunset date is always reported as removed before it. Output made with these
+    /// (changelogs) is the same on every day.
+    pub fn before_every_sunset() -> Self {
+        DiffSettings::new(NaiveDate::MIN)
+    }
+
+    /// Parses a `--today` value: an ISO date such as `2026-11-30`.
+    pub fn parse_today(text: &str) -> Result<NaiveDate> {
+        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| Error::Date(text.to_owned()))
+    }
+}
+
+/// What can go wrong reading the differ's inputs.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum Error {
+    /// A date that is not `YYYY-MM-DD`.
+    #[error("{0:?} is not a date (expected YYYY-MM-DD)")]
+    Date(String),
+    /// A line of a config or ignore file that cannot be read.
+    #[error("{file} line {line}: {message}")]
+    Control {
+        /// Which file, as the caller named it.
+        file: String,
+        /// The 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The differ's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// How much a change matters to the API's users.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

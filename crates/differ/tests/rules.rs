@@ -5,7 +5,7 @@ use sdkgen_differ::{Level, Report, diff};
 fn report(old: &str, new: &str) -> Report {
     let old = sdkgen_loader::load_str(old, "old.yaml").expect("old loads");
     let new = sdkgen_loader::load_str(new, "new.yaml").expect("new loads");
-    diff(&old, &new)
+    diff(&old, &new, &settings())
 }
 
 fn found(report: &Report) -> Vec<(String, Level)> {
@@ -233,4 +233,137 @@ fn levels_and_formats_parse_from_their_names() {
         );
     }
     assert!(sdkgen_differ::report::Format::parse("pdf").is_none());
+}
+
+/// A fixed date, so that results do not change with the calendar.
+fn settings() -> sdkgen_differ::DiffSettings {
+    sdkgen_differ::DiffSettings::new(
+        sdkgen_differ::DiffSettings::parse_today("2026-11-30").expect("a date"),
+    )
+}
+
+#[test]
+fn the_date_is_an_input_of_the_comparison() {
+    assert_eq!(
+        sdkgen_differ::DiffSettings::parse_today("tomorrow").map_err(|error| error.to_string()),
+        Err("\"tomorrow\" is not a date (expected YYYY-MM-DD)".to_owned())
+    );
+    let old = with_paths(
+        "  /a:\n    get: {deprecated: true, x-sunset: '2027-01-01', responses: {'200': {description: ok}}}\n",
+    );
+    let new = format!("{HEAD}paths: {{}}\n");
+    let on = |date: &str| {
+        let settings = sdkgen_differ::DiffSettings::new(
+            sdkgen_differ::DiffSettings::parse_today(date).expect("a date"),
+        );
+        let old = sdkgen_loader::load_str(&old, "old.yaml").expect("old loads");
+        let new = sdkgen_loader::load_str(&new, "new.yaml").expect("new loads");
+        found(&diff(&old, &new, &settings))
+    };
+    assert_eq!(
+        on("2026-12-31"),
+        [("api-path-removed-before-sunset".into(), Level::Breaking)]
+    );
+    assert_eq!(
+        on("2027-01-01"),
+        [(
+            "api-path-removed-with-deprecation".into(),
+            Level::NonBreaking
+        )]
+    );
+    let strict = sdkgen_differ::DiffSettings::before_every_sunset();
+    let later = sdkgen_differ::DiffSettings::from_clock();
+    assert!(strict.today < later.today);
+    assert!(later.today >= sdkgen_differ::DiffSettings::parse_today("2026-01-01").expect("a date"));
+}
+
+#[test]
+fn sarif_lists_the_whole_catalogue_and_points_at_lines() {
+    let old = with_paths("  /a:\n    get: {responses: {'200': {description: ok}}}\n");
+    let new = with_paths(
+        "  /a:\n    get: {responses: {'200': {description: ok}}}\n  /b:\n    get: {responses: {'200': {description: ok}}}\n",
+    );
+    let report = report(&old, &new);
+    let sarif = sdkgen_differ::report::render_with_source(
+        &report,
+        sdkgen_differ::report::Format::Sarif,
+        "new.yaml",
+        Some(&new),
+        false,
+    );
+    let value: serde_json::Value = serde_json::from_str(&sarif).expect("JSON");
+    let rules = value["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    assert_eq!(rules.len(), sdkgen_differ::rules::catalogue().len());
+    let result = &value["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "endpoint-added");
+    assert_eq!(
+        rules[result["ruleIndex"].as_u64().expect("an index") as usize]["id"],
+        "endpoint-added"
+    );
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"], 7,
+        "the line of `get:` under `/b:`"
+    );
+}
+
+/// `count` components that each reference every other one, the first of them used by two
+/// operations; in the new version the last one's `x` changes type.
+fn tangle(count: usize, changed: bool) -> String {
+    let mut text = format!(
+        "{HEAD}paths:\n  /one:\n    get: {{responses: {{'200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/C0'}}}}}}}}}}}}\n  /two:\n    get: {{responses: {{'200': {{description: ok, content: {{application/json: {{schema: {{type: object, properties: {{inner: {{$ref: '#/components/schemas/C0'}}}}}}}}}}}}}}}}\ncomponents:\n  schemas:\n"
+    );
+    for index in 0..count {
+        let mut properties: Vec<String> = (0..count)
+            .filter(|other| *other != index)
+            .map(|other| format!("c{other}: {{$ref: '#/components/schemas/C{other}'}}"))
+            .collect();
+        let kind = if changed && index == count - 1 {
+            "integer"
+        } else {
+            "string"
+        };
+        properties.push(format!("x: {{type: {kind}}}"));
+        text.push_str(&format!(
+            "    C{index}: {{type: object, properties: {{{}}}}}\n",
+            properties.join(", ")
+        ));
+    }
+    text
+}
+
+#[test]
+fn components_that_all_reference_each_other_are_compared_in_bounded_time() {
+    // Twelve components referencing each other have hundreds of millions of paths: a walk
+    // that compared each path would not finish. Unchanged, there is nothing to report.
+    let same = tangle(12, false);
+    assert!(report(&same, &same).changes.is_empty());
+    let changed = report(&tangle(12, false), &tangle(12, true));
+    let locations: Vec<(&str, &str)> = changed
+        .changes
+        .iter()
+        .map(|change| {
+            (
+                change.operation.as_deref().unwrap_or(""),
+                change.location.as_str(),
+            )
+        })
+        .collect();
+    assert!(
+        changed
+            .changes
+            .iter()
+            .all(|change| change.id == "response-property-type-changed"),
+        "{locations:?}"
+    );
+    // A changed component is reported at each place that uses it, up to 32 places per body:
+    // the first ones already say what changed.
+    for operation in ["GET /one", "GET /two"] {
+        let places = locations
+            .iter()
+            .filter(|(found, location)| *found == operation && location.ends_with("/c11/x"))
+            .count();
+        assert!((1..=32).contains(&places), "{operation}: {places} places");
+    }
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use sdkgen_sandbox::{Key, Plan, Sandbox, Settings};
+pub use sdkgen_sandbox::{BudgetSchedule, Chaos, Failure, Key, Plan, Sandbox, Settings};
 
 /// The path of a spec of this repository, e.g. `v1/1.1.0.yaml`.
 pub fn spec(relative: &str) -> PathBuf {
@@ -38,18 +38,29 @@ pub async fn start(spec_path: &str, keys: Vec<Key>, window: Duration) -> std::io
     let url = format!("http://{}", listener.local_addr()?);
     let router = sandbox.router(&settings);
     tokio::spawn(async move {
-        if let Err(error) = axum_serve(listener, router).await {
+        if let Err(error) = sdkgen_sandbox::serve_router(listener, router, &settings).await {
             eprintln!("sandbox stopped: {error}");
         }
     });
     Ok(Running { url, sandbox })
 }
 
-async fn axum_serve(
-    listener: tokio::net::TcpListener,
-    router: sdkgen_sandbox::Router,
-) -> std::io::Result<()> {
-    sdkgen_sandbox::serve_router(listener, router).await
+/// Starts a sandbox as `cargo xtask sandbox` does with no flags: every major's newest release
+/// in specs/, each under its base path (`URL/v1`, `URL/v2`), one budget per organisation.
+pub async fn start_default(settings: Settings) -> std::io::Result<Running> {
+    let mounts = sdkgen_sandbox::default_mounts(&spec(""))
+        .map_err(|error| std::io::Error::other(error.to_string()))?;
+    let sandbox = Sandbox::open(mounts, &settings)
+        .map_err(|error| std::io::Error::other(error.to_string()))?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let router = sandbox.router(&settings);
+    tokio::spawn(async move {
+        if let Err(error) = sdkgen_sandbox::serve_router(listener, router, &settings).await {
+            eprintln!("sandbox stopped: {error}");
+        }
+    });
+    Ok(Running { url, sandbox })
 }
 
 /// One key of organisation `organization` with `plan`.

@@ -122,7 +122,13 @@ async fn v1_sdk_calls_every_operation_of_1_1_0() {
         .await
         .unwrap()
         .into_inner();
-    let _ = batch.created;
+    let titles: Vec<&str> = batch
+        .created
+        .iter()
+        .map(|task| task.title.as_str())
+        .collect();
+    assert_eq!(titles, ["a", "b"], "the batch creates what it is given");
+    assert!(batch.failed.is_empty());
     call("batchCreateTasks");
     let every_task: Vec<_> = client
         .list_tasks(project.id)
@@ -133,8 +139,8 @@ async fn v1_sdk_calls_every_operation_of_1_1_0() {
         .unwrap();
     assert_eq!(
         every_task.len(),
-        1,
-        "one task stored by createTask; batch results are synthesised"
+        3,
+        "one task stored by createTask, two by the batch, a page of one at a time"
     );
     let page = client
         .list_tasks(project.id)
@@ -215,6 +221,10 @@ async fn v1_sdk_calls_every_operation_of_1_1_0() {
         .await
         .unwrap()
         .into_inner();
+    // The upload is what was sent: its size, its fields, and its bytes come back.
+    assert_eq!(attachment.size_bytes, 5);
+    assert_eq!(attachment.description.as_deref(), Some("greeting"));
+    assert_eq!(attachment.task_id, task.id);
     call("uploadAttachment");
     let metadata = client
         .get_attachment(attachment.id)
@@ -230,7 +240,7 @@ async fn v1_sdk_calls_every_operation_of_1_1_0() {
         .await
         .unwrap()
         .into_inner();
-    assert!(!bytes.is_empty());
+    assert_eq!(bytes.as_ref(), b"hello");
     call("downloadAttachment");
 
     client.delete_task(task.id).send().await.unwrap();
@@ -331,7 +341,8 @@ async fn v2_sdk_calls_every_operation_of_2_0_0() {
             .unwrap()
             .data
             .len(),
-        1
+        2,
+        "one task by createTask, one by the batch"
     );
     call("listTasks");
     client.get_project_report(project.id).send().await.unwrap();

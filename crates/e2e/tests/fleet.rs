@@ -4,7 +4,8 @@
 //!
 //! These tests need a Redis (and `redis-server` on the PATH for the fault test): without
 //! `REDIS_URL` they are ignored, and the test runner says so. CI runs them with
-//! `REDIS_URL=redis://127.0.0.1:6379 cargo test -p sdkgen-e2e --test fleet -- --ignored`.
+//! `REDIS_URL=redis://127.0.0.1:6379 cargo test -p sdkgen-e2e --test fleet -- --ignored` (one
+//! test at a time: they take a lock).
 //! Each run takes about 12 seconds and is bounded: a worker that does not finish in time is
 //! killed and the test fails.
 
@@ -109,7 +110,7 @@ async fn sandbox(organization: &str) -> Running {
     ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { sdkgen_sandbox::serve_router(listener, router).await });
+    tokio::spawn(async move { sdkgen_sandbox::serve_router(listener, router, &settings).await });
     Running {
         url,
         sandbox,
@@ -227,6 +228,10 @@ async fn run_fleet(
     (start, reports)
 }
 
+/// One fleet at a time: CI runs every ignored test of the workspace at once, and 4 processes
+/// of 8 tasks on a 2-core machine are load enough.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn redis_url() -> String {
     std::env::var("REDIS_URL").expect("REDIS_URL names the Redis these tests use")
 }
@@ -249,6 +254,7 @@ fn whole_windows(usage: &[(u64, u32)], start: u64) -> Vec<u32> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs REDIS_URL"]
 async fn fleet_four_processes_share_one_budget_without_429() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     let organization = organization("fleet");
     let running = sandbox(&organization).await;
     let (start, reports) = run_fleet(
@@ -291,6 +297,7 @@ async fn fleet_four_processes_share_one_budget_without_429() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs REDIS_URL"]
 async fn fleet_follows_a_budget_cut_with_429s_only_in_its_window() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     let organization = organization("cut");
     let running = sandbox(&organization).await;
     let sandbox = Arc::clone(&running.sandbox);
@@ -410,6 +417,7 @@ fn free_port() -> u16 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs REDIS_URL (and redis-server on the PATH)"]
 async fn fleet_survives_redis_killed_and_restarted_mid_run() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     let organization = organization("fault");
     let running = sandbox(&organization).await;
     let port = free_port();

@@ -12,8 +12,10 @@
 #![deny(missing_docs)]
 
 pub mod annotate;
+mod cost;
 mod error;
 mod lower;
+mod pagination;
 mod schema;
 pub mod source;
 

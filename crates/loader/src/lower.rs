@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use indexmap::IndexMap;
 use sdkgen_model::cost::{self, Cost};
+
+use crate::cost::{infer, parse_declared};
 use sdkgen_model::{
     Api, Encoding, Extensions, Header, MediaType, Method, OAuthFlow, Operation, OperationIdSource,
     Parameter, ParameterLocation, ParameterStyle, RequestBody, Response, ResponseStatus, Schema,
@@ -107,7 +109,7 @@ pub(crate) fn lower(documents: Documents) -> Result<Api> {
     {
         operation.cost = match operation.extensions.get(cost::EXTENSION) {
             Some(declared) => Cost::declared(
-                cost::parse_declared(declared, operation, &schemas).map_err(|error| {
+                parse_declared(declared, operation, &schemas).map_err(|error| {
                     LoadError::at(
                         &root_document.name,
                         format!("{pointer}/{}", cost::EXTENSION),
@@ -115,8 +117,9 @@ pub(crate) fn lower(documents: Documents) -> Result<Api> {
                     )
                 })?,
             ),
-            None => cost::infer(operation, &schemas),
+            None => infer(operation, &schemas),
         };
+        operation.pagination = crate::pagination::recognise(operation, &schemas);
     }
 
     let extensions = extensions(root);
@@ -464,6 +467,10 @@ impl Lowering<'_> {
                 )?,
                 tags,
                 deprecated: flag(operation, "deprecated"),
+                sunset: operation
+                    .get("x-sunset")
+                    .and_then(Value::as_str)
+                    .map(|date| date.trim().to_owned()),
                 parameters,
                 request_body,
                 responses,
@@ -472,6 +479,8 @@ impl Lowering<'_> {
                 servers: operation_servers,
                 // Replaced once all schemas are known (see `lower`).
                 cost: Cost::declared(cost::CostFormula::Fixed(cost::MIN_POINTS)),
+                // Likewise.
+                pagination: None,
                 extensions: extensions(operation),
             };
             lowered

@@ -309,6 +309,52 @@ fn costs_are_inferred_from_the_providers_rules() {
             10,
             "batch",
         ),
+        (format!("  /tasks/batch:\n    post: {{{ok}}}\n"), 10, "batch"),
+        (
+            format!(
+                "  /tasks:\n    post: {{requestBody: {{content: {{application/json: {{schema: {{type: array, items: {{type: object}}}}}}}}}}, {ok}}}\n"
+            ),
+            10,
+            "batch",
+        ),
+        // An object holding a list is one write.
+        (
+            format!(
+                "  /policy:\n    put: {{requestBody: {{content: {{application/json: {{schema: {{type: object, required: [roles], properties: {{roles: {{type: array, items: {{type: object}}}}}}}}}}}}}}, {ok}}}\n"
+            ),
+            3,
+            "write",
+        ),
+        // A resource merely named batch is read like any other.
+        (
+            format!("  /batches/{{batch_id}}:\n    get: {{{ok}}}\n"),
+            1,
+            "single-resource read",
+        ),
+        // A list answers a page: an object with an items array.
+        (
+            "  /models:\n    get: {responses: {'200': {description: ok, content: {application/json: {schema: {type: object, properties: {object: {type: string}, data: {type: array}}}}}}}}\n".to_owned(),
+            3,
+            "multi-resource read",
+        ),
+        (
+            format!("  /organization/usage/costs:\n    get: {{{ok}}}\n"),
+            8,
+            "aggregation",
+        ),
+        (
+            format!("  /events:\n    get: {{parameters: [{{name: group_by, in: query}}], {ok}}}\n"),
+            8,
+            "aggregation",
+        ),
+        // JSON beside a catch-all media type is not an upload.
+        (
+            format!(
+                "  /things:\n    post: {{requestBody: {{content: {{application/json: {{}}, '*/*': {{}}}}}}, {ok}}}\n"
+            ),
+            3,
+            "write",
+        ),
     ];
     for (operation, points, rule) in cases {
         let cost = cost_of(&operation);
@@ -409,4 +455,16 @@ fn yaml_is_read_as_yaml_1_2_so_no_and_y_stay_strings() {
         schema(&api, "Country").enumeration,
         ["NO", "SE", "y", "off"]
     );
+}
+
+#[test]
+fn deprecation_and_sunset_are_lowered_into_the_operation() {
+    let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get: {deprecated: true, x-sunset: ' 2027-03-01 ', responses: {'200': {description: ok}}}\n    post: {responses: {'200': {description: ok}}}\n";
+    let api = sdkgen_loader::load_str(text, "t.yaml").expect("loads");
+    let get = &api.operations[0];
+    assert!(get.deprecated);
+    assert_eq!(get.sunset.as_deref(), Some("2027-03-01"));
+    let post = &api.operations[1];
+    assert!(!post.deprecated);
+    assert_eq!(post.sunset, None);
 }

@@ -56,15 +56,26 @@ impl Api {
     /// Follows references until a schema that is not a bare reference is reached. Returns
     /// `None` for a dangling or cyclic chain of bare references (the loader rejects both, so a
     /// loaded model always resolves).
-    pub fn resolve<'a>(&'a self, mut schema: &'a Schema) -> Option<&'a Schema> {
-        for _ in 0..=self.schemas.len() {
-            match &schema.kind {
-                crate::SchemaKind::Ref(name) => schema = &self.schemas.get(name)?.schema,
-                _ => return Some(schema),
-            }
-        }
-        None
+    pub fn resolve<'a>(&'a self, schema: &'a Schema) -> Option<&'a Schema> {
+        resolve_schema(schema, &self.schemas)
     }
+}
+
+/// The one resolver of references: follows bare references through `schemas` until a schema
+/// that is not one is reached. `None` for a dangling or cyclic chain (bounded by the number of
+/// schemas, so a cycle cannot loop). [`Api::resolve`] is this over an API's schemas; the
+/// loader uses it directly while the API is still being built.
+pub fn resolve_schema<'a>(
+    mut schema: &'a Schema,
+    schemas: &'a IndexMap<String, NamedSchema>,
+) -> Option<&'a Schema> {
+    for _ in 0..=schemas.len() {
+        match &schema.kind {
+            crate::SchemaKind::Ref(name) => schema = &schemas.get(name)?.schema,
+            _ => return Some(schema),
+        }
+    }
+    None
 }
 
 /// A server URL with its variables.
@@ -209,6 +220,9 @@ pub struct Operation {
     pub tags: Vec<String>,
     /// Whether the operation is deprecated.
     pub deprecated: bool,
+    /// `x-sunset`: the date after which the operation may be removed, as written (an ISO
+    /// date such as `2026-01-31`, or an HTTP date). Read by the differ against a given date.
+    pub sunset: Option<String>,
     /// Path-level and operation-level parameters merged (operation-level wins), in order.
     pub parameters: Vec<Parameter>,
     /// The request body, if the operation takes one.
@@ -224,6 +238,8 @@ pub struct Operation {
     pub servers: Vec<Server>,
     /// The point cost of one call.
     pub cost: Cost,
+    /// How the operation pages, when it is a paginated list.
+    pub pagination: Option<crate::Pagination>,
     /// `x-` extensions of the operation.
     pub extensions: Extensions,
 }

@@ -13,10 +13,12 @@
 
 mod api;
 pub mod cost;
+mod pagination;
 mod schema;
 
 pub use api::*;
 pub use cost::{Cost, CostError, CostFormula, CostSource, CountOf};
+pub use pagination::{Pagination, PaginationSource, PaginationStyle};
 pub use schema::*;
 
 /// How error messages name the kind of a JSON value: "null", "a boolean", "a number",

@@ -11,11 +11,12 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::budget::{Budget, BudgetMode, BudgetSnapshot, Permit, StoreError};
-use crate::config::{ClientBuilder, RetryPolicy};
-use crate::error::{Error, ErrorBody};
-use crate::headers::RateLimitHeaders;
+use crate::config::{ClientBuilder, Throttling};
+use crate::error::{Error, ErrorBody, ServerMessage};
+use crate::headers::{RateLimitHeaders, capped_wait};
 use crate::request::{Body, Request};
 use crate::response::{RawResponse, ResponseFuture};
+use crate::retry::{Decision, Outcome, RetryBudget, RetryPolicy, StopReason};
 use crate::token::BearerToken;
 
 /// A client of the API. Cheap to clone: clones share the connection pool and the budget.
@@ -30,8 +31,11 @@ pub(crate) struct Inner {
     pub(crate) token: Option<BearerToken>,
     pub(crate) budget: Arc<Budget>,
     pub(crate) retry: RetryPolicy,
+    pub(crate) retry_budget: std::sync::Mutex<RetryBudget>,
+    pub(crate) throttling: Throttling,
     pub(crate) budget_mode: BudgetMode,
     pub(crate) timeout: Duration,
+    pub(crate) max_budget_wait: Duration,
     pub(crate) max_response_bytes: usize,
     pub(crate) reset_margin: Duration,
 }
@@ -46,11 +50,8 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// What happened to one attempt.
-enum Attempt<E> {
-    Done(Result<RawResponse, Error<E>>),
-    Retry { after: Duration, error: Error<E> },
-}
+/// How long the gate closes after a 429 that says nothing of when to come back.
+const DEFAULT_429_WAIT: Duration = Duration::from_secs(1);
 
 impl Client {
     /// A builder.
@@ -72,6 +73,23 @@ impl Client {
     /// A snapshot of the organisation's budget: limit, remaining, reset, in flight, waiting.
     pub async fn budget(&self) -> Result<BudgetSnapshot, StoreError> {
         self.inner.budget.snapshot().await
+    }
+
+    /// How the client keeps under the rate limit.
+    pub fn throttling(&self) -> Throttling {
+        self.inner.throttling
+    }
+
+    /// The tokens left in the client's retry budget (see [`crate::retry::RetryBudget`]).
+    pub fn retry_tokens(&self) -> u32 {
+        self.lock_retry_budget().tokens(Instant::now())
+    }
+
+    fn lock_retry_budget(&self) -> std::sync::MutexGuard<'_, RetryBudget> {
+        self.inner
+            .retry_budget
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The budget itself (shared by every client of the organisation in this process).
@@ -142,10 +160,37 @@ impl Client {
             });
         }
         let policy = &self.inner.retry;
-        let idempotency_key = (policy.idempotency_keys
-            && matches!(request.method, Method::POST | Method::PATCH))
-        .then(new_idempotency_key);
-        let retry_safe = idempotency_key.is_some() || is_idempotent(&request.method);
+        let opted_in =
+            policy.idempotency_keys && matches!(request.method, Method::POST | Method::PATCH);
+        let has_key = request
+            .headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case(sdkgen_policy::headers::IDEMPOTENCY_KEY));
+        let idempotency_key =
+            ((request.declares_idempotency_key || opted_in) && !has_key).then(new_idempotency_key);
+        // Replaying a request the server may have acted on is safe only when the method is
+        // idempotent, or the API promised to honour the key (the operation declares it, or
+        // the user said so for every write).
+        let replayable =
+            is_idempotent(&request.method) || request.declares_idempotency_key || opted_in;
+        let timeout = request.timeout.unwrap_or(self.inner.timeout);
+        // A wait for the budget is bounded (by the request's own timeout, by default): beyond
+        // that, the call fails at once with the wait instead of hanging. A 429 pause never
+        // lasts longer than the policy's cap anyway.
+        let max_wait = match request.timeout {
+            Some(timeout) => timeout.min(self.inner.max_budget_wait),
+            None => self.inner.max_budget_wait,
+        };
+        // Nor does a retry wait for the server longer than that: the call fails at once with
+        // the server's wait, as the calls held by the gate do.
+        let call_policy = RetryPolicy {
+            max_retry_after: policy.max_retry_after.min(max_wait),
+            ..policy.clone()
+        };
+        let points = match self.inner.throttling {
+            Throttling::Points => request.points,
+            Throttling::Reactive => 0,
+        };
         let mut waited = Duration::ZERO;
         let mut attempt = 0;
         loop {
@@ -155,7 +200,7 @@ impl Client {
             let permit = self
                 .inner
                 .budget
-                .acquire(request.points, request.priority, self.inner.budget_mode)
+                .acquire_within(points, request.priority, self.inner.budget_mode, max_wait)
                 .await
                 .map_err(|source| Error::Budget {
                     operation: request.operation,
@@ -166,71 +211,95 @@ impl Client {
                 "budget_wait_ms",
                 u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
             );
-            let retries_left = attempt <= policy.max_retries;
-            match self
-                .attempt(
-                    &request,
-                    permit,
-                    idempotency_key.as_deref(),
-                    retry_safe && retries_left,
-                    retries_left,
-                )
-                .await
-            {
-                Attempt::Done(result) => return result,
-                Attempt::Retry { after, error } => {
-                    tracing::info!(attempt, after_ms = after.as_millis() as u64, error = %error, "retrying");
+            let (result, outcome) = self
+                .attempt(&request, permit, idempotency_key.as_deref(), timeout)
+                .await;
+            let now = Instant::now();
+            if result.is_ok() {
+                self.lock_retry_budget().succeeded(now);
+            }
+            let decision = call_policy.decide(
+                attempt,
+                outcome,
+                replayable,
+                &mut self.lock_retry_budget(),
+                now,
+                fastrand::f64(),
+            );
+            match (decision, result) {
+                (Decision::Retry { after }, Err(error)) => {
+                    tracing::info!(
+                        attempt,
+                        after_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
+                        error = %error,
+                        "retrying"
+                    );
                     tokio::time::sleep(after).await;
                 }
+                (Decision::Stop(reason), Err(error)) => {
+                    if !matches!(reason, StopReason::Final) {
+                        tracing::debug!(attempt, ?reason, error = %error, "not retrying");
+                    }
+                    return Err(error);
+                }
+                (_, Ok(response)) => return Ok(response),
             }
         }
     }
 
-    /// One attempt. `may_retry`: a retry is allowed for any failure; `may_retry_unsent`: a
-    /// retry is allowed when the server certainly did not act (429, connection refused).
+    /// The window a reset may be trusted within: the budget's, when it keeps points; with no
+    /// local budget, any reset is read and only the policy's cap bounds the wait.
+    fn reset_bound(&self) -> Option<Duration> {
+        match self.inner.throttling {
+            Throttling::Points => Some(self.inner.budget.window()),
+            Throttling::Reactive => None,
+        }
+    }
+
+    /// One attempt: its result, and what happened as the retry policy sees it.
     async fn attempt<E: DeserializeOwned>(
         &self,
         request: &Request,
         permit: Permit,
         idempotency_key: Option<&str>,
-        may_retry: bool,
-        may_retry_unsent: bool,
-    ) -> Attempt<E> {
+        timeout: Duration,
+    ) -> (Result<RawResponse, Error<E>>, Outcome) {
         let operation = request.operation;
         let builder = match self.build(request, idempotency_key) {
-            Ok(builder) => builder,
+            Ok(builder) => builder.timeout(timeout),
             Err(message) => {
                 let _ = permit.not_sent().await;
-                return Attempt::Done(Err(Error::InvalidRequest { operation, message }));
+                return (
+                    Err(Error::InvalidRequest { operation, message }),
+                    Outcome::Final,
+                );
             }
         };
         let response = match builder.send().await {
             Ok(response) => response,
             Err(source) => {
-                let error = if source.is_timeout() {
-                    Error::Timeout {
-                        operation,
-                        after: self.inner.timeout,
-                    }
-                } else {
-                    Error::Transport { operation, source }
-                };
-                let refused =
-                    matches!(&error, Error::Transport { source, .. } if source.is_connect());
-                if refused {
+                return if source.is_timeout() {
+                    drop(permit);
+                    (
+                        Err(Error::Timeout {
+                            operation,
+                            after: timeout,
+                        }),
+                        Outcome::TimedOut,
+                    )
+                } else if source.is_connect() {
                     // Never reached the server: the points were not spent.
                     let _ = permit.not_sent().await;
+                    (
+                        Err(Error::Transport { operation, source }),
+                        Outcome::NotSent,
+                    )
                 } else {
                     drop(permit);
-                }
-                let retriable = may_retry || (refused && may_retry_unsent);
-                return if retriable {
-                    Attempt::Retry {
-                        after: self.inner.retry.backoff(1),
-                        error,
-                    }
-                } else {
-                    Attempt::Done(Err(error))
+                    (
+                        Err(Error::Transport { operation, source }),
+                        Outcome::Interrupted,
+                    )
                 };
             }
         };
@@ -239,76 +308,93 @@ impl Client {
         let headers = response.headers().clone();
         let limits = RateLimitHeaders::parse(&headers);
         let now = Instant::now();
-        let mut observation = limits.observation(now);
-        if let Some(reset_at) = observation.reset_at.as_mut() {
-            *reset_at += self.inner.reset_margin;
-        }
+        let bound = self.reset_bound();
+        let margin = self.inner.reset_margin;
+        let cap = self.inner.retry.max_retry_after;
+        let mut observation = limits.observation(now, bound, margin);
         if status == StatusCode::TOO_MANY_REQUESTS {
-            let wait = limits.retry_after.or(limits.reset_in);
-            observation.blocked_until = Some(now + wait.unwrap_or(Duration::from_secs(1)));
+            // The precise reset wins over a rounded Retry-After; calls are held no longer
+            // than the policy's cap, however long the server asked for.
+            let server_wait = limits.server_wait(bound);
+            let hold = capped_wait(
+                server_wait
+                    .unwrap_or(DEFAULT_429_WAIT)
+                    .saturating_add(margin),
+                cap,
+            );
+            observation.blocked_until = now.checked_add(hold);
             if let Err(error) = permit.rate_limited(observation).await {
-                return Attempt::Done(Err(Error::store(operation, error)));
+                return (Err(Error::store(operation, error)), Outcome::Final);
             }
-            let body = self.read_body::<E>(operation, response).await;
+            let body = self
+                .read_body::<E>(operation, response, timeout)
+                .await
+                .unwrap_or_default();
             let error = Error::RateLimited {
                 operation,
-                retry_after: limits.retry_after,
-                body: error_body(body.unwrap_or_default()),
+                retry_after: server_wait,
+                server_message: ServerMessage::from_body(&body),
+                body: error_body(body),
             };
-            let too_long = wait.is_some_and(|wait| wait > self.inner.retry.max_retry_after);
-            // The retry waits for the gate in the budget: no sleep here.
-            return if may_retry_unsent && !too_long {
-                Attempt::Retry {
-                    after: Duration::ZERO,
-                    error,
-                }
-            } else {
-                Attempt::Done(Err(error))
-            };
+            return (Err(error), Outcome::RateLimited { wait: server_wait });
+        }
+        if self.inner.throttling == Throttling::Reactive
+            && limits.remaining == Some(0)
+            && let Some(reset_at) = observation.reset_at
+        {
+            // No local budget, but the server said the next request would be refused: hold
+            // every call until its reset (within the cap).
+            observation.blocked_until = now.checked_add(capped_wait(reset_at - now, cap));
         }
         if let Err(error) = permit.answered(observation).await {
-            return Attempt::Done(Err(Error::store(operation, error)));
+            return (Err(Error::store(operation, error)), Outcome::Final);
         }
-        let body = match self.read_body(operation, response).await {
+        let body = match self.read_body(operation, response, timeout).await {
             Ok(body) => body,
-            Err(error) => return Attempt::Done(Err(error)),
+            Err(error) => {
+                let outcome = match &error {
+                    Error::Timeout { .. } => Outcome::TimedOut,
+                    Error::Transport { .. } => Outcome::Interrupted,
+                    _ => Outcome::Final,
+                };
+                return (Err(error), outcome);
+            }
         };
         if status.is_success() {
-            return Attempt::Done(Ok(RawResponse {
-                operation,
-                status,
-                headers,
-                body,
-            }));
+            return (
+                Ok(RawResponse {
+                    operation,
+                    status,
+                    headers,
+                    body,
+                }),
+                Outcome::Final,
+            );
         }
+        let server_message = ServerMessage::from_body(&body);
         let error = match status {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Error::Unauthorized {
                 operation,
                 status,
                 body: error_body(body),
+                server_message,
             },
             _ => Error::Api {
                 operation,
                 status,
                 body: error_body(body),
+                server_message,
             },
         };
-        let transient = matches!(
-            status,
-            StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
-        );
-        if transient && may_retry {
-            let backoff = self.inner.retry.backoff(1);
-            let after = match limits.retry_after {
-                Some(retry_after) if retry_after > self.inner.retry.max_retry_after => {
-                    return Attempt::Done(Err(error));
-                }
-                Some(retry_after) => retry_after.max(backoff),
-                None => backoff,
-            };
-            return Attempt::Retry { after, error };
-        }
-        Attempt::Done(Err(error))
+        let outcome = match status {
+            StatusCode::BAD_GATEWAY
+            | StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::GATEWAY_TIMEOUT => Outcome::Unavailable {
+                wait: limits.retry_after,
+            },
+            _ => Outcome::Final,
+        };
+        (Err(error), outcome)
     }
 
     /// The HTTP request for one attempt; `Err` says why it cannot be built.
@@ -395,6 +481,7 @@ impl Client {
         &self,
         operation: &'static str,
         mut response: reqwest::Response,
+        timeout: Duration,
     ) -> Result<Bytes, Error<E>> {
         let limit = self.inner.max_response_bytes;
         if response
@@ -416,7 +503,7 @@ impl Client {
                 Err(source) if source.is_timeout() => {
                     return Err(Error::Timeout {
                         operation,
-                        after: self.inner.timeout,
+                        after: timeout,
                     });
                 }
                 Err(source) => return Err(Error::Transport { operation, source }),

@@ -6,62 +6,24 @@ use std::time::Duration;
 use crate::budget::{Budget, BudgetMode, BudgetStore};
 use crate::client::{Client, Inner};
 use crate::error::BuildError;
+use crate::retry::{RetryBudget, RetryPolicy};
 use crate::token::BearerToken;
 
 pub use sdkgen_policy::Plan;
 
-/// When and how requests are retried.
-///
-/// Retried: connection errors and timeouts, 429, 502, 503 and 504, with exponential backoff
-/// and full jitter, honouring `Retry-After` up to [`RetryPolicy::max_retry_after`]. A request
-/// is retried only when that is safe: its method is idempotent, or it carries an
-/// `Idempotency-Key` (generated once per call and kept across its retries) -- except after a
-/// 429 or a connection refused, when the server certainly did not act on it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt (default 3).
-    pub max_retries: u32,
-    /// The first backoff (default 200 ms); doubled at each retry.
-    pub initial_backoff: Duration,
-    /// The longest backoff (default 10 s).
-    pub max_backoff: Duration,
-    /// A `Retry-After` longer than this is not waited for: the error is returned (default 120 s).
-    pub max_retry_after: Duration,
-    /// Send an `Idempotency-Key` with POST and PATCH so they can be retried (default true).
-    pub idempotency_keys: bool,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_retries: 3,
-            initial_backoff: Duration::from_millis(200),
-            max_backoff: Duration::from_secs(10),
-            max_retry_after: Duration::from_secs(120),
-            idempotency_keys: true,
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// No retries at all.
-    pub fn none() -> Self {
-        RetryPolicy {
-            max_retries: 0,
-            ..RetryPolicy::default()
-        }
-    }
-
-    /// The backoff before retry number `retry` (1-based): exponential with full jitter.
-    pub fn backoff(&self, retry: u32) -> Duration {
-        let exponent = retry.saturating_sub(1).min(20);
-        let ceiling = self
-            .initial_backoff
-            .saturating_mul(1 << exponent)
-            .min(self.max_backoff);
-        let millis = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
-        Duration::from_millis(fastrand::u64(millis / 2..=millis.max(1)))
-    }
+/// How a client keeps under the server's rate limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Throttling {
+    /// A local point budget: every request reserves its points (its `Request::points`) from
+    /// the plan's points per window before it is sent, and the server's headers correct the
+    /// budget. For APIs whose document declares costs (`x-points`), or when the user sets a
+    /// plan.
+    Points,
+    /// No local budget: requests go out at once, and the client only reacts to what the
+    /// server says: a 429 (or `X-RateLimit-Remaining: 0` with a reset) holds every call until
+    /// the server's wait is over. The default, for any API.
+    #[default]
+    Reactive,
 }
 
 /// Builds a [`Client`], or a generated SDK's client (`C`), which wraps one.
@@ -70,8 +32,10 @@ pub struct ClientBuilder<C = Client> {
     base_url: Option<String>,
     token: Option<BearerToken>,
     plan: Plan,
-    window: Duration,
+    throttling: Throttling,
+    window: Option<Duration>,
     timeout: Duration,
+    max_budget_wait: Option<Duration>,
     connect_timeout: Duration,
     user_agent: String,
     retry: RetryPolicy,
@@ -90,8 +54,10 @@ impl<C> Default for ClientBuilder<C> {
             base_url: None,
             token: None,
             plan: Plan::default(),
-            window: Duration::from_secs(60),
+            throttling: Throttling::default(),
+            window: None,
             timeout: Duration::from_secs(30),
+            max_budget_wait: None,
             connect_timeout: Duration::from_secs(10),
             user_agent: concat!("sdkgen-runtime/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryPolicy::default(),
@@ -107,7 +73,8 @@ impl<C> Default for ClientBuilder<C> {
 }
 
 impl ClientBuilder<Client> {
-    /// A builder with the defaults: Build plan, one-minute windows, 30 s timeout, 3 retries.
+    /// A builder with the defaults: no local point budget (reactive to 429s), 30 s timeout,
+    /// 3 retries.
     pub fn new() -> Self {
         ClientBuilder::default()
     }
@@ -132,16 +99,26 @@ impl<C: From<Client>> ClientBuilder<C> {
         Ok(self)
     }
 
-    /// The organisation's plan (default: Build, 100 points per minute). The server's
-    /// `X-RateLimit-Limit` overrides it as soon as a response arrives.
+    /// The organisation's plan (default: Build, 100 points per minute), and with it a local
+    /// point budget ([`Throttling::Points`]). The server's `X-RateLimit-Limit` overrides it as
+    /// soon as a response arrives.
     pub fn plan(mut self, plan: Plan) -> Self {
         self.plan = plan;
+        self.throttling = Throttling::Points;
         self
     }
 
-    /// The budget window (default: one minute).
+    /// Whether the client keeps a local point budget (default [`Throttling::Reactive`];
+    /// generated SDKs of documents that declare costs set [`Throttling::Points`]).
+    pub fn throttling(mut self, throttling: Throttling) -> Self {
+        self.throttling = throttling;
+        self
+    }
+
+    /// The budget window. Unset, it is the provider's minute, shortened to what the server's
+    /// resets show when its windows are shorter.
     pub fn window(mut self, window: Duration) -> Self {
-        self.window = window;
+        self.window = Some(window);
         self
     }
 
@@ -170,6 +147,15 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// The whole-request timeout (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// The longest a call waits for points, or for the end of a 429 pause, before it fails
+    /// with the wait. A request's own [`crate::Request::timeout`] bounds it too. Default: with
+    /// [`Throttling::Points`], the timeout or one window and a second, whichever is longer
+    /// (points always come back within a window); with [`Throttling::Reactive`], the timeout.
+    pub fn max_budget_wait(mut self, wait: Duration) -> Self {
+        self.max_budget_wait = Some(wait);
         self
     }
 
@@ -225,7 +211,7 @@ impl<C: From<Client>> ClientBuilder<C> {
                 parsed.scheme()
             )));
         }
-        if self.window.is_zero() {
+        if self.window.is_some_and(|window| window.is_zero()) {
             return Err(BuildError::new(
                 "the budget window must be longer than zero",
             ));
@@ -241,12 +227,22 @@ impl<C: From<Client>> ClientBuilder<C> {
             .user_agent(self.user_agent.clone())
             .build()
             .map_err(|error| BuildError::new(format!("HTTP client: {error}")))?;
-        let host = parsed.host_str().unwrap_or_default().to_owned();
+        // Two servers on one host are two budgets: the port is part of the key.
+        let host = match parsed.port_or_known_default() {
+            Some(port) => format!("{}:{port}", parsed.host_str().unwrap_or_default()),
+            None => parsed.host_str().unwrap_or_default().to_owned(),
+        };
         let key = match (&self.organization, &self.token) {
             (Some(organization), _) => format!("org:{organization}@{host}"),
             (None, Some(token)) => format!("token:{:016x}@{host}", token.fingerprint()),
             (None, None) => format!("anonymous@{host}"),
         };
+        // Reactive clients share the gate of a budget, never its points: they reserve none.
+        let (limit, key) = match self.throttling {
+            Throttling::Points => (self.plan.points(), key),
+            Throttling::Reactive => (u32::MAX, format!("reactive:{key}")),
+        };
+        let window = self.window.unwrap_or(sdkgen_policy::WINDOW);
         let store = match self.store {
             Some(store) => Some(store),
             None => store_from_env()?,
@@ -257,18 +253,36 @@ impl<C: From<Client>> ClientBuilder<C> {
             );
         }
         let budget = match store {
-            Some(store) => Budget::in_store(key, self.plan.points(), self.window, store),
-            None => Budget::shared(&key, self.plan.points(), self.window),
+            Some(store) => Budget::in_store(key, limit, window, store),
+            None => Budget::shared(&key, limit, window),
         };
-        let budget = budget.with_jitter(self.gate_jitter);
+        let budget = budget
+            .with_jitter(self.gate_jitter)
+            .with_window_fixed(self.window.is_some());
+        let retry_budget = std::sync::Mutex::new(RetryBudget::new(
+            self.retry.budget,
+            tokio::time::Instant::now(),
+        ));
         Ok(C::from(Client::from_inner(Inner {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
             token: self.token,
             budget,
             retry: self.retry,
+            retry_budget,
+            throttling: self.throttling,
             budget_mode: self.budget_mode,
             timeout: self.timeout,
+            max_budget_wait: self
+                .max_budget_wait
+                .unwrap_or_else(|| match self.throttling {
+                    // Points always come back within a window: waiting one out is what a
+                    // throttled client is for.
+                    Throttling::Points => self
+                        .timeout
+                        .max(self.window.unwrap_or(sdkgen_policy::WINDOW) + Duration::from_secs(1)),
+                    Throttling::Reactive => self.timeout,
+                }),
             max_response_bytes: self.max_response_bytes,
             reset_margin: self.reset_margin,
         })))
@@ -301,22 +315,6 @@ fn store_from_env() -> Result<Option<Arc<dyn BudgetStore>>, BuildError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_grows_with_full_jitter_up_to_the_cap() {
-        let policy = RetryPolicy::default();
-        for retry in 1..=20 {
-            let ceiling = (Duration::from_millis(200) * 2u32.pow((retry - 1).min(20)))
-                .min(Duration::from_secs(10));
-            let backoff = policy.backoff(retry);
-            assert!(
-                backoff <= ceiling && backoff >= ceiling / 2,
-                "retry {retry}: {backoff:?} not in [{:?}, {ceiling:?}]",
-                ceiling / 2
-            );
-        }
-        assert_eq!(RetryPolicy::none().max_retries, 0);
-    }
 
     #[test]
     fn clients_expose_their_base_url_and_share_budgets_by_organisation() {

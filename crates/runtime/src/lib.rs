@@ -8,7 +8,7 @@
 //! let client = Client::builder()
 //!     .base_url("https://api.example.com/v1")
 //!     .bearer_token_from_env("EXAMPLE_TOKEN")?
-//!     .plan(Plan::Enterprise)
+//!     .plan(Plan::Enterprise) // a local point budget of 1000 points a minute
 //!     .build()?;
 //! let response = client
 //!     .execute::<serde_json::Value>(Request::new("getOrganization", Method::GET, "/organization", 1))
@@ -31,20 +31,22 @@ mod headers;
 pub mod pagination;
 mod request;
 mod response;
+pub mod retry;
 pub mod serde_helpers;
 mod token;
 
 pub use budget::{BudgetMode, BudgetSnapshot};
 pub use bytes::Bytes;
 pub use client::Client;
-pub use config::{ClientBuilder, Plan, RetryPolicy};
+pub use config::{ClientBuilder, Plan, Throttling};
 pub use encoding::ToParam;
-pub use error::{BuildError, Error, ErrorBody};
+pub use error::{BuildError, Error, ErrorBody, ServerMessage};
 pub use futures_util::Stream;
 pub use headers::RateLimitHeaders;
 pub use pagination::ItemStream;
 pub use request::{Body, Method, Part, QueryStyle, Request};
 pub use response::{RawResponse, ResponseFuture, ResponseValue};
+pub use retry::{RetryBudgetPolicy, RetryPolicy};
 pub use token::BearerToken;
 pub use {chrono, serde, serde_json, uuid};
 

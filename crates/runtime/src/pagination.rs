@@ -8,6 +8,7 @@ use futures_util::Stream;
 use futures_util::stream::{self, TryStreamExt};
 
 use crate::error::Error;
+use crate::request::Request;
 use crate::response::ResponseFuture;
 
 /// The items of a paginated list, as generated `into_stream()` methods return them. Boxed for
@@ -69,6 +70,49 @@ where
     .try_flatten()
 }
 
+/// The URL of the next page that an RFC 8288 `Link` header names (`rel="next"`), as GitHub's
+/// lists send it. `None` without one, or when the header does not parse.
+pub fn next_link(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get_all(reqwest::header::LINK)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(|value| {
+            let links = parse_link_header::parse_with_rel(value).ok()?;
+            Some(links.get("next")?.raw_uri.clone())
+        })
+}
+
+/// Points `request` at `next`, the URL of a next page that a response named (in its body or
+/// its `Link` header), keeping its method, headers and cost. The URL must be under the
+/// client's `base_url`: following a page to another origin would hand it the bearer token.
+pub fn follow(request: &mut Request, base_url: &str, next: &str) -> Result<(), String> {
+    let base = reqwest::Url::parse(base_url)
+        .map_err(|error| format!("the base URL {base_url:?} does not parse: {error}"))?;
+    // A relative next URL (`/tasks?page=2`, `?page=2`) is relative to the base.
+    let url = base
+        .join(next)
+        .map_err(|error| format!("the next page's URL {next:?} does not parse: {error}"))?;
+    let base_path = base.path().trim_end_matches('/');
+    let path = url
+        .path()
+        .strip_prefix(base_path)
+        .filter(|rest| rest.is_empty() || rest.starts_with('/'));
+    match path {
+        Some(path) if url.origin() == base.origin() => {
+            request.path = path.to_owned();
+            request.query = url
+                .query_pairs()
+                .map(|(name, value)| (name.into_owned(), value.into_owned()))
+                .collect();
+            Ok(())
+        }
+        _ => Err(format!(
+            "the next page's URL {url} is not under the client's base URL {base_url}; it is not followed, so the bearer token stays with the API"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +172,62 @@ mod tests {
         };
         let results: Vec<Result<i32, &str>> = paginate(None, pages).collect().await;
         assert_eq!(results, [Ok(1), Err("boom")]);
+    }
+
+    #[test]
+    fn the_next_link_is_read_from_rfc_8288_headers() {
+        use reqwest::header::{HeaderMap, HeaderValue, LINK};
+        let mut headers = HeaderMap::new();
+        assert_eq!(next_link(&headers), None);
+        headers.insert(
+            LINK,
+            HeaderValue::from_static(
+                "<https://api.example.com/repos?page=3&per_page=50>; rel=\"next\", <https://api.example.com/repos?page=9&per_page=50>; rel=\"last\"",
+            ),
+        );
+        assert_eq!(
+            next_link(&headers).as_deref(),
+            Some("https://api.example.com/repos?page=3&per_page=50")
+        );
+        headers.insert(
+            LINK,
+            HeaderValue::from_static("<https://api.example.com/repos?page=1>; rel=\"prev\""),
+        );
+        assert_eq!(next_link(&headers), None, "the last page has no next");
+        headers.insert(LINK, HeaderValue::from_static("garbage <<<"));
+        assert_eq!(next_link(&headers), None);
+    }
+
+    #[test]
+    fn next_urls_are_followed_only_under_the_base_url() {
+        let base = "https://api.example.com/v1";
+        let mut request =
+            Request::new("listTasks", reqwest::Method::GET, "/tasks", 3).query("limit", "10");
+        follow(
+            &mut request,
+            base,
+            "https://api.example.com/v1/tasks?limit=10&cursor=abc%3D",
+        )
+        .expect("same origin");
+        assert_eq!(request.path, "/tasks");
+        assert_eq!(
+            request.query,
+            [
+                ("limit".to_owned(), "10".to_owned()),
+                ("cursor".to_owned(), "abc=".to_owned())
+            ]
+        );
+        assert_eq!(request.points, 3);
+        follow(&mut request, base, "/v1/tasks?page=2").expect("a relative URL");
+        assert_eq!(request.query, [("page".to_owned(), "2".to_owned())]);
+        for foreign in [
+            "https://evil.example.net/v1/tasks?page=2",
+            "http://api.example.com/v1/tasks",
+            "https://api.example.com/v2/tasks",
+            "https://api.example.com/v1beta/tasks",
+        ] {
+            let error = follow(&mut request, base, foreign).expect_err(foreign);
+            assert!(error.contains("not under the client's base URL"), "{error}");
+        }
     }
 }

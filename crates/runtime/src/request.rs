@@ -1,5 +1,7 @@
 //! A request as generated code describes it: method, path, parameters, body, cost.
 
+use std::time::Duration;
+
 use bytes::Bytes;
 pub use reqwest::Method;
 
@@ -22,6 +24,13 @@ pub struct Request {
     pub points: u32,
     /// Higher goes first when callers wait for points (default 0).
     pub priority: i32,
+    /// The operation declares an `Idempotency-Key` header: the runtime sends one (unless the
+    /// request already carries it), the same on every retry, and retries the request even
+    /// after it may have reached the server (default false).
+    pub declares_idempotency_key: bool,
+    /// This request's timeout, instead of the client's: it bounds each attempt, and any wait
+    /// for the budget before it.
+    pub timeout: Option<Duration>,
     /// Why the request cannot be sent, when building it failed (a body that does not
     /// serialise): [`crate::Client::execute`] answers `Error::InvalidRequest` with it.
     pub problem: Option<String>,
@@ -44,8 +53,23 @@ impl Request {
             body: Body::Empty,
             points,
             priority: 0,
+            declares_idempotency_key: false,
+            timeout: None,
             problem: None,
         }
+    }
+
+    /// Marks the operation as declaring an `Idempotency-Key` header (see
+    /// [`Request::declares_idempotency_key`]).
+    pub fn with_idempotency_key(mut self) -> Self {
+        self.declares_idempotency_key = true;
+        self
+    }
+
+    /// Sets this request's timeout (see [`Request::timeout`]).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
     }
 
     /// Sets a JSON body; a value that does not serialise is recorded as the request's problem.
@@ -264,5 +288,17 @@ mod tests {
             ]
         );
         assert_eq!(request.headers, [pair("X-A", "5"), pair("cookie", "s=t")]);
+    }
+
+    #[test]
+    fn idempotency_and_timeout_are_set_per_request() {
+        let request = Request::new("create", Method::POST, "/", 3);
+        assert!(!request.declares_idempotency_key);
+        assert_eq!(request.timeout, None);
+        let request = request
+            .with_idempotency_key()
+            .with_timeout(Duration::from_secs(5));
+        assert!(request.declares_idempotency_key);
+        assert_eq!(request.timeout, Some(Duration::from_secs(5)));
     }
 }

@@ -60,15 +60,23 @@ async fn fail_fast_says_how_long_to_wait() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_request_dearer_than_the_whole_budget_fails_instead_of_waiting_forever() {
+async fn a_request_dearer_than_the_whole_budget_waits_for_a_fresh_window_and_probes() {
     let budget = budget(5);
-    let error = budget.acquire(6, 0, BudgetMode::Wait).await.unwrap_err();
+    spend(&budget, 1).await;
+    let started = Instant::now();
+    // Refusing it forever would brick the client if the limit rose: it goes alone, first
+    // in the next window.
+    let permit = budget.acquire(6, 0, BudgetMode::Wait).await.unwrap();
+    assert_eq!(started.elapsed(), MINUTE);
+    assert_eq!(budget.snapshot().await.unwrap().remaining, 0);
+    permit.answered(Observation::default()).await.unwrap();
+    let error = budget
+        .acquire_within(1, 0, BudgetMode::Wait, Duration::from_secs(30))
+        .await
+        .unwrap_err();
     assert_eq!(
-        error,
-        BudgetError::ExceedsLimit {
-            needed: 6,
-            limit: 5
-        }
+        error.to_string(),
+        "the point budget is spent: 1 points are needed, 0 are left; they will be back in 60 s"
     );
 }
 
@@ -270,8 +278,27 @@ async fn a_429_closes_the_gate_for_everyone_and_the_retry_is_charged_once() {
         .acquire(1, 0, BudgetMode::FailFast)
         .await
         .unwrap_err();
-    assert!(
-        matches!(error, BudgetError::Exhausted { wait, .. } if wait == Duration::from_secs(12))
+    assert_eq!(
+        error,
+        BudgetError::Paused {
+            wait: Duration::from_secs(12)
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "the server rate-limited this client: no request goes out for another 12 s"
+    );
+    // A caller that may wait 5 s fails at once too, with the wait; a nearer deadline of the
+    // request's own could not be met either.
+    let error = budget
+        .acquire_within(1, 0, BudgetMode::Wait, Duration::from_secs(5))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        BudgetError::Paused {
+            wait: Duration::from_secs(12)
+        }
     );
     let started = Instant::now();
     // The retry of the rejected request reserves again after the gate...
@@ -342,6 +369,41 @@ async fn clients_of_one_organisation_share_one_budget() {
     assert!(Arc::ptr_eq(&first, &second));
     let other = Budget::shared("another-org-test", 10, MINUTE);
     assert!(!Arc::ptr_eq(&first, &other));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_window_length_is_learned_from_the_servers_resets_unless_set() {
+    let answer = |budget: Arc<Budget>, reset_in: Duration| async move {
+        let permit = budget.acquire(1, 0, BudgetMode::Wait).await.unwrap();
+        permit
+            .answered(Observation {
+                reset_at: Some(Instant::now() + reset_in),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+    };
+    let learning = budget(10);
+    let fixed = Budget::in_memory("org-fixed", 10, MINUTE)
+        .with_jitter(Duration::ZERO)
+        .with_window_fixed(true);
+    for budget in [&learning, &fixed] {
+        answer(Arc::clone(budget), Duration::from_secs(4)).await;
+    }
+    tokio::time::advance(Duration::from_secs(4)).await;
+    for budget in [&learning, &fixed] {
+        // The server's next window ends ten seconds after the last.
+        answer(Arc::clone(budget), Duration::from_secs(10)).await;
+    }
+    assert_eq!(learning.window(), Duration::from_secs(10));
+    assert_eq!(fixed.window(), MINUTE);
+    // With no answer to say so, the window after next still ends ten seconds later.
+    tokio::time::advance(Duration::from_secs(10)).await;
+    let reset_in = learning.snapshot().await.unwrap().reset_at - Instant::now();
+    assert_eq!(reset_in, Duration::from_secs(10));
+    // The window the user set is kept: a minute from the end of the first.
+    let reset_in = fixed.snapshot().await.unwrap().reset_at - Instant::now();
+    assert_eq!(reset_in, Duration::from_secs(50));
 }
 
 #[tokio::test(start_paused = true)]

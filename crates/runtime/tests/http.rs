@@ -225,10 +225,11 @@ async fn a_429_waits_for_the_gate_and_retries_once_charged() {
 }
 
 #[tokio::test]
-async fn writes_carry_one_idempotency_key_across_retries() {
+async fn writes_that_declare_an_idempotency_key_carry_one_across_retries() {
     let (url, seen) = server().await;
     let client = client(&url, "idempotency");
     let request = Request::new("create", Method::POST, "/fail/1/503", 3)
+        .with_idempotency_key()
         .json(&serde_json::json!({"a": 1}))
         .unwrap();
     client.execute::<ApiError>(request).await.unwrap();
@@ -238,7 +239,9 @@ async fn writes_carry_one_idempotency_key_across_retries() {
     assert_eq!(keys[0], keys[1], "the same key on the retry");
     // Another call gets another key.
     client
-        .execute::<ApiError>(Request::new("create", Method::POST, "/fail/0/503", 3))
+        .execute::<ApiError>(
+            Request::new("create", Method::POST, "/fail/0/503", 3).with_idempotency_key(),
+        )
         .await
         .unwrap();
     let keys = seen.lock().unwrap().idempotency_keys.clone();
@@ -246,15 +249,11 @@ async fn writes_carry_one_idempotency_key_across_retries() {
 }
 
 #[tokio::test]
-async fn writes_without_idempotency_keys_are_not_retried_after_a_503() {
+async fn writes_are_not_retried_after_a_503_by_default() {
     let (url, seen) = server().await;
     let client = Client::builder()
         .base_url(&url)
         .organization("unsafe-writes")
-        .retry_policy(RetryPolicy {
-            idempotency_keys: false,
-            ..RetryPolicy::default()
-        })
         .build()
         .unwrap();
     let error = client
@@ -280,7 +279,12 @@ async fn error_bodies_are_typed_when_they_match_and_raw_otherwise() {
             status,
             body,
             operation,
+            server_message,
         } => {
+            assert_eq!(
+                server_message.map(|message| message.to_string()).as_deref(),
+                Some("failed: failed happened")
+            );
             assert_eq!((status, operation), (StatusCode::NOT_FOUND, "test"));
             assert_eq!(
                 body.typed(),
@@ -360,6 +364,7 @@ async fn timeouts_huge_bodies_and_refused_connections_are_errors() {
     let refused = Client::builder()
         .base_url(closed)
         .organization("refused")
+        .plan(Plan::Build)
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();

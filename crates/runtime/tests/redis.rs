@@ -323,6 +323,8 @@ async fn redis_runs_the_same_state_machine_as_the_memory_store() {
                     reset_at: random.bool().then_some(reset),
                     answered: landed,
                     landed,
+                    window: (random.u8(0..8) == 0)
+                        .then(|| Duration::from_secs(random.u64(20..=90))),
                     ..Observation::default()
                 };
                 model.observe(observation, now);

@@ -88,11 +88,8 @@ impl Routes {
     ) -> Option<(&'a Operation, HashMap<String, String>)> {
         self.routes.iter().find_map(|(segments, index)| {
             let operation = &api.operations[*index];
-            if !operation
-                .method
-                .as_str()
-                .eq_ignore_ascii_case(method.as_str())
-            {
+            // Methods are case-sensitive (RFC 9110): `get` is not GET.
+            if operation.method.as_str() != method.as_str() {
                 return None;
             }
             Self::matches(segments, path).map(|values| (operation, values))

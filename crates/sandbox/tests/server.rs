@@ -34,7 +34,11 @@ async fn start(plan: Plan) -> (String, Arc<Sandbox>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let router = sandbox.router(&settings);
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    tokio::spawn(async move {
+        sdkgen_sandbox::serve_router(listener, router, &settings)
+            .await
+            .unwrap()
+    });
     (url, sandbox)
 }
 

@@ -28,6 +28,7 @@ impl Client {
         ::sdkgen_runtime::ClientBuilder::default()
             .base_url(Self::DEFAULT_BASE_URL)
             .user_agent("taskboard-v1-1-0-0/1.0.0")
+            .throttling(::sdkgen_runtime::Throttling::Points)
     }
 
     /// The runtime client underneath (to send hand-made requests).

@@ -11,6 +11,7 @@ pub fn types_file(spec: &str, name: &str) -> String {
         runtime: RuntimeDependency::Version("0.1".to_owned()),
         command: "test".to_owned(),
         source,
+        publish: None,
     };
     let generated = generate(&api, &settings).expect("generates");
     generated.files["src/types.rs"].clone()

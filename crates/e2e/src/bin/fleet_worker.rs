@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sdkgen_runtime::budget::StoreHealth;
-use sdkgen_runtime::{Client, Error, Method, Plan, Request};
+use sdkgen_runtime::{Client, Error, Method, Plan, Request, Throttling};
 
 fn variable(name: &str) -> Result<String, String> {
     std::env::var(name).map_err(|_| format!("{name} is not set"))
@@ -47,8 +47,11 @@ async fn main() -> Result<(), String> {
         .bearer_token(variable("FLEET_TOKEN")?)
         .organization(variable("FLEET_ORG")?)
         .plan(Plan::Build)
+        .throttling(Throttling::Points)
         .window(Duration::from_millis(number("FLEET_WINDOW_MS")?))
         .timeout(Duration::from_secs(5))
+        // The tests measure how long calls wait; none fails for waiting.
+        .max_budget_wait(Duration::from_secs(30))
         .build()
         .map_err(|error| error.to_string())?;
     let project = variable("FLEET_PROJECT")?;

@@ -8,7 +8,8 @@
 -- KEYS[3]  the waiters: a hash ticket -> "points:expires at", and "#seq" the arrival counter
 -- ARGV     op, ticket, points, initial (limit, window, reset offset, spent, synced),
 --          observation (limit, remaining, reset offset, blocked offset; -1 for none),
---          answered, landed, ticket grace
+--          answered, landed, ticket grace, a window length learned from the server (-1 for
+--          none)
 --
 -- Returns {granted, wait offset, exists, limit, spent, external, in flight, carried,
 --          reset offset, synced, window, blocked offset (-1 for none)}.
@@ -127,7 +128,11 @@ local function reserve()
       end
     end
   end
-  if points <= available then
+  -- A limit below the request's cost: waiting cannot help, but the limit may have changed
+  -- since the server said so. The request goes alone, as the window's first, and its answer
+  -- tells the limit now: one probe per window.
+  local probe = s.blocked == 0 and points > s.limit and s.spent == 0 and s.external == 0
+  if points <= available or probe then
     s.spent = s.spent + points
     s.in_flight = s.in_flight + points
     if mine then
@@ -148,6 +153,10 @@ end
 -- The server's limit and reset win; its remaining points only ever lower what is left.
 local function observe()
   advance()
+  local learned = tonumber(ARGV[16])
+  if learned >= 1 then
+    s.window = learned
+  end
   land(tonumber(ARGV[14]))
   local limit, seen = tonumber(ARGV[9]), tonumber(ARGV[10])
   local reset_offset, blocked_offset = tonumber(ARGV[11]), tonumber(ARGV[12])
@@ -158,7 +167,9 @@ local function observe()
   local stale = false
   if reset_offset >= 0 then
     local reset_at = now + reset_offset
-    stale = s.synced == 1 and reset_at + tolerance < s.reset_at
+    -- A reset that taught a shorter window is the current window's, though earlier than the
+    -- end the old length gave.
+    stale = s.synced == 1 and learned < 1 and reset_at + tolerance < s.reset_at
     if not stale then
       if s.synced == 0 or reset_at > s.reset_at + tolerance then
         start_window()

@@ -12,6 +12,7 @@
 //! the `redis` feature, in Redis (`RedisStore`), where every process of a fleet spends the
 //! organisation's one budget and waiters of all of them keep one order.
 
+mod learn;
 mod store;
 
 use std::cmp::Reverse;
@@ -28,6 +29,7 @@ mod redis;
 
 #[cfg(feature = "redis")]
 pub use self::redis::{FLEET_SIZE_VARIABLE, REDIS_URL_VARIABLE, RedisSettings, RedisStore};
+pub use learn::WindowLearner;
 pub use store::{
     BudgetStore, MemoryStore, Observation, Reservation, StoreError, StoreFuture, StoreHealth,
     WindowState,
@@ -36,9 +38,11 @@ pub use store::{
 /// Why a reservation was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BudgetError {
-    /// Fail-fast mode: not enough points now; they will be in `wait`.
+    /// Not enough points now, and the caller may not wait that long (fail-fast mode, or a
+    /// wait beyond the request's timeout); the points will be there in `wait`.
     #[error(
-        "the point budget is spent: {needed} points are needed, {remaining} are left; retry in {wait:?}"
+        "the point budget is spent: {needed} points are needed, {remaining} are left; they will be back in {}",
+        crate::error::human(*wait)
     )]
     Exhausted {
         /// Points the request needs.
@@ -48,13 +52,15 @@ pub enum BudgetError {
         /// How long until the points are there.
         wait: Duration,
     },
-    /// The request costs more than the whole budget: waiting cannot help.
-    #[error("the request costs {needed} points, more than the whole budget of {limit} per window")]
-    ExceedsLimit {
-        /// Points the request needs.
-        needed: u32,
-        /// Points per window.
-        limit: u32,
+    /// A 429 closed the gate for longer than the caller may wait (fail-fast mode, or a wait
+    /// beyond the request's timeout or the retry policy's cap).
+    #[error(
+        "the server rate-limited this client: no request goes out for another {}",
+        crate::error::human(*wait)
+    )]
+    Paused {
+        /// How long until the gate opens.
+        wait: Duration,
     },
     /// The budget's store failed.
     #[error(transparent)]
@@ -106,7 +112,7 @@ pub struct Budget {
     key: String,
     store: Store,
     initial_limit: AtomicU32,
-    window: Duration,
+    learner: Mutex<WindowLearner>,
     jitter_millis: AtomicU64,
     queue: Mutex<Queue>,
     notify: Notify,
@@ -122,7 +128,7 @@ impl std::fmt::Debug for Budget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Budget")
             .field("key", &self.key)
-            .field("window", &self.window)
+            .field("window", &self.window())
             .field("in_flight", &self.in_flight.load(Ordering::Relaxed))
             .finish_non_exhaustive()
     }
@@ -166,7 +172,7 @@ impl Budget {
             key,
             store,
             initial_limit: AtomicU32::new(limit),
-            window,
+            learner: Mutex::new(WindowLearner::new(window, false)),
             jitter_millis: AtomicU64::new(250),
             queue: Mutex::new(Queue::default()),
             notify: Notify::new(),
@@ -182,13 +188,38 @@ impl Budget {
         self
     }
 
+    /// Whether the window length was set by the user (kept) or may be learned from the
+    /// server's resets (default). Returns the budget for chaining.
+    pub fn with_window_fixed(self: Arc<Self>, fixed: bool) -> Arc<Self> {
+        {
+            let mut learner = self.lock_learner();
+            *learner = WindowLearner::new(learner.window(), fixed);
+        }
+        self
+    }
+
+    /// The window length known now: the one set, or the one learned from the server.
+    pub fn window(&self) -> Duration {
+        self.lock_learner().window()
+    }
+
+    fn lock_learner(&self) -> std::sync::MutexGuard<'_, WindowLearner> {
+        self.learner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// The key the budget is stored under (the organisation).
     pub fn key(&self) -> &str {
         &self.key
     }
 
     fn initial(&self, now: Instant) -> WindowState {
-        WindowState::new(self.initial_limit.load(Ordering::Relaxed), self.window, now)
+        WindowState::new(
+            self.initial_limit.load(Ordering::Relaxed),
+            self.window(),
+            now,
+        )
     }
 
     async fn try_reserve(
@@ -233,14 +264,36 @@ impl Budget {
     }
 
     /// Reserves `points`, waiting for them (or failing, in fail-fast mode). Higher `priority`
-    /// goes first among waiters; equal priorities go in arrival order.
+    /// goes first among waiters; equal priorities go in arrival order. A request dearer than
+    /// the whole budget (a limit of 0, or below its cost) waits for the next window and goes
+    /// alone as its first request: a probe, whose answer tells the limit now.
     pub async fn acquire(
         self: &Arc<Self>,
         points: u32,
         priority: i32,
         mode: BudgetMode,
     ) -> Result<Permit, BudgetError> {
+        self.acquire_within(points, priority, mode, Duration::MAX)
+            .await
+    }
+
+    /// [`Budget::acquire`], waiting no longer than `max_wait`: when the points (or the end of a
+    /// 429 pause) are further away, it fails at once with the wait, and a wait in the queue
+    /// that reaches `max_wait` fails with what is left of it.
+    pub async fn acquire_within(
+        self: &Arc<Self>,
+        points: u32,
+        priority: i32,
+        mode: BudgetMode,
+        max_wait: Duration,
+    ) -> Result<Permit, BudgetError> {
         let started = Instant::now();
+        let max_wait = if mode == BudgetMode::FailFast {
+            Duration::ZERO
+        } else {
+            max_wait
+        };
+        let deadline = started.checked_add(max_wait);
         // The name of this caller's wait in a shared store's queue.
         let store_ticket = fastrand::u64(..);
         // Fast path: nobody is waiting, so nobody can be overtaken.
@@ -250,27 +303,15 @@ impl Budget {
             match self.try_reserve(points, store_ticket, started).await? {
                 Reservation::Granted { .. } => return Ok(self.permit(points, started)),
                 Reservation::Wait { until } => {
-                    let refused = match self.check_affordable(points, started).await {
-                        Err(error) => Some(error),
-                        Ok(()) if mode == BudgetMode::FailFast => {
-                            Some(self.exhausted(points, until, started).await?)
-                        }
-                        Ok(()) => None,
-                    };
-                    if let Some(error) = refused {
+                    if self.hopeless(points, until, deadline, started).await? {
                         self.leave_store(store_ticket);
-                        return Err(error);
+                        return Err(self.too_long(points, started).await?);
                     }
                     queued_in_store = true;
                 }
             }
         } else if mode == BudgetMode::FailFast {
-            let state = self.state(started).await?;
-            return Err(BudgetError::Exhausted {
-                needed: points,
-                remaining: state.remaining(),
-                wait: state.reset_at.saturating_duration_since(started),
-            });
+            return Err(self.too_long(points, started).await?);
         }
 
         let ticket = {
@@ -285,6 +326,32 @@ impl Budget {
             ticket,
             store_ticket: queued_in_store.then_some(store_ticket),
         };
+        let waited = self.wait_in_queue(
+            points,
+            (ticket, store_ticket),
+            &mut leave,
+            started,
+            deadline,
+        );
+        match deadline {
+            None => waited.await,
+            Some(deadline) => match tokio::time::timeout_at(deadline, waited).await {
+                Ok(result) => result,
+                Err(_) => Err(self.too_long(points, Instant::now()).await?),
+            },
+        }
+    }
+
+    /// Waits in the queue with `ticket` (and `store_ticket` in a shared store's queue, which
+    /// `leave` takes out if the wait ends without points).
+    async fn wait_in_queue(
+        self: &Arc<Self>,
+        points: u32,
+        (ticket, store_ticket): ((Reverse<i32>, u64), u64),
+        leave: &mut LeaveQueue<'_>,
+        started: Instant,
+        deadline: Option<Instant>,
+    ) -> Result<Permit, BudgetError> {
         loop {
             let notified = self.notify.notified();
             tokio::pin!(notified);
@@ -324,7 +391,9 @@ impl Budget {
                 }
                 Reservation::Wait { until } => {
                     leave.store_ticket = Some(store_ticket);
-                    self.check_affordable(points, now).await?;
+                    if self.hopeless(points, until, deadline, now).await? {
+                        return Err(self.too_long(points, now).await?);
+                    }
                     let blocked = self.state(now).await?.blocked_until.is_some();
                     if !blocked {
                         self.lock_queue().head_sleeps_until = Some(until);
@@ -344,28 +413,37 @@ impl Budget {
         }
     }
 
-    async fn check_affordable(&self, points: u32, now: Instant) -> Result<(), BudgetError> {
-        let limit = self.state(now).await?.limit;
-        if points > limit {
-            return Err(BudgetError::ExceedsLimit {
-                needed: points,
-                limit,
-            });
-        }
-        Ok(())
-    }
-
-    async fn exhausted(
+    /// Whether a wait until `until` cannot end by `deadline`. Not when the limit is below the
+    /// cost while a request is in flight: that is a probe, whose answer may bring the limit
+    /// back well before `until` (the caller's wait then stays bounded by its deadline).
+    async fn hopeless(
         &self,
         points: u32,
         until: Instant,
+        deadline: Option<Instant>,
         now: Instant,
-    ) -> Result<BudgetError, StoreError> {
+    ) -> Result<bool, StoreError> {
+        if deadline.is_none_or(|deadline| until <= deadline) {
+            return Ok(false);
+        }
         let state = self.state(now).await?;
-        Ok(BudgetError::Exhausted {
-            needed: points,
-            remaining: state.remaining(),
-            wait: until.saturating_duration_since(now),
+        let probing = points > state.limit && self.in_flight.load(Ordering::Acquire) > 0;
+        Ok(!probing)
+    }
+
+    /// The error of a caller who may not wait: the gate's wait after a 429, else the wait
+    /// for the window's end.
+    async fn too_long(&self, points: u32, now: Instant) -> Result<BudgetError, StoreError> {
+        let state = self.state(now).await?;
+        Ok(match state.blocked_until {
+            Some(until) => BudgetError::Paused {
+                wait: until.saturating_duration_since(now),
+            },
+            None => BudgetError::Exhausted {
+                needed: points,
+                remaining: state.remaining(),
+                wait: state.reset_at.saturating_duration_since(now),
+            },
         })
     }
 
@@ -389,10 +467,19 @@ impl Budget {
     pub async fn observe(&self, mut observation: Observation) -> Result<(), StoreError> {
         let now = Instant::now();
         if let Some(until) = observation.blocked_until.as_mut() {
-            *until += self.random_jitter();
+            *until = until.checked_add(self.random_jitter()).unwrap_or(*until);
         }
         if let Some(limit) = observation.limit {
             self.initial_limit.store(limit, Ordering::Relaxed);
+        }
+        if let Some(reset_at) = observation.reset_at {
+            observation.window = self.lock_learner().observe_reset(reset_at, now);
+            if let Some(window) = observation.window {
+                tracing::info!(
+                    window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX),
+                    "learned the server's window length from its resets"
+                );
+            }
         }
         let result = match &self.store {
             Store::Memory(memory) => {

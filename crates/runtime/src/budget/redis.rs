@@ -454,7 +454,12 @@ impl RedisStore {
             .arg(offset(observation.blocked_until, call.now))
             .arg(observation.answered)
             .arg(observation.landed)
-            .arg(millis_up(self.settings.ticket_grace));
+            .arg(millis_up(self.settings.ticket_grace))
+            .arg(
+                observation
+                    .window
+                    .map_or(-1, |window| millis_up(window).max(1)),
+            );
         let result = tokio::time::timeout(self.settings.timeout, async {
             let mut connection = self.connection().await?;
             match invocation.invoke_async::<Vec<i64>>(&mut connection).await {

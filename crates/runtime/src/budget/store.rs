@@ -56,6 +56,8 @@ pub struct Observation {
     /// Every reservation lands once, so the points in flight are exact for a whole fleet of
     /// processes sharing the store, whoever observes.
     pub landed: u32,
+    /// A window length learned from the server's resets, to use from now on.
+    pub window: Option<Duration>,
 }
 
 /// The state of one organisation's budget in one window.
@@ -168,8 +170,12 @@ impl WindowState {
         if let Some(until) = self.blocked_until {
             return Reservation::Wait { until };
         }
-        if points <= self.remaining() {
-            self.spent += points;
+        // A limit of 0, or below the request's cost: waiting for points cannot help, but the
+        // server's limit may have changed since it said so. The request goes alone, as the
+        // window's first, and its answer tells the limit now: one probe per window.
+        let probe = points > self.limit && self.spent == 0 && self.external == 0;
+        if points <= self.remaining() || probe {
+            self.spent = self.spent.saturating_add(points);
             self.in_flight = self.in_flight.saturating_add(points);
             Reservation::Granted {
                 remaining: self.remaining(),
@@ -185,6 +191,9 @@ impl WindowState {
     /// points are an upper bound on ours.
     pub fn observe(&mut self, observation: Observation, now: Instant) {
         self.advance(now);
+        if let Some(window) = observation.window {
+            self.window = window;
+        }
         self.land(observation.landed);
         if let Some(limit) = observation.limit {
             // A new budget applies at once: what was spent stays spent.
@@ -192,8 +201,11 @@ impl WindowState {
         }
         // An answer from a window that has already ended (it was on its way while the window
         // turned): its reset and remaining points say nothing about this window.
+        // A reset that taught a shorter window is the current window's, though earlier than
+        // the end the old length gave.
+        let learned = observation.window.is_some();
         let stale = observation.reset_at.is_some_and(|reset_at| {
-            self.synced && reset_at + self.reset_tolerance() < self.reset_at
+            self.synced && !learned && reset_at + self.reset_tolerance() < self.reset_at
         });
         if let Some(reset_at) = observation.reset_at.filter(|_| !stale) {
             // Before the first reset from the server, ours is a guess: the server's window may
@@ -426,6 +438,7 @@ mod tests {
             blocked_until: None,
             answered: 0,
             landed,
+            window: None,
         }
     }
 
@@ -630,6 +643,61 @@ mod tests {
         window.observe(seen(100, start + SECOND, 0), now + Duration::from_millis(5));
         assert_eq!(window.reset_at, start + 2 * SECOND);
         assert_eq!(window.remaining(), 70);
+    }
+
+    #[test]
+    fn a_limit_below_the_cost_waits_for_the_next_window_then_probes_once() {
+        let start = Instant::now();
+        let mut window = WindowState::new(100, SECOND, start);
+        assert!(matches!(
+            window.reserve(3, start),
+            Reservation::Granted { .. }
+        ));
+        let mut zero = seen(0, start + SECOND, 0);
+        zero.limit = Some(0);
+        zero.answered = 3;
+        zero.landed = 3;
+        window.observe(zero, start + Duration::from_millis(10));
+        let later = start + Duration::from_millis(20);
+        assert_eq!(
+            window.reserve(1, later),
+            Reservation::Wait {
+                until: start + SECOND
+            }
+        );
+        // The next window: one request goes, the others wait for its answer's window.
+        let next = start + SECOND;
+        assert_eq!(
+            window.reserve(5, next),
+            Reservation::Granted { remaining: 0 }
+        );
+        assert_eq!(
+            window.reserve(1, next),
+            Reservation::Wait {
+                until: start + 2 * SECOND
+            }
+        );
+        // The probe's answer restores the limit.
+        let mut restored = seen(95, start + 2 * SECOND, 0);
+        restored.answered = 5;
+        restored.landed = 5;
+        window.observe(restored, next + Duration::from_millis(5));
+        assert!(matches!(
+            window.reserve(1, next + Duration::from_millis(6)),
+            Reservation::Granted { remaining: 94 }
+        ));
+    }
+
+    #[test]
+    fn a_learned_window_applies_from_the_observation_on() {
+        let start = Instant::now();
+        let mut window = WindowState::new(100, 60 * SECOND, start);
+        let mut observation = seen(100, start + SECOND, 0);
+        observation.window = Some(10 * SECOND);
+        window.observe(observation, start);
+        window.advance(start + SECOND);
+        assert_eq!(window.window, 10 * SECOND);
+        assert_eq!(window.reset_at, start + 11 * SECOND);
     }
 
     #[test]

@@ -1,20 +1,78 @@
-//! `cargo xtask diff`, `cargo xtask check-versions`, and the changelogs of generated crates.
+//! `sdkgen diff`, `sdkgen check-versions`, and the changelogs and migration guides of
+//! generated crates.
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
 use anyhow::{Context, Result, bail};
+use sdkgen_differ::controls::{self, Config, IgnoreList};
 use sdkgen_differ::report::{self, Format};
-use sdkgen_differ::{Level, diff};
+use sdkgen_differ::{DiffSettings, Level, Report, diff};
 
-use crate::codegen::{Release, majors, releases, root};
+use crate::project::{Release, majors, releases};
 
-/// `cargo xtask diff OLD NEW`: exit 1 when a finding reaches `fail_on`.
+/// The date and a team's controls: what `diff` and `check-versions` judge with.
+pub struct Gate {
+    settings: DiffSettings,
+    config: Config,
+    ignore: IgnoreList,
+}
+
+impl Gate {
+    /// Reads `--today`, `--config` and `--ignore`.
+    pub fn read(today: Option<&str>, config: Option<&Path>, ignore: Option<&Path>) -> Result<Gate> {
+        let settings = match today {
+            Some(today) => DiffSettings::new(DiffSettings::parse_today(today)?),
+            None => DiffSettings::from_clock(),
+        };
+        let read = |path: &Path| {
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+        };
+        let config = match config {
+            Some(path) => controls::parse_config(&read(path)?, &path.display().to_string())?,
+            None => Config::default(),
+        };
+        let ignore = match ignore {
+            Some(path) => controls::parse_ignore(&read(path)?, &path.display().to_string())?,
+            None => IgnoreList::default(),
+        };
+        Ok(Gate {
+            settings,
+            config,
+            ignore,
+        })
+    }
+
+    /// Compares, applies the controls, and says on stderr what was ignored and which ignore
+    /// entries are stale.
+    fn judge(&self, old: &sdkgen_model::Api, new: &sdkgen_model::Api) -> Report {
+        let applied = controls::apply(diff(old, new, &self.settings), &self.config, &self.ignore);
+        for (change, reason) in &applied.ignored {
+            eprintln!(
+                "ignored {} {}: {reason}",
+                change.id,
+                change.operation.as_deref().unwrap_or("-")
+            );
+        }
+        for entry in &applied.stale {
+            eprintln!(
+                "stale ignore entry (line {}): {} {} matches no finding",
+                entry.line,
+                entry.operation.as_deref().unwrap_or("-"),
+                entry.rule
+            );
+        }
+        applied.report
+    }
+}
+
+/// `sdkgen diff OLD NEW`: exit 1 when a finding reaches `fail_on`.
 pub fn diff_command(
     old: &Path,
     new: &Path,
     format: &str,
     fail_on: Option<&str>,
+    gate: &Gate,
 ) -> Result<ExitCode> {
     let format = Format::parse(format).with_context(|| {
         format!("unknown format {format:?} (text, json, markdown, github, junit, sarif)")
@@ -29,26 +87,36 @@ pub fn diff_command(
     };
     let old_api = sdkgen_loader::load_file(old)?;
     let new_api = sdkgen_loader::load_file(new)?;
-    let report = diff(&old_api, &new_api);
+    let report = gate.judge(&old_api, &new_api);
     use std::io::IsTerminal;
     let color = format == Format::Text
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none();
-    print!(
-        "{}",
-        report::render(&report, format, &new.display().to_string(), color)
+    let text = std::fs::read_to_string(new).ok();
+    let rendered = report::render_with_source(
+        &report,
+        format,
+        &new.display().to_string(),
+        text.as_deref(),
+        color,
     );
+    std::io::Write::write_all(&mut std::io::stdout().lock(), rendered.as_bytes())
+        .context("cannot write the report")?;
     Ok(match fail_on {
         Some(level) if report.reaches(level) => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
     })
 }
 
-/// `cargo xtask check-versions [--base REF]`: within each major, every release against the one
+/// `sdkgen check-versions [--root DIR] [--base REF]`: within each major, every release against the one
 /// before shows no breaking change and bumps its version accordingly; released files are
 /// never changed.
-pub fn check_versions(base: Option<&str>, github: bool) -> Result<ExitCode> {
-    let root = root();
+pub fn check_versions(
+    root: &Path,
+    base: Option<&str>,
+    github: bool,
+    gate: &Gate,
+) -> Result<ExitCode> {
     let mut problems = Vec::new();
     for (major, folder) in majors(&root.join("specs"))? {
         let releases = releases(&folder)?;
@@ -71,7 +139,7 @@ pub fn check_versions(base: Option<&str>, github: bool) -> Result<ExitCode> {
         }
         for pair in releases.windows(2) {
             let [old, new] = pair else { continue };
-            let report = diff(
+            let report = gate.judge(
                 &sdkgen_loader::load_file(&old.path)?,
                 &sdkgen_loader::load_file(&new.path)?,
             );
@@ -112,13 +180,13 @@ pub fn check_versions(base: Option<&str>, github: bool) -> Result<ExitCode> {
             );
         }
     }
-    problems.extend(changed_releases(&root, base)?);
+    problems.extend(changed_releases(root, base)?);
     if problems.is_empty() {
         println!("every released spec is immutable and every version follows the policy");
         return Ok(ExitCode::SUCCESS);
     }
     for (path, problem) in &problems {
-        let relative = path.strip_prefix(&root).unwrap_or(path).display();
+        let relative = path.strip_prefix(root).unwrap_or(path).display();
         if github {
             println!("::error file={relative},title=API versioning::{problem}");
         } else {
@@ -129,8 +197,7 @@ pub fn check_versions(base: Option<&str>, github: bool) -> Result<ExitCode> {
 }
 
 fn version_text(release: &Release) -> String {
-    let (major, minor, patch) = release.version;
-    format!("{major}.{minor}.{patch}")
+    release.version_text()
 }
 
 /// Released spec files that were modified or deleted: against `base`, or, without one, in any
@@ -204,6 +271,7 @@ pub fn changelog(crate_name: &str, releases: &[Release]) -> Result<String> {
         let report = diff(
             &sdkgen_loader::load_file(&previous.path)?,
             &sdkgen_loader::load_file(&release.path)?,
+            &DiffSettings::before_every_sunset(),
         );
         sections.push(report::markdown(&report, &version));
     }
@@ -219,6 +287,7 @@ pub fn migration_guide(crate_name: &str, from: &Release, to: &Release) -> Result
     let report = diff(
         &sdkgen_loader::load_file(&from.path)?,
         &sdkgen_loader::load_file(&to.path)?,
+        &DiffSettings::before_every_sunset(),
     );
     let summary = report.summary();
     Ok(format!(

@@ -1,16 +1,29 @@
-//! `cargo xtask costs` and `cargo xtask annotate`.
+//! `sdkgen costs` and `sdkgen annotate`.
 
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use sdkgen_loader::source::Format;
+use clap::ValueEnum;
+use sdkgen_loader::source::Format as SourceFormat;
 use sdkgen_model::cost::{CostFormula, CostSource};
 use serde_json::json;
 
-/// Prints every operation with its cost.
-pub fn list(spec: &Path, as_json: bool) -> Result<()> {
+/// Output formats of `costs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// An aligned table for people.
+    Text,
+    /// A JSON array for programs.
+    Json,
+}
+
+/// Prints every operation with its cost. A closed stdout is an error of kind `BrokenPipe`
+/// (which [`crate::exit`] turns into a quiet end), never a panic.
+pub fn list(spec: &Path, format: Format) -> Result<()> {
     let api = sdkgen_loader::load_file(spec)?;
-    if as_json {
+    let mut out = std::io::stdout().lock();
+    if format == Format::Json {
         let rows: Vec<_> = api
             .operations
             .iter()
@@ -32,7 +45,7 @@ pub fn list(spec: &Path, as_json: bool) -> Result<()> {
                 row
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
         return Ok(());
     }
     let rows: Vec<[String; 5]> = api
@@ -73,7 +86,7 @@ pub fn list(spec: &Path, as_json: bool) -> Result<()> {
             .zip(widths)
             .map(|(cell, width)| format!("{cell:width$}"))
             .collect();
-        println!("{}", line.join("  ").trim_end());
+        writeln!(out, "{}", line.join("  ").trim_end())?;
     }
     Ok(())
 }
@@ -83,7 +96,7 @@ pub fn annotate(spec: &Path, output: Option<&Path>) -> Result<()> {
     let api = sdkgen_loader::load_file(spec)?;
     let text =
         std::fs::read_to_string(spec).with_context(|| format!("cannot read {}", spec.display()))?;
-    let format = Format::sniff(Some(spec), &text);
+    let format = SourceFormat::sniff(Some(spec), &text);
     let annotated =
         sdkgen_loader::annotate::annotate(&text, &spec.display().to_string(), format, &api)?;
     let inferred = api
@@ -92,7 +105,7 @@ pub fn annotate(spec: &Path, output: Option<&Path>) -> Result<()> {
         .filter(|operation| operation.cost.source != CostSource::Declared)
         .count();
     let target = output.unwrap_or(spec);
-    crate::util::write_atomically(target, annotated.as_bytes())?;
+    crate::fs::write_atomically(target, annotated.as_bytes())?;
     eprintln!(
         "annotated {inferred} of {} operations in {}",
         api.operations.len(),

@@ -1,0 +1,151 @@
+//! The `sdkgen` commands as users run them: exit codes and messages.
+
+use std::process::Command;
+
+fn sdkgen(arguments: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_sdkgen"))
+        .args(arguments)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .output()
+        .expect("sdkgen runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn diff_exits_1_only_when_a_finding_reaches_fail_on() {
+    let (code, stdout, _) = sdkgen(&[
+        "diff",
+        "specs/v1/1.1.0.yaml",
+        "specs/v2/2.0.0.yaml",
+        "--format",
+        "json",
+        "--fail-on",
+        "breaking",
+    ]);
+    assert_eq!(code, 1);
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert!(report["summary"]["breaking"].as_u64().unwrap_or(0) > 0);
+    let (code, _, _) = sdkgen(&[
+        "diff",
+        "specs/v1/1.0.0.yaml",
+        "specs/v1/1.1.0.yaml",
+        "--fail-on",
+        "breaking",
+    ]);
+    assert_eq!(code, 0, "a minor version has no breaking change");
+    let (code, _, _) = sdkgen(&[
+        "diff",
+        "specs/v1/1.0.0.yaml",
+        "specs/v1/1.1.0.yaml",
+        "--fail-on",
+        "warning",
+    ]);
+    assert_eq!(code, 1, "1.1.0 adds an enum value to responses: a warning");
+    let (code, _, _) = sdkgen(&["diff", "specs/v1/1.0.0.yaml", "specs/v2/2.0.0.yaml"]);
+    assert_eq!(code, 0, "without --fail-on, findings do not fail");
+}
+
+#[test]
+fn bad_input_exits_2_with_a_message_naming_the_file() {
+    let (code, _, stderr) = sdkgen(&["diff", "specs/v1/1.0.0.yaml", "specs/v1/missing.yaml"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("specs/v1/missing.yaml: cannot read the file"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = sdkgen(&[
+        "diff",
+        "specs/v1/1.0.0.yaml",
+        "specs/v1/1.1.0.yaml",
+        "--format",
+        "pdf",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("unknown format \"pdf\""), "{stderr}");
+    let (code, _, stderr) = sdkgen(&["costs", "README.md"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("README.md"), "{stderr}");
+    let (code, _, _) = sdkgen(&["costs", "--no-such-flag"]);
+    assert_eq!(code, 2, "clap's own exit code for bad flags");
+}
+
+#[test]
+fn costs_lists_every_operation_as_json() {
+    let (code, stdout, _) = sdkgen(&["costs", "specs/v1/1.1.0.yaml", "--format", "json"]);
+    assert_eq!(code, 0);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(rows.len(), 25);
+    let batch = rows
+        .iter()
+        .find(|row| row["operation_id"] == "batchCreateTasks")
+        .expect("batch");
+    assert_eq!(
+        (batch["points"].as_u64(), batch["max_points"].as_u64()),
+        (Some(2), Some(10))
+    );
+    assert_eq!(batch["formula"], "min(10, 2 + 1 * body.tasks)");
+    assert!(rows.iter().all(|row| row["source"] == "declared"));
+}
+
+#[test]
+fn check_versions_passes_on_the_repository() {
+    let (code, stdout, stderr) = sdkgen(&["check-versions"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("1.0.0 -> 1.1.0: 0 breaking"), "{stdout}");
+}
+
+#[test]
+fn a_closed_stdout_ends_costs_quietly() {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sdkgen"))
+        .args(["costs", "specs/v1/1.1.0.yaml", "--format", "json"])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("sdkgen runs");
+    // Read ten bytes, then close the pipe, as `| head -c 10` does.
+    let mut first = [0_u8; 10];
+    child
+        .stdout
+        .take()
+        .expect("a stdout pipe")
+        .read_exact(&mut first)
+        .expect("ten bytes");
+    let output = child.wait_with_output().expect("sdkgen ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        output.status.code() == Some(0),
+        "{:?}: {stderr}",
+        output.status
+    );
+}
+
+#[test]
+fn generate_writes_a_crate_outside_the_repository() {
+    let out = tempfile::tempdir().expect("a temporary directory");
+    let crate_dir = out.path().join("petstore");
+    let (code, _, stderr) = sdkgen(&[
+        "generate",
+        "--spec",
+        "crates/codegen/tests/fixtures/operations.yaml",
+        "--out",
+        &crate_dir.display().to_string(),
+        "--name",
+        "petstore",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).expect("a manifest");
+    assert!(manifest.contains("name = \"petstore\""), "{manifest}");
+    assert!(
+        manifest.contains("sdkgen-runtime = { version = \"0.1.0\", path = \"/"),
+        "{manifest}"
+    );
+    assert!(manifest.contains("publish = false"), "{manifest}");
+    assert!(crate_dir.join("src/lib.rs").is_file());
+}

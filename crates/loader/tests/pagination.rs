@@ -1,0 +1,161 @@
+//! Pagination recognised from an operation's shape, and declared by extensions.
+
+use sdkgen_loader::load_str;
+use sdkgen_model::{Pagination, PaginationSource, PaginationStyle};
+
+/// The pagination of the only operation of a `GET /things` with these query parameters,
+/// response headers and response schema (YAML flow text).
+fn pagination_of(parameters: &[&str], headers: &str, schema: &str) -> Option<Pagination> {
+    let parameters = parameters
+        .iter()
+        .map(|name| format!("{{name: {name}, in: query, schema: {{type: string}}}}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let text = format!(
+        "openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\npaths:\n  /things:\n    get:\n      parameters: [{parameters}]\n      responses:\n        '200':\n          description: ok\n          headers: {{{headers}}}\n          content: {{application/json: {{schema: {schema}}}}}\n"
+    );
+    load_str(&text, "p.yaml").expect("loads").operations[0]
+        .pagination
+        .clone()
+}
+
+const ITEM: &str = "{type: object, required: [id], properties: {id: {type: string}}}";
+
+#[test]
+fn a_cursor_in_the_page_sent_back_as_a_parameter() {
+    for (parameter, next) in [
+        ("cursor", "next_cursor"),
+        ("page_token", "next_page_token"),
+        ("pageToken", "nextPageToken"),
+    ] {
+        let page = format!(
+            "{{type: object, properties: {{items: {{type: array, items: {ITEM}}}, {next}: {{type: [string, 'null']}}}}}}"
+        );
+        let found = pagination_of(&[parameter, "limit"], "", &page).expect("paginated");
+        assert_eq!(found.items.as_deref(), Some("items"));
+        assert_eq!(
+            found.style,
+            PaginationStyle::Cursor {
+                parameter: parameter.to_owned(),
+                next: next.to_owned()
+            }
+        );
+        assert_eq!(found.source, PaginationSource::Recognised);
+    }
+}
+
+#[test]
+fn has_more_with_the_last_id_as_after() {
+    let page = format!(
+        "{{type: object, properties: {{object: {{type: string}}, data: {{type: array, items: {ITEM}}}, has_more: {{type: boolean}}}}}}"
+    );
+    let found = pagination_of(&["after", "limit"], "", &page).expect("paginated");
+    assert_eq!(found.items.as_deref(), Some("data"));
+    assert_eq!(
+        found.style,
+        PaginationStyle::AfterLastId {
+            parameter: "after".into(),
+            has_more: "has_more".into(),
+            id: "id".into()
+        }
+    );
+    // Items without a required id cannot be continued after.
+    let anonymous = "{type: object, properties: {data: {type: array, items: {type: object}}, has_more: {type: boolean}}}";
+    assert_eq!(pagination_of(&["after"], "", anonymous), None);
+}
+
+#[test]
+fn a_next_url_in_the_page() {
+    let page = format!(
+        "{{type: object, properties: {{results: {{type: array, items: {ITEM}}}, next: {{type: string, format: uri}}, count: {{type: integer}}}}}}"
+    );
+    let found = pagination_of(&["limit"], "", &page).expect("paginated");
+    assert_eq!(found.items.as_deref(), Some("results"));
+    assert_eq!(
+        found.style,
+        PaginationStyle::NextUrl {
+            next: "next".into()
+        }
+    );
+}
+
+#[test]
+fn link_headers_for_page_numbers() {
+    let array = format!("{{type: array, items: {ITEM}}}");
+    let declared = "Link: {schema: {type: string}}";
+    let found = pagination_of(&["per_page", "page"], declared, &array).expect("paginated");
+    assert_eq!(
+        (found.items, found.style),
+        (None, PaginationStyle::LinkHeader)
+    );
+    // No header declared, but page and per_page: GitHub's style too.
+    let found = pagination_of(&["per_page", "page"], "", &array).expect("paginated");
+    assert_eq!(found.style, PaginationStyle::LinkHeader);
+    // A search page holding the items under `items`.
+    let page = format!(
+        "{{type: object, properties: {{total_count: {{type: integer}}, items: {{type: array, items: {ITEM}}}}}}}"
+    );
+    let found = pagination_of(&["q", "per_page", "page"], declared, &page).expect("paginated");
+    assert_eq!(
+        (found.items.as_deref(), found.style),
+        (Some("items"), PaginationStyle::LinkHeader)
+    );
+}
+
+#[test]
+fn plain_reads_and_lists_without_a_way_on_are_not_paginated() {
+    let array = format!("{{type: array, items: {ITEM}}}");
+    assert_eq!(pagination_of(&[], "", &array), None);
+    assert_eq!(pagination_of(&["limit"], "", ITEM), None);
+    // A cursor parameter without a next cursor in the page: nothing to follow.
+    let page = format!("{{type: object, properties: {{data: {{type: array, items: {ITEM}}}}}}}");
+    assert_eq!(pagination_of(&["cursor"], "", &page), None);
+}
+
+#[test]
+fn extensions_override_the_shape() {
+    let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      x-pagination: {items: entries, cursor: from, next: more}\n      responses: {'200': {description: ok}}\n  /b:\n    get:\n      x-dropshot-pagination: {required: []}\n      responses: {'200': {description: ok}}\n  /c:\n    get:\n      x-pagination: false\n      parameters: [{name: page, in: query}, {name: per_page, in: query}]\n      responses: {'200': {description: ok, headers: {Link: {schema: {type: string}}}, content: {application/json: {schema: {type: array}}}}}\n  /d:\n    get:\n      x-pagination: {style: next-url, items: null, next: next_page}\n      responses: {'200': {description: ok}}\n";
+    let api = load_str(text, "x.yaml").expect("loads");
+    let styles: Vec<_> = api
+        .operations
+        .iter()
+        .map(|operation| {
+            operation
+                .pagination
+                .as_ref()
+                .map(|pagination| (pagination.items.clone(), pagination.style.clone()))
+        })
+        .collect();
+    assert_eq!(
+        styles,
+        [
+            Some((
+                Some("entries".to_owned()),
+                PaginationStyle::Cursor {
+                    parameter: "from".into(),
+                    next: "more".into()
+                }
+            )),
+            Some((
+                Some("items".to_owned()),
+                PaginationStyle::Cursor {
+                    parameter: "page_token".into(),
+                    next: "next_page".into()
+                }
+            )),
+            None,
+            Some((
+                None,
+                PaginationStyle::NextUrl {
+                    next: "next_page".into()
+                }
+            )),
+        ]
+    );
+    assert!(
+        api.operations[0]
+            .pagination
+            .as_ref()
+            .is_some_and(|pagination| pagination.source == PaginationSource::Declared)
+    );
+}
