@@ -66,7 +66,7 @@ struct Running {
 /// The sandbox, behind a layer that counts the points arriving per window.
 async fn sandbox(organization: &str) -> Running {
     let api = sdkgen_loader::load_file(spec("v1/1.1.0.yaml")).unwrap();
-    let mut keys: Vec<_> = (0..PROCESSES)
+    let keys: Vec<_> = (0..PROCESSES)
         .map(|index| {
             key(
                 &format!("{organization}-{index}"),
@@ -75,7 +75,6 @@ async fn sandbox(organization: &str) -> Running {
             )
         })
         .collect();
-    keys.push(key("setup", "setup-org", Plan::Enterprise));
     let settings = Settings {
         keys,
         window: Duration::from_secs(1),
@@ -84,26 +83,19 @@ async fn sandbox(organization: &str) -> Running {
     let sandbox = Sandbox::new(api, &settings);
     let arrivals = Arc::new(Mutex::new(Arrivals::default()));
     let counted = Arc::clone(&arrivals);
-    let setup = |request: &Request| {
-        request
-            .headers()
-            .get("authorization")
-            .is_some_and(|value| value == "Bearer setup")
-    };
     let router = sandbox.router(&settings).layer(axum::middleware::from_fn(
         move |request: Request, next: Next| {
             let counted = Arc::clone(&counted);
-            let points = (!setup(&request)).then(|| points_of(request.uri().path()));
+            let points = points_of(request.uri().path());
             async move {
                 let window = unix_millis() / 1000;
                 let response = next.run(request).await;
-                if let Some(points) = points {
-                    let mut arrivals = counted.lock().unwrap();
-                    *arrivals.sent.entry(window).or_default() += points;
-                    if response.status() == 429 {
-                        *arrivals.refused.entry(window).or_default() += points;
-                    }
+                let mut arrivals = counted.lock().unwrap();
+                *arrivals.sent.entry(window).or_default() += points;
+                if response.status() == 429 {
+                    *arrivals.refused.entry(window).or_default() += points;
                 }
+                drop(arrivals);
                 response
             }
         },
@@ -118,11 +110,13 @@ async fn sandbox(organization: &str) -> Running {
     }
 }
 
-async fn create_project(url: &str) -> String {
+/// A project of the organisation (the sandbox keeps each organisation's resources apart),
+/// created before the run's first window.
+async fn create_project(url: &str, token: &str) -> String {
     let client = Client::builder()
         .base_url(url)
-        .bearer_token("setup")
-        .plan(Plan::Enterprise)
+        .bearer_token(token)
+        .plan(Plan::Build)
         .build()
         .unwrap();
     let request = sdkgen_runtime::Request::new("createProject", Method::POST, "/projects", 3)
@@ -182,7 +176,7 @@ async fn run_fleet(
     redis_url: &str,
     during: impl std::future::Future<Output = ()>,
 ) -> (u64, Vec<Report>) {
-    let project = create_project(&running.url).await;
+    let project = create_project(&running.url, &format!("{organization}-0")).await;
     let start = (unix_millis() / 1000 + 2) * 1000;
     let until = start + u64::try_from(RUN.as_millis()).unwrap();
     let children: Vec<_> = (0..PROCESSES)
