@@ -246,7 +246,7 @@ fn whole_windows(usage: &[(u64, u32)], start: u64) -> Vec<u32> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs REDIS_URL"]
+#[ignore = "needs REDIS_URL (a Redis): run with --ignored, as CI does"]
 async fn fleet_four_processes_share_one_budget_without_429() {
     let _alone = ONE_AT_A_TIME.lock().await;
     let organization = organization("fleet");
@@ -289,7 +289,7 @@ async fn fleet_four_processes_share_one_budget_without_429() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs REDIS_URL"]
+#[ignore = "needs REDIS_URL (a Redis): run with --ignored, as CI does"]
 async fn fleet_follows_a_budget_cut_with_429s_only_in_its_window() {
     let _alone = ONE_AT_A_TIME.lock().await;
     let organization = organization("cut");
@@ -409,7 +409,7 @@ fn free_port() -> u16 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs REDIS_URL (and redis-server on the PATH)"]
+#[ignore = "needs REDIS_URL (a Redis) and redis-server on the PATH: run with --ignored, as CI does"]
 async fn fleet_survives_redis_killed_and_restarted_mid_run() {
     let _alone = ONE_AT_A_TIME.lock().await;
     let organization = organization("fault");

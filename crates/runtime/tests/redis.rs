@@ -43,7 +43,7 @@ async fn fleet_of_two() -> (Arc<RedisStore>, Arc<RedisStore>) {
 }
 
 #[tokio::test]
-#[ignore = "needs REDIS_URL"]
+#[ignore = "needs REDIS_URL (a Redis): run with --ignored, as CI does"]
 async fn redis_two_processes_spend_one_budget() {
     let (first, second) = fleet_of_two().await;
     let a = Budget::in_store("org:one", 100, Duration::from_secs(60), first);
@@ -70,7 +70,7 @@ async fn redis_two_processes_spend_one_budget() {
 }
 
 #[tokio::test]
-#[ignore = "needs REDIS_URL"]
+#[ignore = "needs REDIS_URL (a Redis): run with --ignored, as CI does"]
 async fn redis_points_in_flight_of_one_process_survive_the_answer_of_another() {
     let (first, second) = fleet_of_two().await;
     let a = Budget::in_store("org:flight", 100, Duration::from_secs(60), first);
@@ -91,7 +91,7 @@ async fn redis_points_in_flight_of_one_process_survive_the_answer_of_another() {
 }
 
 #[tokio::test]
-#[ignore = "needs REDIS_URL"]
+#[ignore = "needs REDIS_URL (a Redis): run with --ignored, as CI does"]
 async fn redis_server_headers_only_lower_what_is_left() {
     let (store, _) = fleet_of_two().await;
     let now = Instant::now();
@@ -132,7 +132,7 @@ async fn redis_server_headers_only_lower_what_is_left() {
 }
 
 #[tokio::test]
-#[ignore = "needs REDIS_URL"]
+#[ignore = "needs REDIS_URL (a Redis): run with --ignored, as CI does"]
 async fn redis_a_dear_request_is_not_starved_by_cheap_ones_of_other_processes() {
     let (dear, cheap) = fleet_of_two().await;
     let window = Duration::from_millis(400);
@@ -174,7 +174,7 @@ async fn redis_a_dear_request_is_not_starved_by_cheap_ones_of_other_processes() 
 }
 
 #[tokio::test]
-#[ignore = "needs REDIS_URL"]
+#[ignore = "needs REDIS_URL (a Redis): run with --ignored, as CI does"]
 async fn redis_a_waiter_that_never_comes_back_is_dropped() {
     let (gone, alive) = fleet_of_two().await;
     let now = Instant::now();
@@ -198,7 +198,7 @@ async fn redis_a_waiter_that_never_comes_back_is_dropped() {
 }
 
 #[tokio::test]
-#[ignore = "needs REDIS_URL"]
+#[ignore = "needs REDIS_URL (a Redis): run with --ignored, as CI does"]
 async fn redis_keys_carry_the_organisation_as_hash_tag_and_expire() {
     let settings = settings();
     let prefix = settings.prefix.clone();
@@ -239,7 +239,7 @@ async fn redis_keys_carry_the_organisation_as_hash_tag_and_expire() {
 }
 
 #[tokio::test]
-#[ignore = "needs REDIS_URL"]
+#[ignore = "needs REDIS_URL (a Redis): run with --ignored, as CI does"]
 async fn redis_a_client_built_with_the_store_shows_it_in_its_budget() {
     // The default settings (keys under sdkgen:budget).
     let store = RedisStore::connect(&url()).await.unwrap();
@@ -258,7 +258,7 @@ async fn redis_a_client_built_with_the_store_shows_it_in_its_budget() {
 }
 
 #[tokio::test]
-#[ignore = "needs REDIS_URL"]
+#[ignore = "needs REDIS_URL (a Redis): run with --ignored, as CI does"]
 async fn redis_the_script_is_loaded_again_when_redis_forgets_it() {
     let (store, _) = fleet_of_two().await;
     let now = Instant::now();
@@ -288,7 +288,7 @@ async fn redis_the_script_is_loaded_again_when_redis_forgets_it() {
 /// The script is WindowState ported to Lua: the same operations, drawn at random, leave the
 /// same state in Redis as in memory (one window, one waiter: the queue stays out of it).
 #[tokio::test]
-#[ignore = "needs REDIS_URL"]
+#[ignore = "needs REDIS_URL (a Redis): run with --ignored, as CI does"]
 async fn redis_runs_the_same_state_machine_as_the_memory_store() {
     let (store, _) = fleet_of_two().await;
     let key = "org:model";
