@@ -326,7 +326,7 @@ impl Lowering<'_> {
             })?;
             let target = self
                 .documents()
-                .follow(current_document, reference)
+                .follow(current_document, &current_pointer, reference)
                 .map_err(|message| self.error(current_document, &current_pointer, message))?;
             let target_document = self.documents().get(target.document);
             let Some(resolved) = target_document.root.pointer(&target.pointer) else {

@@ -78,11 +78,8 @@ impl<'d> SchemaLowering<'d> {
         while let Some((name, document, pointer)) = self.pending.pop() {
             let source = self.documents.get(document);
             let value = source.root.pointer(&pointer).ok_or_else(|| {
-                LoadError::at(
-                    &source.name,
-                    &pointer,
-                    "the referenced schema does not exist",
-                )
+                self.documents
+                    .error(document, &pointer, "the referenced schema does not exist")
             })?;
             let schema = self.lower(document, value, &pointer, &name, Position::Named)?;
             let origin = if document == 0 && is_component_pointer(&pointer) {
@@ -198,7 +195,7 @@ impl<'d> SchemaLowering<'d> {
             pointer: target_pointer,
         } = self
             .documents
-            .follow(document, reference)
+            .follow(document, pointer, reference)
             .map_err(|message| self.error(document, pointer, message))?;
         let key = (target_document, target_pointer.clone());
         if let Some(name) = self.names_by_target.get(&key) {
@@ -676,7 +673,7 @@ impl<'d> SchemaLowering<'d> {
     }
 
     pub fn error(&self, document: usize, pointer: &str, message: impl Into<String>) -> LoadError {
-        LoadError::at(&self.documents.get(document).name, pointer, message)
+        self.documents.error(document, pointer, message)
     }
 }
 
