@@ -1,5 +1,6 @@
 //! `cargo xtask costs` and `cargo xtask annotate`.
 
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -7,9 +8,12 @@ use sdkgen_loader::source::Format;
 use sdkgen_model::cost::{CostFormula, CostSource};
 use serde_json::json;
 
-/// Prints every operation with its cost.
+/// Prints every operation with its cost. Output goes through `writeln!` rather than
+/// `println!`, so a closed stdout (`| head`) is an error that `main` ends quietly on, not a
+/// panic.
 pub fn list(spec: &Path, as_json: bool) -> Result<()> {
     let api = sdkgen_loader::load_file(spec)?;
+    let mut out = std::io::stdout().lock();
     if as_json {
         let rows: Vec<_> = api
             .operations
@@ -32,7 +36,7 @@ pub fn list(spec: &Path, as_json: bool) -> Result<()> {
                 row
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
         return Ok(());
     }
     let rows: Vec<[String; 5]> = api
@@ -73,7 +77,7 @@ pub fn list(spec: &Path, as_json: bool) -> Result<()> {
             .zip(widths)
             .map(|(cell, width)| format!("{cell:width$}"))
             .collect();
-        println!("{}", line.join("  ").trim_end());
+        writeln!(out, "{}", line.join("  ").trim_end())?;
     }
     Ok(())
 }

@@ -107,3 +107,28 @@ fn peer_bench_refuses_to_time_a_debug_build() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_closed_stdout_ends_costs_quietly() {
+    // Enough operations that the listing overflows the pipe's buffer after the reader left.
+    let mut spec = String::from("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n");
+    for index in 0..3000 {
+        spec.push_str(&format!(
+            "  /items{index}:\n    get: {{operationId: list_items_{index}, responses: {{'204': {{description: ok}}}}}}\n"
+        ));
+    }
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("many-operations.yaml");
+    std::fs::write(&path, spec).expect("write the spec");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["costs", "--format", "json"])
+        .arg(&path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the xtask runs");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("the xtask ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
