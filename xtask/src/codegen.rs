@@ -238,6 +238,9 @@ pub fn generate(
     runtime: Option<RuntimeDependency>,
 ) -> Result<()> {
     let api = sdkgen_loader::load_file(spec)?;
+    for warning in &api.warnings {
+        eprintln!("warning: {warning}");
+    }
     let crate_name = match name {
         Some(name) => {
             let valid = !name.is_empty()
@@ -338,6 +341,9 @@ pub fn corpus_check(shared: Option<PathBuf>) -> Result<()> {
         let crate_name = format!("{prefix}-{}", api_slug(&stem));
         let started = Instant::now();
         let api = sdkgen_loader::load_file(document)?;
+        for warning in &api.warnings {
+            eprintln!("warning: {warning}");
+        }
         let settings = Settings {
             crate_name: crate_name.clone(),
             runtime: RuntimeDependency::Path(runtime.display().to_string()),

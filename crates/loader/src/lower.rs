@@ -120,6 +120,7 @@ pub(crate) fn lower(documents: Documents) -> Result<Api> {
     }
 
     let extensions = extensions(root);
+    let warnings = documents.take_warnings();
     Ok(Api {
         title,
         version,
@@ -132,6 +133,7 @@ pub(crate) fn lower(documents: Documents) -> Result<Api> {
         security_schemes,
         security,
         extensions,
+        warnings,
     })
 }
 
@@ -240,6 +242,38 @@ fn synthesized_id(method: Method, path: &str) -> String {
     }
 }
 
+/// The fields OpenAPI defines on a path item (`$ref` is followed before they are read).
+const PATH_ITEM_KEYS: &[&str] = &[
+    "summary",
+    "description",
+    "get",
+    "put",
+    "post",
+    "delete",
+    "options",
+    "head",
+    "patch",
+    "trace",
+    "servers",
+    "parameters",
+];
+
+/// The fields OpenAPI defines on an operation.
+const OPERATION_KEYS: &[&str] = &[
+    "tags",
+    "summary",
+    "description",
+    "externalDocs",
+    "operationId",
+    "parameters",
+    "requestBody",
+    "responses",
+    "callbacks",
+    "deprecated",
+    "security",
+    "servers",
+];
+
 struct Lowering<'d> {
     schemas: SchemaLowering<'d>,
 }
@@ -302,6 +336,27 @@ impl Lowering<'_> {
         }
     }
 
+    /// Warns about each key of an object that OpenAPI does not define there (and that is not
+    /// an `x-` extension): whatever it meant is not in the model.
+    fn warn_unknown_keys(
+        &self,
+        document: usize,
+        object: &Map<String, Value>,
+        pointer: &str,
+        what: &str,
+        known: &[&str],
+    ) {
+        for key in object.keys() {
+            if !key.starts_with("x-") && !known.contains(&key.as_str()) {
+                self.documents().warn(
+                    document,
+                    &format!("{pointer}/{}", escape(key)),
+                    format!("`{key}` is not a field of {what}; it is ignored"),
+                );
+            }
+        }
+    }
+
     /// Follows a chain of `$ref`s (for anything but schemas) to the referenced object. The
     /// value itself is borrowed when it is not a reference (the common case: no copy).
     fn deref<'v>(
@@ -358,6 +413,7 @@ impl Lowering<'_> {
     ) -> Result<()> {
         let (document, item, pointer) = self.deref(document, item, pointer)?;
         let item = self.object(document, Some(&item), &pointer, "path item")?;
+        self.warn_unknown_keys(document, item, &pointer, "a path item", PATH_ITEM_KEYS);
         let shared_parameters = self.parameters(
             document,
             item.get("parameters"),
@@ -369,9 +425,25 @@ impl Lowering<'_> {
             let Some(operation) = item.get(method.key()) else {
                 continue;
             };
-            let operation_pointer = format!("{pointer}/{}", method.key());
-            let operation =
-                self.object(document, Some(operation), &operation_pointer, method.key())?;
+            // Bundlers' multi-file layouts put each operation in a file of its own:
+            // `post: {$ref: resources/droplets/create.yml}`. Its contents resolve relative to
+            // that file, so `document` and the pointer follow the reference.
+            let (operation_document, operation, operation_pointer) =
+                self.deref(document, operation, &format!("{pointer}/{}", method.key()))?;
+            let operation = self.object(
+                operation_document,
+                Some(&operation),
+                &operation_pointer,
+                method.key(),
+            )?;
+            self.warn_unknown_keys(
+                operation_document,
+                operation,
+                &operation_pointer,
+                "an operation",
+                OPERATION_KEYS,
+            );
+            let document = operation_document;
             let (id, id_source) = match operation.get("operationId") {
                 Some(Value::String(id)) if !id.trim().is_empty() => {
                     (id.clone(), OperationIdSource::Declared)

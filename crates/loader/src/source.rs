@@ -74,6 +74,8 @@ pub struct Documents {
     options: LoadOptions,
     /// The canonical folder references must stay inside (set once the root is known).
     confinement: RefCell<Option<PathBuf>>,
+    /// Located warnings, in the order they were met.
+    warnings: RefCell<Vec<String>>,
 }
 
 /// Where a reference points: a document and a JSON pointer into it.
@@ -130,7 +132,23 @@ impl Documents {
             by_path: RefCell::new(BTreeMap::new()),
             options: options.clone(),
             confinement: RefCell::new(None),
+            warnings: RefCell::new(Vec::new()),
         }
+    }
+
+    /// Records something the loader met and does not understand, at its place (once: a place
+    /// visited twice, as a shared file is, warns once).
+    pub fn warn(&self, document: usize, pointer: &str, message: impl Into<String>) {
+        let warning = self.error(document, pointer, message).to_string();
+        let mut warnings = self.warnings.borrow_mut();
+        if !warnings.contains(&warning) {
+            warnings.push(warning);
+        }
+    }
+
+    /// The warnings recorded so far, leaving none.
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut self.warnings.borrow_mut())
     }
 
     /// Sets the folder that references must stay inside.

@@ -410,3 +410,62 @@ fn yaml_is_read_as_yaml_1_2_so_no_and_y_stay_strings() {
         ["NO", "SE", "y", "off"]
     );
 }
+
+#[test]
+fn operations_and_path_items_in_other_files_are_followed() {
+    let directory = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = directory.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let root = write(
+        "openapi.yaml",
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /v2/droplets:\n    post: {$ref: 'resources/create.yml'}\n    sumary: misspelt\n  /v2/droplets/{id}: {$ref: 'resources/item.yml'}\n",
+    );
+    write(
+        "resources/create.yml",
+        "operationId: droplets_create\nrequestBody:\n  content:\n    application/json:\n      schema: {$ref: 'models/droplet.yml'}\nresponses:\n  '202': {description: ok}\nx-codegen-request-body-name: body\nrequest_body: {}\n",
+    );
+    write(
+        "resources/item.yml",
+        "parameters: [{name: id, in: path, required: true, schema: {type: integer}}]\ndelete: {$ref: 'delete.yml'}\n",
+    );
+    write(
+        "resources/delete.yml",
+        "operationId: droplets_destroy\nresponses: {'204': {description: gone}}\n",
+    );
+    write(
+        "resources/models/droplet.yml",
+        "type: object\nproperties: {name: {type: string}}\n",
+    );
+    let api = load_file(&root).expect("loads");
+    let create = api.operation("droplets_create").expect("the declared id");
+    assert_eq!(create.id_source, OperationIdSource::Declared);
+    let body = create.request_body.as_ref().expect("a request body");
+    assert_eq!(
+        body.content[0].schema.as_ref().map(|schema| &schema.kind),
+        Some(&SchemaKind::Ref("droplet".to_owned()))
+    );
+    assert_eq!(create.responses.len(), 1);
+    let destroy = api.operation("droplets_destroy").expect("the declared id");
+    assert_eq!(destroy.parameters.len(), 1, "the path item's parameter");
+    let root_name = root.display().to_string();
+    let create_name = directory
+        .path()
+        .join("resources/create.yml")
+        .display()
+        .to_string();
+    assert_eq!(
+        api.warnings,
+        [
+            format!(
+                "{root_name} at /paths/~1v2~1droplets/sumary: `sumary` is not a field of a path item; it is ignored"
+            ),
+            format!(
+                "{create_name} at /request_body: `request_body` is not a field of an operation; it is ignored (in a file referenced from {root_name} at /paths/~1v2~1droplets/post)"
+            ),
+        ]
+    );
+}
