@@ -6,7 +6,8 @@ use std::collections::{BTreeSet, HashMap};
 use proc_macro2::TokenStream;
 use quote::quote;
 use sdkgen_model::{
-    AdditionalProperties, Api, NamedSchema, ObjectSchema, Schema, SchemaKind, UnionSchema,
+    AdditionalProperties, Api, Discriminator, NamedSchema, ObjectSchema, Schema, SchemaKind,
+    UnionSchema,
 };
 use serde_json::Value;
 
@@ -778,6 +779,7 @@ impl<'a> TypeTable<'a> {
         let deserialize_cfg = (!deserializes).then(|| quote!(#[cfg(feature = "deserialize")]));
         let mut scope = Scope::with_taken(["Unknown"]);
         let mut variants = Vec::new();
+        let mut taken_tags = BTreeSet::new();
         for (index, variant) in union.variants.iter().enumerate() {
             let base = match &variant.kind {
                 // `DiskSource::Blank(DiskSourceBlank)`, not `DiskSource::DiskSourceBlank(..)`.
@@ -806,22 +808,14 @@ impl<'a> TypeTable<'a> {
             {
                 value_type = quote!(Box<#value_type>);
             }
-            // Which discriminator values select this variant.
-            let tags: Vec<String> = match (&union.discriminator, &variant.kind) {
-                (Some(discriminator), SchemaKind::Ref(target)) => {
-                    let mapped: Vec<String> = discriminator
-                        .mapping
-                        .iter()
-                        .filter(|(_, schema)| *schema == target)
-                        .map(|(value, _)| value.clone())
-                        .collect();
-                    if mapped.is_empty() {
-                        vec![target.clone()]
-                    } else {
-                        mapped
-                    }
-                }
-                _ => Vec::new(),
+            // Which discriminator values select this variant; a value already taken by an
+            // earlier variant stays with it (two arms for one value would not compile).
+            let tags: Vec<String> = match &union.discriminator {
+                Some(discriminator) => discriminator_tags(self.api, discriminator, variant)
+                    .into_iter()
+                    .filter(|tag| taken_tags.insert(tag.clone()))
+                    .collect(),
+                None => Vec::new(),
             };
             // A one-value string variant (a `const`) only matches that string.
             let constant = match &variant.kind {
@@ -879,9 +873,8 @@ impl<'a> TypeTable<'a> {
             }
         });
         // With a discriminator, the tag decides: an unknown tag is an unknown variant, not a
-        // guess by shape.
-        let tagged = union.discriminator.is_some();
-        let attempts = variants.iter().filter(|_| !tagged).map(|(name, _, _, constant)| match constant {
+        // guess by shape. Only a variant that no tag value selects is tried by shape.
+        let attempts = variants.iter().filter(|(_, _, tags, _)| tags.is_empty()).map(|(name, _, _, constant)| match constant {
             Some(constant) => quote! {
                 if value.as_str() == Some(#constant) {
                     if let Ok(variant) = ::sdkgen_runtime::serde::Deserialize::deserialize(&value) {
@@ -925,6 +918,75 @@ impl<'a> TypeTable<'a> {
                 }
             }
         }
+    }
+}
+
+/// The discriminator values that select a variant, in order of authority: the values the
+/// mapping gives its schema; else the value the variant pins on the tag property (a one-value
+/// `enum` or `const`, as in `role: {enum: [user]}`), which is what real data carries; else,
+/// for a named schema, its name (OpenAPI's implicit mapping, the last resort).
+pub(crate) fn discriminator_tags(
+    api: &Api,
+    discriminator: &Discriminator,
+    variant: &Schema,
+) -> Vec<String> {
+    if let SchemaKind::Ref(target) = &variant.kind {
+        let mapped: Vec<String> = discriminator
+            .mapping
+            .iter()
+            .filter(|(_, schema)| *schema == target)
+            .map(|(value, _)| value.clone())
+            .collect();
+        if !mapped.is_empty() {
+            return mapped;
+        }
+    }
+    if let Some(pinned) = pinned_tag(api, variant, &discriminator.property_name) {
+        return vec![pinned];
+    }
+    match &variant.kind {
+        SchemaKind::Ref(target) => vec![target.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// The single string value a schema allows for one of its properties, looking through
+/// references and `allOf` parts (each schema visited once, so cycles end).
+fn pinned_tag(api: &Api, schema: &Schema, property: &str) -> Option<String> {
+    let mut pending = vec![schema];
+    let mut visited = BTreeSet::new();
+    while let Some(schema) = pending.pop() {
+        let schema = match &schema.kind {
+            SchemaKind::Ref(name) => {
+                if !visited.insert(name.as_str()) {
+                    continue;
+                }
+                &api.schemas.get(name)?.schema
+            }
+            _ => schema,
+        };
+        match &schema.kind {
+            SchemaKind::Object(object) => {
+                if let Some(tag) = object.properties.get(property) {
+                    return single_string_value(api, tag);
+                }
+            }
+            // The first part that has the property decides, as when the parts are merged.
+            SchemaKind::AllOf(parts) => pending.extend(parts.iter().rev()),
+            SchemaKind::Ref(_) => pending.push(schema),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The value of a schema that allows exactly one string (`enum: [user]`, `const: user`),
+/// through references.
+fn single_string_value(api: &Api, schema: &Schema) -> Option<String> {
+    let schema = api.resolve(schema)?;
+    match schema.enumeration.as_slice() {
+        [Value::String(value)] => Some(value.clone()),
+        _ => None,
     }
 }
 
