@@ -14,7 +14,10 @@ use serde_json::Value;
 use crate::docs::doc_attrs;
 use crate::names::{self, Scope, ident};
 
+mod graph;
 mod shapes;
+
+use graph::Components;
 
 /// What the generator knows about the named schemas: their Rust names, the fields of their
 /// structs, and which are used in requests (where absent and `null` differ).
@@ -36,8 +39,13 @@ pub struct TypeTable<'a> {
     type_names: Scope,
     /// Structs that share one derived `Deserialize` (found when the items are generated).
     families: Option<shapes::Families>,
-    /// Named schemas reachable from each one without indirection (Vec, map), for boxing.
-    direct_reach: HashMap<String, BTreeSet<String>>,
+    /// Components of the graph of schemas referring to others without indirection (Vec,
+    /// map): a field must be boxed when its type reaches back to its struct this way.
+    direct: Components,
+    /// Aliases (`pub type`) whose type contains themselves through other aliases only
+    /// (`A: {$ref: A}`, `A: {items: {$ref: A}}`): no Rust type is that, so they are
+    /// `serde_json::Value`.
+    cyclic_aliases: BTreeSet<String>,
     warnings: Vec<String>,
 }
 
@@ -104,7 +112,8 @@ impl<'a> TypeTable<'a> {
             received: BTreeSet::new(),
             type_names: Scope::with_taken(Vec::<String>::new()),
             families: None,
-            direct_reach: HashMap::new(),
+            direct: Components::new(&[]),
+            cyclic_aliases: BTreeSet::new(),
             warnings: Vec::new(),
         };
         table.type_names = scope;
@@ -260,40 +269,84 @@ impl<'a> TypeTable<'a> {
         }
     }
 
+    /// Works out, once, which fields need a box and which aliases cannot exist, from the
+    /// components of two graphs of schema references (linear in the number of references).
     fn compute_reach(&mut self) {
-        let edges: HashMap<&str, Vec<String>> = self
-            .api
-            .schemas
+        let schemas = &self.api.schemas;
+        let indices = |names: Vec<String>| -> Vec<usize> {
+            names
+                .iter()
+                .filter_map(|name| schemas.get_index_of(name))
+                .collect()
+        };
+        let direct: Vec<Vec<usize>> = schemas
             .values()
             .map(|named| {
-                let mut direct = Vec::new();
-                direct_refs(&named.schema, &mut direct);
-                (named.name.as_str(), direct)
+                let mut refs = Vec::new();
+                direct_refs(&named.schema, &mut refs);
+                indices(refs)
             })
             .collect();
-        for name in self.api.schemas.keys() {
-            let mut seen = BTreeSet::new();
-            let mut stack: Vec<&str> = edges
-                .get(name.as_str())
-                .map(|list| list.iter().map(String::as_str).collect())
-                .unwrap_or_default();
-            while let Some(next) = stack.pop() {
-                if seen.insert(next.to_owned())
-                    && let Some(list) = edges.get(next)
-                {
-                    stack.extend(list.iter().map(String::as_str));
+        self.direct = Components::new(&direct);
+        let aliases: Vec<bool> = schemas
+            .values()
+            .map(|named| self.is_alias(&named.schema))
+            .collect();
+        let through_aliases: Vec<Vec<usize>> = schemas
+            .values()
+            .zip(&aliases)
+            .map(|(named, &alias)| {
+                if !alias {
+                    return Vec::new();
                 }
+                let mut refs = Vec::new();
+                collect_refs(&named.schema, &mut refs);
+                indices(refs)
+                    .into_iter()
+                    .filter(|&target| aliases[target])
+                    .collect()
+            })
+            .collect();
+        let alias_components = Components::new(&through_aliases);
+        self.cyclic_aliases = schemas
+            .keys()
+            .enumerate()
+            .filter(|&(index, _)| alias_components.on_cycle(index))
+            .map(|(_, name)| name.clone())
+            .collect();
+    }
+
+    /// Whether a schema becomes a `pub type` alias rather than a struct or an enum (see
+    /// [`TypeTable::item`]); `allOf` that is no struct is a scalar or `serde_json::Value`,
+    /// which refer to nothing, so it does not count.
+    fn is_alias(&self, schema: &Schema) -> bool {
+        match &schema.kind {
+            SchemaKind::AllOf(_) => false,
+            SchemaKind::String(_)
+                if !schema.enumeration.is_empty()
+                    && schema.enumeration.iter().all(Value::is_string) =>
+            {
+                false
             }
-            self.direct_reach.insert(name.clone(), seen);
+            SchemaKind::OneOf(union) | SchemaKind::AnyOf(union) if !union.variants.is_empty() => {
+                false
+            }
+            _ => self.struct_shape(schema).is_none(),
         }
     }
 
     /// Whether a field of `owner` pointing at `target` must be boxed (they reach each other
     /// without indirection).
     fn needs_box(&self, owner: &str, target: &str) -> bool {
-        self.direct_reach
-            .get(target)
-            .is_some_and(|reach| reach.contains(owner))
+        match (
+            self.api.schemas.get_index_of(owner),
+            self.api.schemas.get_index_of(target),
+        ) {
+            (Some(owner), Some(target)) => {
+                self.direct.together(owner, target) && self.direct.on_cycle(owner)
+            }
+            _ => false,
+        }
     }
 
     /// The object a schema generates a struct from (merging `allOf`), if it does.
@@ -466,6 +519,14 @@ impl<'a> TypeTable<'a> {
         if let Some(object) = self.struct_shape(schema) {
             return self.struct_item(named, &rust, &docs, &object);
         }
+        if self.cyclic_aliases.contains(&named.name) {
+            self.warnings.push(format!(
+                "schema {:?}: its references lead back to itself without a struct or enum in \
+                 between, so no Rust type is it; using serde_json::Value",
+                named.name
+            ));
+            return quote! { #docs pub type #rust = serde_json::Value; };
+        }
         match &schema.kind {
             SchemaKind::String(_)
                 if !schema.enumeration.is_empty()
@@ -482,8 +543,18 @@ impl<'a> TypeTable<'a> {
                 quote! { #docs pub type #rust = #target; }
             }
             SchemaKind::AllOf(_) => {
+                let cyclic = self
+                    .api
+                    .schemas
+                    .get_index_of(&named.name)
+                    .is_some_and(|index| self.direct.on_cycle(index));
+                let why = if cyclic {
+                    "allOf whose parts include the schema itself (a cycle of references)"
+                } else {
+                    "allOf of parts that are not all objects"
+                };
                 self.warnings.push(format!(
-                    "schema {:?}: allOf of parts that are not all objects; using serde_json::Value",
+                    "schema {:?}: {why}; using serde_json::Value",
                     named.name
                 ));
                 quote! { #docs pub type #rust = serde_json::Value; }
