@@ -432,3 +432,16 @@ fn an_error_inside_a_referenced_file_names_the_referring_place() {
         "{error}"
     );
 }
+
+#[test]
+fn deep_nesting_that_the_parser_accepts_loads_on_a_small_stack() {
+    // Test threads have 2 MiB of stack; lowering 200 nested arrays in a debug build needs
+    // several times that, which the loader's own thread has.
+    let mut schema = String::from("{type: integer}");
+    for _ in 0..200 {
+        schema = format!("{{type: array, items: {schema}}}");
+    }
+    let text = format!("{MINIMAL}components:\n  schemas:\n    Deep: {schema}\n");
+    let api = load_str(&text, "deep.yaml").expect("loads");
+    assert!(api.schemas.contains_key("Deep"));
+}

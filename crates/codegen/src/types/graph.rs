@@ -8,7 +8,8 @@
 /// The strongly connected components of a directed graph given as adjacency lists: the
 /// component of each node, and whether each component holds a cycle (more than one node, or
 /// a node with an edge to itself). Tarjan's algorithm, with an explicit stack so that a chain
-/// of any length does not overflow the thread's stack.
+/// of any length does not overflow the thread's stack. Components are numbered in reverse
+/// topological order: edges lead from a component only to itself or to lower numbers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Components {
     /// The component of each node.
@@ -89,6 +90,16 @@ impl Components {
         Components { component, cyclic }
     }
 
+    /// The component of a node (see the order above).
+    pub(crate) fn component(&self, node: usize) -> Option<usize> {
+        self.component.get(node).copied()
+    }
+
+    /// How many components there are.
+    pub(crate) fn count(&self) -> usize {
+        self.cyclic.len()
+    }
+
     /// Whether two nodes reach each other.
     pub(crate) fn together(&self, first: usize, second: usize) -> bool {
         self.component.get(first).is_some()
@@ -117,6 +128,10 @@ mod tests {
         assert!(!components.on_cycle(4));
         assert!(!components.on_cycle(99));
         assert!(!components.together(99, 99));
+        // Reverse topological order: 4 leads into the cycle, so its number is higher.
+        assert_eq!(components.count(), 3);
+        assert!(components.component(4) > components.component(0));
+        assert_eq!(components.component(99), None);
     }
 
     #[test]

@@ -46,6 +46,8 @@ pub struct TypeTable<'a> {
     /// (`A: {$ref: A}`, `A: {items: {$ref: A}}`): no Rust type is that, so they are
     /// `serde_json::Value`.
     cyclic_aliases: BTreeSet<String>,
+    /// How deeply the generated types nest, at most (see [`TypeTable::nesting_depth`]).
+    nesting_depth: usize,
     warnings: Vec<String>,
 }
 
@@ -114,6 +116,7 @@ impl<'a> TypeTable<'a> {
             families: None,
             direct: Components::new(&[]),
             cyclic_aliases: BTreeSet::new(),
+            nesting_depth: 0,
             warnings: Vec::new(),
         };
         table.type_names = scope;
@@ -307,6 +310,7 @@ impl<'a> TypeTable<'a> {
                     .collect()
             })
             .collect();
+        self.nesting_depth = self.compute_nesting_depth(&direct_or_not(schemas));
         let alias_components = Components::new(&through_aliases);
         self.cyclic_aliases = schemas
             .keys()
@@ -314,6 +318,49 @@ impl<'a> TypeTable<'a> {
             .filter(|&(index, _)| alias_components.on_cycle(index))
             .map(|(_, name)| name.clone())
             .collect();
+    }
+
+    /// The deepest nesting of type constructors in the generated types, following references
+    /// (`edges`: every schema each one refers to). A reference back into the same cycle
+    /// counts nothing: rustc proves auto traits of recursive types coinductively. Linear:
+    /// schemas are visited component by component, each after those it refers to.
+    fn compute_nesting_depth(&self, edges: &[Vec<usize>]) -> usize {
+        let schemas = &self.api.schemas;
+        let components = Components::new(edges);
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); components.count()];
+        for node in 0..schemas.len() {
+            if let Some(component) = components.component(node) {
+                members[component].push(node);
+            }
+        }
+        let mut depth_of_component = vec![0; components.count()];
+        for (component, nodes) in members.iter().enumerate() {
+            let depth_of = |name: &str| -> usize {
+                match schemas
+                    .get_index_of(name)
+                    .and_then(|node| components.component(node))
+                {
+                    Some(target) if target != component => depth_of_component[target],
+                    _ => 0,
+                }
+            };
+            let depth = nodes
+                .iter()
+                .filter_map(|&node| schemas.get_index(node))
+                .map(|(_, named)| nesting(&named.schema, &depth_of))
+                .max()
+                .unwrap_or(0);
+            depth_of_component[component] = depth;
+        }
+        depth_of_component.into_iter().max().unwrap_or(0)
+    }
+
+    /// How deeply the generated types nest type constructors at most (`Vec<Vec<T>>`, a
+    /// struct holding an `Option` of a struct, ...), counted generously. rustc proves `Send`
+    /// of a future and `Deserialize` of a `Vec` by recursing through that nesting, and stops at
+    /// its recursion limit (128): a crate whose types nest deeper needs a higher one.
+    pub fn nesting_depth(&self) -> usize {
+        self.nesting_depth
     }
 
     /// Whether a schema becomes a `pub type` alias rather than a struct or an enum (see
@@ -1086,6 +1133,50 @@ fn merge_into(merged: &mut ObjectSchema, object: &ObjectSchema) {
     }
     if merged.additional_properties == AdditionalProperties::Unspecified {
         merged.additional_properties = object.additional_properties.clone();
+    }
+}
+
+/// Every schema each schema refers to, by index.
+fn direct_or_not(schemas: &indexmap::IndexMap<String, NamedSchema>) -> Vec<Vec<usize>> {
+    schemas
+        .values()
+        .map(|named| {
+            let mut refs = Vec::new();
+            collect_refs(&named.schema, &mut refs);
+            refs.iter()
+                .filter_map(|name| schemas.get_index_of(name))
+                .collect()
+        })
+        .collect()
+}
+
+/// The steps of proof rustc takes through the type a schema generates, counted generously,
+/// plus those of the schemas it refers to (`depth_of`): a struct and a field's `Option` are a
+/// step each; a `Vec` three (through its buffer and a marker) and a variant's `Box` as many;
+/// a map more.
+fn nesting(schema: &Schema, depth_of: &dyn Fn(&str) -> usize) -> usize {
+    let deepest = |schemas: &mut dyn Iterator<Item = &Schema>| {
+        schemas
+            .map(|schema| nesting(schema, depth_of))
+            .max()
+            .unwrap_or(0)
+    };
+    match &schema.kind {
+        SchemaKind::Ref(name) => depth_of(name),
+        SchemaKind::Array(array) => 4 + nesting(&array.items, depth_of),
+        SchemaKind::Object(object) => {
+            let fields = 2 + deepest(&mut object.properties.values());
+            let values = match &object.additional_properties {
+                AdditionalProperties::Schema(values) => 8 + nesting(values, depth_of),
+                _ => 0,
+            };
+            fields.max(values)
+        }
+        SchemaKind::OneOf(union) | SchemaKind::AnyOf(union) => {
+            4 + deepest(&mut union.variants.iter())
+        }
+        SchemaKind::AllOf(parts) => 2 + deepest(&mut parts.iter()),
+        _ => 1,
     }
 }
 
