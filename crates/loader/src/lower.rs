@@ -444,6 +444,14 @@ impl Lowering<'_> {
                 OPERATION_KEYS,
             );
             let document = operation_document;
+            if operation.contains_key("callbacks") {
+                self.documents().warn(
+                    document,
+                    &format!("{operation_pointer}/callbacks"),
+                    "callbacks are not generated: a client does not serve the requests they \
+                     describe",
+                );
+            }
             let (id, id_source) = match operation.get("operationId") {
                 Some(Value::String(id)) if !id.trim().is_empty() => {
                     (id.clone(), OperationIdSource::Declared)

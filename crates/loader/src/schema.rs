@@ -26,6 +26,24 @@ use crate::source::{Documents, Target};
 /// The most `$ref` hops followed for one non-schema reference before giving up on a cycle.
 pub(crate) const MAX_REF_HOPS: usize = 64;
 
+/// JSON Schema keywords that constrain or shape values and that the model has no place for:
+/// a document using them gets a warning at each use, since its types say less than it does.
+const UNMODELLED_KEYWORDS: &[&str] = &[
+    "patternProperties",
+    "propertyNames",
+    "unevaluatedProperties",
+    "dependentSchemas",
+    "dependentRequired",
+    "prefixItems",
+    "contains",
+    "unevaluatedItems",
+    "if",
+    "then",
+    "else",
+    "$dynamicRef",
+    "$recursiveRef",
+];
+
 /// Lowers schemas and keeps the named ones.
 pub(crate) struct SchemaLowering<'d> {
     pub documents: &'d Documents,
@@ -152,6 +170,21 @@ impl<'d> SchemaLowering<'d> {
             let mut schema = Schema::reference(name);
             self.annotate(document, object, pointer, &mut schema)?;
             return Ok(schema);
+        }
+        // Hoisted schemas are lowered again as named ones: warn once, on the named pass.
+        if position == Position::Named || !is_nominal(object) {
+            for keyword in UNMODELLED_KEYWORDS {
+                if object.contains_key(*keyword) {
+                    self.documents.warn(
+                        document,
+                        &format!("{pointer}/{}", escape(keyword)),
+                        format!(
+                            "`{keyword}` is not modelled: the generated type does not check or \
+                             express it"
+                        ),
+                    );
+                }
+            }
         }
         if position == Position::Inline && is_nominal(object) {
             let name = self.hoisted_name(context);

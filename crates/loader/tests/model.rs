@@ -469,3 +469,20 @@ fn operations_and_path_items_in_other_files_are_followed() {
         ]
     );
 }
+
+#[test]
+fn keywords_and_callbacks_the_model_has_no_place_for_are_warned_about() {
+    let api = load_str(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      callbacks: {}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {type: object, properties: {n: {type: string}}, patternProperties: {'^x-': {type: string}}}\ncomponents:\n  schemas:\n    Pair: {type: array, prefixItems: [{type: string}, {type: integer}]}\n",
+        "w.yaml",
+    )
+    .expect("loads");
+    assert_eq!(
+        api.warnings,
+        [
+            "w.yaml at /paths/~1a/post/callbacks: callbacks are not generated: a client does not serve the requests they describe",
+            "w.yaml at /paths/~1a/post/responses/200/content/application~1json/schema/patternProperties: `patternProperties` is not modelled: the generated type does not check or express it",
+            "w.yaml at /components/schemas/Pair/prefixItems: `prefixItems` is not modelled: the generated type does not check or express it",
+        ]
+    );
+}
