@@ -112,10 +112,12 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
         settings.command, settings.source
     );
     let crate_ident = settings.crate_name.replace('-', "_");
+    // Analysis first, once: names, directions, boxing, cycles, nesting. Emission reads it.
+    let analysis = types::Analysis::new(api);
     // Two threads, one per core of the machines we target: types and the first builders on
     // one, the client and the other builders on the other (parsing and formatting dominate,
     // so the split is by size). Token streams are not `Send`: each thread builds its own,
-    // with its own type table, from the shared model and hands back formatted text.
+    // with its own type table reading the shared analysis, and hands back formatted text.
     let operations = api.operations.len();
     // Measured on progenitor-nexus.json: a quarter of the builders balances the types.
     let split = operations / 4;
@@ -147,7 +149,7 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
     };
     let (first, second) = std::thread::scope(|scope| {
         let first = with_stack(scope, || -> Result<_> {
-            let mut table = types::TypeTable::new(api);
+            let mut table = types::TypeTable::new(api, &analysis);
             let prelude = quote! {
                 //! The API's schemas as Rust types.
                 #[allow(unused_imports)]
@@ -161,14 +163,13 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
                 std::iter::once(prelude).chain(table.items(RENDER_CHUNK)),
             )?;
             let mut warnings = table.take_warnings();
-            let nesting_depth = table.nesting_depth();
             let mut table = table.outside_types_module();
             let (builders, builder_warnings) = render_builders(&mut table, 0..split, true)?;
             warnings.extend(builder_warnings);
-            Ok((types_file, builders, warnings, nesting_depth))
+            Ok((types_file, builders, warnings))
         });
         let second = (|| -> Result<_> {
-            let mut table = types::TypeTable::new(api).outside_types_module();
+            let mut table = types::TypeTable::new(api, &analysis).outside_types_module();
             let generated = operations::generate(
                 api,
                 &mut table,
@@ -199,7 +200,8 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (first, second)
     });
-    let (types_file, first_builders, mut warnings, nesting_depth) = first?;
+    let (types_file, first_builders, mut warnings) = first?;
+    let nesting_depth = analysis.nesting_depth();
     let (client_file, second_builders, methods, more_warnings) = second?;
     for warning in more_warnings {
         if !warnings.contains(&warning) {

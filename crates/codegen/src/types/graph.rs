@@ -10,7 +10,7 @@
 /// a node with an edge to itself). Tarjan's algorithm, with an explicit stack so that a chain
 /// of any length does not overflow the thread's stack. Components are numbered in reverse
 /// topological order: edges lead from a component only to itself or to lower numbers.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Components {
     /// The component of each node.
     component: Vec<usize>,

@@ -1,6 +1,7 @@
 //! Rust types for the named schemas of an API: structs, enums with an unknown fallback,
 //! unions, and aliases. Every type lives in the generated crate's `types` module.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use proc_macro2::TokenStream;
@@ -19,13 +20,12 @@ mod shapes;
 
 use graph::Components;
 
-/// What the generator knows about the named schemas: their Rust names, the fields of their
-/// structs, and which are used in requests (where absent and `null` differ).
-pub struct TypeTable<'a> {
-    api: &'a Api,
-    /// Whether the code being generated is in the `types` module (bare names) or elsewhere
-    /// (`types::Name`).
-    in_types_module: bool,
+/// What the generator works out about the named schemas, once, before any code is emitted:
+/// their Rust names, the fields of their structs, the serde directions they are used in, which
+/// fields are boxed, which aliases cannot exist, and how deeply the types nest. It is plain
+/// data (`Send` and `Sync`): every thread that emits code reads the same one.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
     names: HashMap<String, String>,
     /// (schema, property) -> Rust field name, for structs.
     fields: HashMap<(String, String), String>,
@@ -37,8 +37,6 @@ pub struct TypeTable<'a> {
     received: BTreeSet<String>,
     /// Every type name given in the `types` module, so that more can be added without clashes.
     type_names: Scope,
-    /// Structs that share one derived `Deserialize` (found when the items are generated).
-    families: Option<shapes::Families>,
     /// Components of the graph of schemas referring to others without indirection (Vec,
     /// map): a field must be boxed when its type reaches back to its struct this way.
     direct: Components,
@@ -46,8 +44,38 @@ pub struct TypeTable<'a> {
     /// (`A: {$ref: A}`, `A: {items: {$ref: A}}`): no Rust type is that, so they are
     /// `serde_json::Value`.
     cyclic_aliases: BTreeSet<String>,
-    /// How deeply the generated types nest, at most (see [`TypeTable::nesting_depth`]).
+    /// How deeply the generated types nest, at most (see [`Analysis::nesting_depth`]).
     nesting_depth: usize,
+}
+
+impl Analysis {
+    /// Analyses the named schemas of an API (linear in the size of the model).
+    pub fn new(api: &Api) -> Self {
+        TypeTable::analyse(api)
+    }
+
+    /// How deeply the generated types nest type constructors at most (`Vec<Vec<T>>`, a
+    /// struct holding an `Option` of a struct, ...), counted generously. rustc proves `Send`
+    /// of a future and `Deserialize` of a `Vec` by recursing through that nesting, and stops at
+    /// its recursion limit (128): a crate whose types nest deeper needs a higher one.
+    pub fn nesting_depth(&self) -> usize {
+        self.nesting_depth
+    }
+}
+
+/// Emits the code of types, and the references to them from other modules, reading an
+/// [`Analysis`]. Token streams are not `Send`: each thread that emits code has its own table.
+pub struct TypeTable<'a> {
+    api: &'a Api,
+    /// Borrowed when emitting; owned only while [`Analysis::new`] fills it in.
+    analysis: Cow<'a, Analysis>,
+    /// Whether the code being generated is in the `types` module (bare names) or elsewhere
+    /// (`types::Name`).
+    in_types_module: bool,
+    /// The analysis's type names, and those this table adds (wire structs of families).
+    type_names: Scope,
+    /// Structs that share one derived `Deserialize` (found when the items are generated).
+    families: Option<shapes::Families>,
     warnings: Vec<String>,
 }
 
@@ -96,8 +124,20 @@ pub enum ParamShape {
 }
 
 impl<'a> TypeTable<'a> {
-    /// Names every schema and works out the request side and recursion.
-    pub fn new(api: &'a Api) -> Self {
+    /// A table that emits code from an analysis of the same API.
+    pub fn new(api: &'a Api, analysis: &'a Analysis) -> Self {
+        TypeTable {
+            api,
+            analysis: Cow::Borrowed(analysis),
+            in_types_module: true,
+            type_names: analysis.type_names.clone(),
+            families: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Names every schema and works out directions, boxing, cycles and nesting.
+    fn analyse(api: &Api) -> Analysis {
         let mut scope = Scope::with_taken(["Unknown"]);
         let names = api
             .schemas
@@ -106,34 +146,31 @@ impl<'a> TypeTable<'a> {
             .collect();
         let mut table = TypeTable {
             api,
+            analysis: Cow::Owned(Analysis {
+                names,
+                type_names: scope,
+                ..Analysis::default()
+            }),
             in_types_module: true,
-            names,
-            fields: HashMap::new(),
-            request_side: BTreeSet::new(),
-            sent: BTreeSet::new(),
-            received: BTreeSet::new(),
-            type_names: Scope::with_taken(Vec::<String>::new()),
+            type_names: Scope::default(),
             families: None,
-            direct: Components::new(&[]),
-            cyclic_aliases: BTreeSet::new(),
-            nesting_depth: 0,
             warnings: Vec::new(),
         };
-        table.type_names = scope;
         table.mark_directions();
         table.compute_reach();
+        let mut fields = HashMap::new();
         for named in api.schemas.values() {
             if let Some(object) = table.struct_shape(&named.schema) {
-                let mut fields = Scope::with_taken(["additional_properties"]);
+                let mut scope = Scope::with_taken(["additional_properties"]);
                 for property in object.properties.keys() {
-                    let field = fields.unique(names::value_name(property));
-                    table
-                        .fields
-                        .insert((named.name.clone(), property.clone()), field);
+                    let field = scope.unique(names::value_name(property));
+                    fields.insert((named.name.clone(), property.clone()), field);
                 }
             }
         }
-        table
+        let mut analysis = table.analysis.into_owned();
+        analysis.fields = fields;
+        analysis
     }
 
     /// Generate references for code outside the `types` module (`types::Name`).
@@ -149,7 +186,8 @@ impl<'a> TypeTable<'a> {
 
     /// The Rust field name of a property of a struct schema.
     pub fn field_of(&self, schema: &str, property: &str) -> Option<&str> {
-        self.fields
+        self.analysis
+            .fields
             .get(&(schema.to_owned(), property.to_owned()))
             .map(String::as_str)
     }
@@ -162,7 +200,9 @@ impl<'a> TypeTable<'a> {
         let nullable = property_schema.nullable || self.resolve(property_schema).nullable;
         Some(match (object.is_required(property), nullable) {
             (true, false) => FieldShape::Plain,
-            (false, true) if self.request_side.contains(schema) => FieldShape::DoubleOptional,
+            (false, true) if self.analysis.request_side.contains(schema) => {
+                FieldShape::DoubleOptional
+            }
             _ => FieldShape::Optional,
         })
     }
@@ -216,10 +256,14 @@ impl<'a> TypeTable<'a> {
             bodies(webhook, &mut received);
             responses(webhook, &mut sent);
         }
-        self.request_side = self.reachable(bodies_sent.clone());
+        let request_side = self.reachable(bodies_sent.clone());
         sent.extend(bodies_sent);
-        self.sent = self.reachable(sent);
-        self.received = self.reachable(received);
+        let sent = self.reachable(sent);
+        let received = self.reachable(received);
+        let analysis = self.analysis.to_mut();
+        analysis.request_side = request_side;
+        analysis.sent = sent;
+        analysis.received = received;
     }
 
     /// The named schemas `roots` refer to, directly or through others.
@@ -239,7 +283,10 @@ impl<'a> TypeTable<'a> {
     /// Whether the type of a schema implements Serialize and Deserialize without the crate's
     /// `serialize` and `deserialize` features. A schema no operation uses gets both.
     fn serde_directions(&self, name: &str) -> (bool, bool) {
-        let (sent, received) = (self.sent.contains(name), self.received.contains(name));
+        let (sent, received) = (
+            self.analysis.sent.contains(name),
+            self.analysis.received.contains(name),
+        );
         (sent || !received, received || !sent)
     }
 
@@ -290,7 +337,7 @@ impl<'a> TypeTable<'a> {
                 indices(refs)
             })
             .collect();
-        self.direct = Components::new(&direct);
+        self.analysis.to_mut().direct = Components::new(&direct);
         let aliases: Vec<bool> = schemas
             .values()
             .map(|named| self.is_alias(&named.schema))
@@ -310,14 +357,16 @@ impl<'a> TypeTable<'a> {
                     .collect()
             })
             .collect();
-        self.nesting_depth = self.compute_nesting_depth(&direct_or_not(schemas));
+        let nesting_depth = self.compute_nesting_depth(&direct_or_not(schemas));
+        self.analysis.to_mut().nesting_depth = nesting_depth;
         let alias_components = Components::new(&through_aliases);
-        self.cyclic_aliases = schemas
+        let cyclic_aliases = schemas
             .keys()
             .enumerate()
             .filter(|&(index, _)| alias_components.on_cycle(index))
             .map(|(_, name)| name.clone())
             .collect();
+        self.analysis.to_mut().cyclic_aliases = cyclic_aliases;
     }
 
     /// The deepest nesting of type constructors in the generated types, following references
@@ -355,14 +404,6 @@ impl<'a> TypeTable<'a> {
         depth_of_component.into_iter().max().unwrap_or(0)
     }
 
-    /// How deeply the generated types nest type constructors at most (`Vec<Vec<T>>`, a
-    /// struct holding an `Option` of a struct, ...), counted generously. rustc proves `Send`
-    /// of a future and `Deserialize` of a `Vec` by recursing through that nesting, and stops at
-    /// its recursion limit (128): a crate whose types nest deeper needs a higher one.
-    pub fn nesting_depth(&self) -> usize {
-        self.nesting_depth
-    }
-
     /// Whether a schema becomes a `pub type` alias rather than a struct or an enum (see
     /// [`TypeTable::item`]); `allOf` that is no struct is a scalar or `serde_json::Value`,
     /// which refer to nothing, so it does not count.
@@ -390,7 +431,7 @@ impl<'a> TypeTable<'a> {
             self.api.schemas.get_index_of(target),
         ) {
             (Some(owner), Some(target)) => {
-                self.direct.together(owner, target) && self.direct.on_cycle(owner)
+                self.analysis.direct.together(owner, target) && self.analysis.direct.on_cycle(owner)
             }
             _ => false,
         }
@@ -443,7 +484,7 @@ impl<'a> TypeTable<'a> {
     /// The type of a value of this schema, as used in a field or parameter.
     pub fn type_of(&mut self, schema: &Schema, where_: &str) -> TokenStream {
         match &schema.kind {
-            SchemaKind::Ref(name) => match self.names.get(name) {
+            SchemaKind::Ref(name) => match self.analysis.names.get(name) {
                 Some(rust) => {
                     let rust = ident(rust);
                     if self.in_types_module {
@@ -557,7 +598,7 @@ impl<'a> TypeTable<'a> {
     }
 
     fn item(&mut self, named: &NamedSchema) -> TokenStream {
-        let rust = ident(&self.names[&named.name]);
+        let rust = ident(&self.analysis.names[&named.name]);
         let schema = &named.schema;
         let mut docs = doc_attrs(schema.title.as_deref(), schema.description.as_deref());
         if docs.is_empty() {
@@ -566,7 +607,7 @@ impl<'a> TypeTable<'a> {
         if let Some(object) = self.struct_shape(schema) {
             return self.struct_item(named, &rust, &docs, &object);
         }
-        if self.cyclic_aliases.contains(&named.name) {
+        if self.analysis.cyclic_aliases.contains(&named.name) {
             self.warnings.push(format!(
                 "schema {:?}: its references lead back to itself without a struct or enum in \
                  between, so no Rust type is it; using serde_json::Value",
@@ -594,7 +635,7 @@ impl<'a> TypeTable<'a> {
                     .api
                     .schemas
                     .get_index_of(&named.name)
-                    .is_some_and(|index| self.direct.on_cycle(index));
+                    .is_some_and(|index| self.analysis.direct.on_cycle(index));
                 let why = if cyclic {
                     "allOf whose parts include the schema itself (a cycle of references)"
                 } else {
@@ -621,7 +662,7 @@ impl<'a> TypeTable<'a> {
         docs: &TokenStream,
         object: &ObjectSchema,
     ) -> TokenStream {
-        let request_side = self.request_side.contains(&named.name);
+        let request_side = self.analysis.request_side.contains(&named.name);
         let deserialize_by_hand = self.family_deserialize(named, object);
         let derives = self.serde_derives(&named.name, deserialize_by_hand.is_some());
         // Without a serde derive in effect, serde attributes are only valid behind the
@@ -745,8 +786,8 @@ impl<'a> TypeTable<'a> {
         required: bool,
         generic: Option<&proc_macro2::Ident>,
     ) -> FieldCode {
-        let request_side = self.request_side.contains(owner);
-        let field_name = self.fields[&(owner.to_owned(), property.to_owned())].clone();
+        let request_side = self.analysis.request_side.contains(owner);
+        let field_name = self.analysis.fields[&(owner.to_owned(), property.to_owned())].clone();
         let field = ident(&field_name);
         let where_ = format!("schema {owner:?}, property {property:?}");
         let value_type = match (generic, &schema.kind) {
@@ -901,7 +942,7 @@ impl<'a> TypeTable<'a> {
         for (index, variant) in union.variants.iter().enumerate() {
             let base = match &variant.kind {
                 // `DiskSource::Blank(DiskSourceBlank)`, not `DiskSource::DiskSourceBlank(..)`.
-                SchemaKind::Ref(name) => match self.names.get(name) {
+                SchemaKind::Ref(name) => match self.analysis.names.get(name) {
                     Some(type_name) => type_name
                         .strip_prefix(&rust.to_string())
                         .filter(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
@@ -955,6 +996,7 @@ impl<'a> TypeTable<'a> {
                 match (&schema.kind, constant) {
                     (_, Some(constant)) => format!(" The string `{constant}`."),
                     (SchemaKind::Ref(target), _) => self
+                        .analysis
                         .names
                         .get(target)
                         .map(|name| format!(" A [`{name}`]."))
@@ -1228,5 +1270,16 @@ fn direct_refs(schema: &Schema, into: &mut Vec<String>) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Analysis;
+
+    #[test]
+    fn the_analysis_is_shared_between_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Analysis>();
     }
 }
