@@ -112,8 +112,10 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
         settings.command, settings.source
     );
     let crate_ident = settings.crate_name.replace('-', "_");
-    // Analysis first, once: names, directions, boxing, cycles, nesting. Emission reads it.
+    // Analysis first, once: names, directions, boxing, cycles, nesting, and the names of
+    // every operation's code. Emission reads them.
     let analysis = types::Analysis::new(api);
+    let operation_names = operations::OperationNames::new(api);
     // Two threads, one per core of the machines we target: types and the first builders on
     // one, the client and the other builders on the other (parsing and formatting dominate,
     // so the split is by size). Token streams are not `Send`: each thread builds its own,
@@ -125,12 +127,9 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
                            range: std::ops::Range<usize>,
                            with_module_header: bool|
      -> Result<(String, Vec<String>)> {
-        let generated = operations::generate(
-            api,
-            table,
-            &settings.crate_name,
-            operations::Part::Builders(range),
-        );
+        let builders: Vec<TokenStream> = range
+            .map(|index| operations::builder(api, table, &operation_names, index))
+            .collect();
         let header_items = with_module_header.then(|| {
             quote! {
                 //! One request builder per operation: optional parameters, cost, `send()`.
@@ -140,8 +139,7 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
                 use crate::types;
             }
         });
-        let chunks = generated
-            .builders
+        let chunks = builders
             .chunks(RENDER_CHUNK)
             .map(|chunk| quote!(#(#chunk)*));
         let text = render_chunks("src/builders.rs", header_items.into_iter().chain(chunks))?;
@@ -170,13 +168,8 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
         });
         let second = (|| -> Result<_> {
             let mut table = types::TypeTable::new(api, &analysis).outside_types_module();
-            let generated = operations::generate(
-                api,
-                &mut table,
-                &settings.crate_name,
-                operations::Part::Client,
-            );
-            let client = &generated.client;
+            let client =
+                operations::client(api, &mut table, &operation_names, &settings.crate_name);
             let client_file = render(
                 &header,
                 "src/client.rs",
@@ -193,7 +186,7 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
             let (builders, builder_warnings) =
                 render_builders(&mut table, split..operations, false)?;
             warnings.extend(builder_warnings);
-            Ok((client_file, builders, generated.methods, warnings))
+            Ok((client_file, builders, warnings))
         })();
         let first = first
             .join()
@@ -202,7 +195,8 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
     });
     let (types_file, first_builders, mut warnings) = first?;
     let nesting_depth = analysis.nesting_depth();
-    let (client_file, second_builders, methods, more_warnings) = second?;
+    let (client_file, second_builders, more_warnings) = second?;
+    let methods = operation_names.methods();
     for warning in more_warnings {
         if !warnings.contains(&warning) {
             warnings.push(warning);

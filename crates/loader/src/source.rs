@@ -11,7 +11,7 @@
 //! [`LoadOptions::root_directory`]), and YAML alias expansion has a small budget.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -74,8 +74,8 @@ pub struct Documents {
     options: LoadOptions,
     /// The canonical folder references must stay inside (set once the root is known).
     confinement: RefCell<Option<PathBuf>>,
-    /// Located warnings, in the order they were met.
-    warnings: RefCell<Vec<String>>,
+    /// Located warnings, in the order they were met, and the same as a set (to warn once).
+    warnings: RefCell<(Vec<String>, BTreeSet<String>)>,
 }
 
 /// Where a reference points: a document and a JSON pointer into it.
@@ -132,7 +132,7 @@ impl Documents {
             by_path: RefCell::new(BTreeMap::new()),
             options: options.clone(),
             confinement: RefCell::new(None),
-            warnings: RefCell::new(Vec::new()),
+            warnings: RefCell::new((Vec::new(), BTreeSet::new())),
         }
     }
 
@@ -140,15 +140,15 @@ impl Documents {
     /// visited twice, as a shared file is, warns once).
     pub fn warn(&self, document: usize, pointer: &str, message: impl Into<String>) {
         let warning = self.error(document, pointer, message).to_string();
-        let mut warnings = self.warnings.borrow_mut();
-        if !warnings.contains(&warning) {
-            warnings.push(warning);
+        let (in_order, seen) = &mut *self.warnings.borrow_mut();
+        if seen.insert(warning.clone()) {
+            in_order.push(warning);
         }
     }
 
-    /// The warnings recorded so far, leaving none.
+    /// The warnings recorded so far, in the order they were met, leaving none.
     pub fn take_warnings(&self) -> Vec<String> {
-        std::mem::take(&mut self.warnings.borrow_mut())
+        std::mem::take(&mut *self.warnings.borrow_mut()).0
     }
 
     /// Sets the folder that references must stay inside.
