@@ -258,6 +258,23 @@ const PATH_ITEM_KEYS: &[&str] = &[
     "parameters",
 ];
 
+/// The fields OpenAPI defines on a parameter; a header has the same but the first two.
+const PARAMETER_KEYS: &[&str] = &[
+    "name",
+    "in",
+    "description",
+    "required",
+    "deprecated",
+    "allowEmptyValue",
+    "style",
+    "explode",
+    "allowReserved",
+    "schema",
+    "example",
+    "examples",
+    "content",
+];
+
 /// The fields OpenAPI defines on an operation.
 const OPERATION_KEYS: &[&str] = &[
     "tags",
@@ -605,6 +622,7 @@ impl Lowering<'_> {
     ) -> Result<Parameter> {
         let (document, value, pointer) = self.deref(document, value, pointer)?;
         let object = self.object(document, Some(&value), &pointer, "parameter")?;
+        self.warn_unknown_keys(document, object, &pointer, "a parameter", PARAMETER_KEYS);
         let name = self.required_string(document, object, &pointer, "name")?;
         let location = match object.get("in").and_then(Value::as_str) {
             Some("path") => ParameterLocation::Path,
@@ -695,6 +713,13 @@ impl Lowering<'_> {
     ) -> Result<RequestBody> {
         let (document, value, pointer) = self.deref(document, value, pointer)?;
         let object = self.object(document, Some(&value), &pointer, "requestBody")?;
+        self.warn_unknown_keys(
+            document,
+            object,
+            &pointer,
+            "a request body",
+            &["description", "content", "required"],
+        );
         Ok(RequestBody {
             description: self.optional_string(document, object, &pointer, "description")?,
             required: flag(object, "required"),
@@ -723,6 +748,13 @@ impl Lowering<'_> {
         for (media_type, media) in content {
             let media_pointer = format!("{pointer}/{}", escape(media_type));
             let media = self.object(document, Some(media), &media_pointer, media_type)?;
+            self.warn_unknown_keys(
+                document,
+                media,
+                &media_pointer,
+                "a media type",
+                &["schema", "example", "examples", "encoding"],
+            );
             let schema = match media.get("schema") {
                 None => None,
                 Some(schema_value) => {
@@ -823,6 +855,13 @@ impl Lowering<'_> {
                 &response_pointer,
                 "response",
             )?;
+            self.warn_unknown_keys(
+                response_document,
+                object,
+                &response_pointer,
+                "a response",
+                &["description", "headers", "content", "links"],
+            );
             let mut headers = Vec::new();
             if let Some(Value::Object(declared)) = object.get("headers") {
                 for (name, header) in declared {
@@ -863,6 +902,7 @@ impl Lowering<'_> {
     ) -> Result<Header> {
         let (document, value, pointer) = self.deref(document, value, pointer)?;
         let object = self.object(document, Some(&value), &pointer, "header")?;
+        self.warn_unknown_keys(document, object, &pointer, "a header", &PARAMETER_KEYS[2..]);
         let schema = match object.get("schema") {
             Some(schema) => self.schemas.lower_inline(
                 document,

@@ -486,3 +486,31 @@ fn keywords_and_callbacks_the_model_has_no_place_for_are_warned_about() {
         ]
     );
 }
+
+#[test]
+fn misspelt_fields_of_parameters_bodies_responses_and_media_types_are_warned_about() {
+    let api = load_str(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      parameters: [{name: q, in: query, shema: {type: string}}]\n      requestBody: {required: true, contents: {}}\n      responses:\n        '200':\n          description: ok\n          header: {}\n          content:\n            application/json: {schema: {type: string}, exemple: x}\n",
+        "m.yaml",
+    )
+    .expect("loads");
+    let places: Vec<&str> = api
+        .warnings
+        .iter()
+        .map(|warning| warning.split(':').next().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "m.yaml at /paths/~1a/post/parameters/0/shema",
+            "m.yaml at /paths/~1a/post/requestBody/contents",
+            "m.yaml at /paths/~1a/post/responses/200/header",
+            "m.yaml at /paths/~1a/post/responses/200/content/application~1json/exemple",
+        ]
+    );
+    assert!(
+        api.warnings[0].ends_with("`shema` is not a field of a parameter; it is ignored"),
+        "{:?}",
+        api.warnings
+    );
+}
