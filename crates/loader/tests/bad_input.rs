@@ -445,3 +445,26 @@ fn deep_nesting_that_the_parser_accepts_loads_on_a_small_stack() {
     let api = load_str(&text, "deep.yaml").expect("loads");
     assert!(api.schemas.contains_key("Deep"));
 }
+
+#[test]
+fn a_malformed_referenced_file_is_named_with_its_line_and_the_referring_place() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = referring_document(directory.path(), "pet.yaml");
+    write(
+        &directory.path().join("api"),
+        "pet.yaml",
+        "type: object\nproperties: [1, 2\n",
+    );
+    let error = error_of(&path);
+    assert!(error.file.ends_with("openapi.yaml"), "{error}");
+    assert_eq!(error.pointer.as_deref(), Some("/components/schemas/A"));
+    assert!(
+        error
+            .message
+            .starts_with("reference \"pet.yaml\" cannot be followed: ")
+            && error
+                .message
+                .contains("pet.yaml:2:13: invalid YAML: unclosed bracket"),
+        "{error}"
+    );
+}
