@@ -15,7 +15,7 @@ mod types {
     include!("decode/discriminators.rs");
 }
 
-use types::{ChatMessage, StreamEvent};
+use types::{ChatMessage, InputItem, StreamEvent};
 
 fn tests_folder() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
@@ -116,4 +116,26 @@ fn inline_variants_are_selected_by_their_pinned_tag() {
     let event: StreamEvent =
         serde_json::from_str(r#"{"type": "response.completed"}"#).expect("decodes");
     assert!(matches!(event, StreamEvent::Done(_)), "{event:?}");
+}
+
+#[test]
+fn variants_that_share_a_tag_are_tried_in_order() {
+    let item: InputItem =
+        serde_json::from_str(r#"{"type": "message", "role": "user", "content": "Hi"}"#)
+            .expect("decodes");
+    assert!(matches!(item, InputItem::EasyInputMessage(_)), "{item:?}");
+    let item: InputItem =
+        serde_json::from_str(r#"{"type": "message", "id": "msg_1", "status": "completed"}"#)
+            .expect("decodes");
+    assert!(
+        matches!(&item, InputItem::OutputMessage(message) if message.id == "msg_1"),
+        "{item:?}"
+    );
+    let item: InputItem =
+        serde_json::from_str(r#"{"type": "function_call", "name": "lookup"}"#).expect("decodes");
+    assert!(matches!(item, InputItem::FunctionToolCall(_)), "{item:?}");
+    // A `message` that is neither is an error naming what the last one missed.
+    let error = serde_json::from_str::<InputItem>(r#"{"type": "message"}"#)
+        .expect_err("neither kind of message");
+    assert!(error.to_string().contains("missing field"), "{error}");
 }

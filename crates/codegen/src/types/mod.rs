@@ -938,7 +938,6 @@ impl<'a> TypeTable<'a> {
         let deserialize_cfg = (!deserializes).then(|| quote!(#[cfg(feature = "deserialize")]));
         let mut scope = Scope::with_taken(["Unknown"]);
         let mut variants = Vec::new();
-        let mut taken_tags = BTreeSet::new();
         for (index, variant) in union.variants.iter().enumerate() {
             let base = match &variant.kind {
                 // `DiskSource::Blank(DiskSourceBlank)`, not `DiskSource::DiskSourceBlank(..)`.
@@ -967,13 +966,10 @@ impl<'a> TypeTable<'a> {
             {
                 value_type = quote!(Box<#value_type>);
             }
-            // Which discriminator values select this variant; a value already taken by an
-            // earlier variant stays with it (two arms for one value would not compile).
+            // Which discriminator values select this variant (several variants may share
+            // one: they are then tried in order).
             let tags: Vec<String> = match &union.discriminator {
-                Some(discriminator) => discriminator_tags(self.api, discriminator, variant)
-                    .into_iter()
-                    .filter(|tag| taken_tags.insert(tag.clone()))
-                    .collect(),
+                Some(discriminator) => discriminator_tags(self.api, discriminator, variant),
                 None => Vec::new(),
             };
             // A one-value string variant (a `const`) only matches that string.
@@ -1014,16 +1010,32 @@ impl<'a> TypeTable<'a> {
             .map(|(name, _, _, _)| quote!(#rust::#name(value) => value.serialize(serializer),));
         let by_tag = union.discriminator.as_ref().map(|discriminator| {
             let property = &discriminator.property_name;
-            let arms = variants.iter().flat_map(|(name, _, tags, _)| {
-                tags.iter().map(move |tag| {
-                    quote! {
-                        Some(#tag) => {
-                            return ::sdkgen_runtime::serde::Deserialize::deserialize(&value)
-                                .map(#rust::#name)
-                                .map_err(<D::Error as ::sdkgen_runtime::serde::de::Error>::custom);
-                        }
+            // Variants by tag value, in the order values are first met.
+            let mut selected: Vec<(&str, Vec<&proc_macro2::Ident>)> = Vec::new();
+            for (name, _, tags, _) in &variants {
+                for tag in tags {
+                    match selected.iter_mut().find(|(value, _)| *value == tag.as_str()) {
+                        Some((_, names)) => names.push(name),
+                        None => selected.push((tag.as_str(), vec![name])),
                     }
-                })
+                }
+            }
+            let arms = selected.iter().map(|(tag, names)| {
+                let Some((last, earlier)) = names.split_last() else {
+                    return TokenStream::new();
+                };
+                quote! {
+                    Some(#tag) => {
+                        #(
+                            if let Ok(variant) = ::sdkgen_runtime::serde::Deserialize::deserialize(&value) {
+                                return Ok(#rust::#earlier(variant));
+                            }
+                        )*
+                        return ::sdkgen_runtime::serde::Deserialize::deserialize(&value)
+                            .map(#rust::#last)
+                            .map_err(<D::Error as ::sdkgen_runtime::serde::de::Error>::custom);
+                    }
+                }
             });
             quote! {
                 match value.get(#property).and_then(serde_json::Value::as_str) {

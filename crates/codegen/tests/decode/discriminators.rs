@@ -4,6 +4,136 @@
 use ::sdkgen_runtime::serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use ::sdkgen_runtime::{chrono, serde_json, uuid, Bytes};
+/// Two variants pin the same tag value; they are tried in order.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum InputItem {
+    /// Selected by `message`.
+    EasyInputMessage(EasyInputMessage),
+    /// Selected by `message`.
+    OutputMessage(OutputMessage),
+    /// Selected by `function_call`.
+    FunctionToolCall(FunctionToolCall),
+    /// A value that matches no variant this version of the SDK knows.
+    Unknown(serde_json::Value),
+}
+
+#[cfg(feature = "serialize")]
+impl ::sdkgen_runtime::serde::Serialize for InputItem {
+    fn serialize<S: ::sdkgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            InputItem::EasyInputMessage(value) => value.serialize(serializer),
+            InputItem::OutputMessage(value) => value.serialize(serializer),
+            InputItem::FunctionToolCall(value) => value.serialize(serializer),
+            InputItem::Unknown(value) => value.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for InputItem {
+    fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as ::sdkgen_runtime::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        match value.get("type").and_then(serde_json::Value::as_str) {
+            Some("message") => {
+                if let Ok(variant) = ::sdkgen_runtime::serde::Deserialize::deserialize(
+                    &value,
+                ) {
+                    return Ok(InputItem::EasyInputMessage(variant));
+                }
+                return ::sdkgen_runtime::serde::Deserialize::deserialize(&value)
+                    .map(InputItem::OutputMessage)
+                    .map_err(<D::Error as ::sdkgen_runtime::serde::de::Error>::custom);
+            }
+            Some("function_call") => {
+                return ::sdkgen_runtime::serde::Deserialize::deserialize(&value)
+                    .map(InputItem::FunctionToolCall)
+                    .map_err(<D::Error as ::sdkgen_runtime::serde::de::Error>::custom);
+            }
+            _ => {}
+        }
+        Ok(InputItem::Unknown(value))
+    }
+}
+
+/// The `EasyInputMessage` schema.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
+#[serde(crate = "::sdkgen_runtime::serde")]
+#[non_exhaustive]
+pub struct EasyInputMessage {
+    pub r#type: String,
+    pub role: String,
+    pub content: String,
+}
+
+impl EasyInputMessage {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        r#type: impl Into<String>,
+        role: impl Into<String>,
+        content: impl Into<String>,
+    ) -> Self {
+        EasyInputMessage {
+            r#type: r#type.into(),
+            role: role.into(),
+            content: content.into(),
+        }
+    }
+}
+
+/// The `OutputMessage` schema.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
+#[serde(crate = "::sdkgen_runtime::serde")]
+#[non_exhaustive]
+pub struct OutputMessage {
+    pub r#type: String,
+    pub id: String,
+    pub status: String,
+}
+
+impl OutputMessage {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        r#type: impl Into<String>,
+        id: impl Into<String>,
+        status: impl Into<String>,
+    ) -> Self {
+        OutputMessage {
+            r#type: r#type.into(),
+            id: id.into(),
+            status: status.into(),
+        }
+    }
+}
+
+/// The `FunctionToolCall` schema.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
+#[serde(crate = "::sdkgen_runtime::serde")]
+#[non_exhaustive]
+pub struct FunctionToolCall {
+    pub r#type: String,
+    pub name: String,
+}
+
+impl FunctionToolCall {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(r#type: impl Into<String>, name: impl Into<String>) -> Self {
+        FunctionToolCall {
+            r#type: r#type.into(),
+            name: name.into(),
+        }
+    }
+}
+
 /// The `ChatMessage` schema.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
