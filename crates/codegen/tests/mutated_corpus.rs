@@ -4,7 +4,9 @@
 //! values of the wrong kind, keys removed, `$ref`s turned dangling, cyclic or pointing at
 //! themselves, schemas wrapped in compositions, discriminators added, subtrees copied.
 //!
-//! Uses ../shared/corpus beside the repository and says so when it is absent.
+//! Uses ../shared/corpus beside the repository and says so when it is absent. With
+//! `SDKGEN_MUTATED_OUT=DIR`, every tenth crate generated is also written to `DIR/<case>/`
+//! (runtime by path), to be compiled: `cargo check` in each.
 
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -113,7 +115,7 @@ enum Outcome {
 }
 
 /// Loads and generates one mutated document; `Err` describes an outcome that is not allowed.
-fn outcome(text: String, name: String) -> Result<Outcome, String> {
+fn outcome(text: String, name: String, sample: bool) -> Result<Outcome, String> {
     let api = match sdkgen_loader::load_str(&text, &name) {
         Ok(api) => api,
         Err(error) if error.pointer.is_some() || error.line_column.is_some() => {
@@ -121,15 +123,35 @@ fn outcome(text: String, name: String) -> Result<Outcome, String> {
         }
         Err(error) => return Err(format!("an error without a place: {error}")),
     };
+    // A crate name of its own, so that samples can share a workspace.
+    let slug: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
     let settings = Settings {
-        crate_name: "mutated".to_owned(),
-        runtime: RuntimeDependency::Version("0.1".to_owned()),
+        crate_name: format!("mutated-{slug}"),
+        runtime: RuntimeDependency::Path(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime").to_owned(),
+        ),
         command: "test".to_owned(),
-        source: name,
+        source: name.clone(),
     };
-    generate(&api, &settings)
-        .map(|_| Outcome::Generated)
-        .map_err(|error| format!("generation failed: {error}"))
+    let generated =
+        generate(&api, &settings).map_err(|error| format!("generation failed: {error}"))?;
+    if let Some(out) = std::env::var_os("SDKGEN_MUTATED_OUT")
+        && sample
+    {
+        let folder = PathBuf::from(out).join(&settings.crate_name);
+        sdkgen_codegen::sync(&generated, &folder, sdkgen_codegen::Mode::Write)
+            .map_err(|error| format!("writing the sample failed: {error}"))?;
+    }
+    Ok(Outcome::Generated)
 }
 
 #[test]
@@ -158,8 +180,9 @@ fn mutated_corpus_documents_load_and_generate_or_fail_with_a_place() {
             // On a thread of its own, so that a hang is reported rather than waited for.
             let (sender, receiver) = mpsc::channel();
             let worker_name = name.clone();
+            let sample = case % 10 == 0;
             std::thread::spawn(move || {
-                let result = std::panic::catch_unwind(|| outcome(text, worker_name))
+                let result = std::panic::catch_unwind(|| outcome(text, worker_name, sample))
                     .unwrap_or_else(|_| Err("panicked".to_owned()));
                 // The receiver is gone only after a hang was reported.
                 sender.send(result).ok();
