@@ -197,6 +197,9 @@ pub fn corpus_check(shared: Option<PathBuf>) -> Result<()> {
         let crate_name = format!("{prefix}-{}", api_slug(&stem));
         let started = Instant::now();
         let api = sdkgen_loader::load_file(document)?;
+        for warning in &api.warnings {
+            eprintln!("warning: {warning}");
+        }
         let settings = Settings {
             crate_name: crate_name.clone(),
             runtime: RuntimeDependency::Path(runtime.display().to_string()),

@@ -48,6 +48,9 @@ pub fn generate(
     command: &str,
 ) -> Result<()> {
     let api = sdkgen_loader::load_file(spec)?;
+    for warning in &api.warnings {
+        eprintln!("warning: {warning}");
+    }
     let crate_name = match name {
         Some(name) => {
             let valid = !name.is_empty()

@@ -15,86 +15,108 @@ use crate::docs::doc_lines;
 use crate::names::{self, Scope, ident};
 use crate::types::{FieldShape, ParamShape, TypeTable};
 
-/// Which part of the operations' code to generate (the parts go to different threads).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Part {
-    /// The client with its methods and the operations table.
-    Client,
-    /// The builders of the operations in this range.
-    Builders(std::ops::Range<usize>),
+/// The names of every operation's code, given once, in order, before any code is emitted, so
+/// that code emitted for different operations on different threads agrees.
+#[derive(Debug, Clone)]
+pub struct OperationNames {
+    /// The client's method of each operation.
+    methods: Vec<String>,
+    /// The request builder of each operation.
+    builders: Vec<String>,
+    /// The enum of an operation's success responses, when it has several.
+    response_enums: Vec<Option<String>>,
 }
 
-/// The generated `client` and `builders` modules.
-pub struct Generated {
-    /// The client, its constructor and the operations table.
-    pub client: TokenStream,
-    /// One request builder per operation (with its response enum, if any), in order.
-    pub builders: Vec<TokenStream>,
-    /// (method name, operation) for the README and the example.
-    pub methods: Vec<(String, usize)>,
-}
-
-/// Generates the client of every operation.
-pub fn generate(api: &Api, table: &mut TypeTable<'_>, crate_name: &str, part: Part) -> Generated {
-    let mut method_scope = Scope::with_taken([
-        "new",
-        "builder",
-        "runtime",
-        "budget",
-        "from",
-        "clone",
-        "fmt",
-        "with_priority",
-        "priority",
-    ]);
-    // Names the builders module imports from the runtime.
-    let mut builder_scope = Scope::with_taken([
-        "Client",
-        "Error",
-        "Method",
-        "Request",
-        "ResponseValue",
-        "ToParam",
-        "encoding",
-    ]);
-    let mut methods = Vec::new();
-    let mut builders = Vec::new();
-    let mut infos = Vec::new();
-    let mut method_names = Vec::new();
-    for (index, operation) in api.operations.iter().enumerate() {
-        // Names are given to every operation, in order, whatever the part: they must agree
-        // between the parts generated on different threads.
-        let method_name = method_scope.unique(names::value_name(&operation.id));
-        let builder_name = builder_scope.unique(names::type_name(&operation.id));
-        let code = OperationCode::new(
-            operation,
-            table,
-            &method_name,
-            &builder_name,
-            &mut builder_scope,
-        );
-        match &part {
-            Part::Client => {
-                methods.push(code.generate(false).0);
-                let (id, method, path) =
-                    (&operation.id, operation.method.as_str(), &operation.path);
-                let [min, max] = [operation.cost.base_points(), operation.cost.max_points()]
-                    .map(|points| proc_macro2::Literal::u32_unsuffixed(u32::from(points)));
-                infos.push(quote! {
-                    ::sdkgen_runtime::OperationInfo { id: #id, method: #method, path: #path, min_points: #min, max_points: #max },
-                });
-            }
-            Part::Builders(range) if range.contains(&index) => builders.push(code.generate(true).1),
-            Part::Builders(_) => {}
-        }
-        method_names.push((method_name, index));
-    }
-    if let Part::Builders(_) = part {
-        return Generated {
-            client: TokenStream::new(),
-            builders,
-            methods: method_names,
+impl OperationNames {
+    /// Names the code of every operation of an API.
+    pub fn new(api: &Api) -> Self {
+        let mut method_scope = Scope::with_taken([
+            "new",
+            "builder",
+            "runtime",
+            "budget",
+            "from",
+            "clone",
+            "fmt",
+            "with_priority",
+            "priority",
+        ]);
+        // Names the builders module imports from the runtime.
+        let mut builder_scope = Scope::with_taken([
+            "Client",
+            "Error",
+            "Method",
+            "Request",
+            "ResponseValue",
+            "ToParam",
+            "encoding",
+        ]);
+        let mut names = OperationNames {
+            methods: Vec::new(),
+            builders: Vec::new(),
+            response_enums: Vec::new(),
         };
+        for operation in &api.operations {
+            let builder = builder_scope.unique(names::type_name(&operation.id));
+            let response_enum = (success_types(operation).len() > 1)
+                .then(|| builder_scope.unique(format!("{builder}Response")));
+            names
+                .methods
+                .push(method_scope.unique(names::value_name(&operation.id)));
+            names.builders.push(builder);
+            names.response_enums.push(response_enum);
+        }
+        names
+    }
+
+    /// (method name, operation index) of every operation, for the README and the example.
+    pub fn methods(&self) -> Vec<(String, usize)> {
+        self.methods.iter().cloned().zip(0..).collect()
+    }
+
+    fn code<'o, 't, 'a>(
+        &self,
+        api: &'o Api,
+        table: &'t mut TypeTable<'a>,
+        index: usize,
+    ) -> OperationCode<'o, 't, 'a> {
+        OperationCode::new(
+            &api.operations[index],
+            table,
+            &self.methods[index],
+            &self.builders[index],
+            self.response_enums[index].as_deref(),
+        )
+    }
+}
+
+/// The request builder of one operation (with its response enum, if any).
+pub fn builder(
+    api: &Api,
+    table: &mut TypeTable<'_>,
+    names: &OperationNames,
+    index: usize,
+) -> TokenStream {
+    names.code(api, table, index).generate(true).1
+}
+
+/// The client, with one method per operation, and the operations table.
+pub fn client(
+    api: &Api,
+    table: &mut TypeTable<'_>,
+    names: &OperationNames,
+    crate_name: &str,
+) -> TokenStream {
+    let mut methods = Vec::new();
+    let mut infos = Vec::new();
+    for (index, operation) in api.operations.iter().enumerate() {
+        methods.push(names.code(api, table, index).generate(false).0);
+        let (id, method, path) = (&operation.id, operation.method.as_str(), &operation.path);
+        let [min, max] = [operation.cost.base_points(), operation.cost.max_points()]
+            .map(|points| proc_macro2::Literal::u32_unsuffixed(u32::from(points)));
+        infos.push(quote! {
+            ::sdkgen_runtime::OperationInfo { id: #id, method: #method, path: #path, min_points: #min, max_points: #max },
+        });
     }
     let title = format!(" A client of {} {}.", api.title, api.version);
     let base_url = default_base_url(api);
@@ -124,7 +146,7 @@ pub fn generate(api: &Api, table: &mut TypeTable<'_>, crate_name: &str, part: Pa
     } else {
         TokenStream::new()
     };
-    let client = quote! {
+    quote! {
         #[doc = #title]
         ///
         /// Cheap to clone: clones share the connection pool and the organisation's point budget.
@@ -179,11 +201,6 @@ pub fn generate(api: &Api, table: &mut TypeTable<'_>, crate_name: &str, part: Pa
         pub const OPERATIONS: &[::sdkgen_runtime::OperationInfo] = &[
             #(#infos)*
         ];
-    };
-    Generated {
-        client,
-        builders,
-        methods: method_names,
     }
 }
 
@@ -228,7 +245,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         table: &'t mut TypeTable<'a>,
         method: &str,
         builder: &str,
-        builder_scope: &mut Scope,
+        response_enum: Option<&str>,
     ) -> Self {
         let mut fields = Scope::with_taken([
             "client",
@@ -274,11 +291,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                 required: body.required,
             })
         });
-        let response_enum = {
-            let successes = success_types(operation);
-            (successes.len() > 1)
-                .then(|| ident(&builder_scope.unique(format!("{builder}Response"))))
-        };
+        let response_enum = response_enum.map(ident);
         OperationCode {
             operation,
             table,

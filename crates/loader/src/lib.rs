@@ -32,13 +32,40 @@ pub fn load_file(path: impl AsRef<Path>) -> Result<Api> {
 
 /// [`load_file`] with explicit limits.
 pub fn load_file_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Api> {
-    let documents = source::Documents::open(path.as_ref(), options)?;
-    lower::lower(documents)
+    let path = path.as_ref();
+    with_stack(&path.display().to_string(), || {
+        let documents = source::Documents::open(path, options)?;
+        lower::lower(documents)
+    })
 }
 
 /// Loads an OpenAPI document from text. `name` is used in error messages; references to other
 /// files are resolved against the current directory.
 pub fn load_str(text: &str, name: &str) -> Result<Api> {
-    let documents = source::Documents::from_text(text, name, &LoadOptions::default())?;
-    lower::lower(documents)
+    with_stack(name, || {
+        let documents = source::Documents::from_text(text, name, &LoadOptions::default())?;
+        lower::lower(documents)
+    })
+}
+
+/// The stack that loading runs on. Lowering recurses once per level of schema nesting, and a
+/// debug build spends about 40 KiB of stack a level: 200 nested arrays, which the parsers
+/// accept (YAML up to 256 levels, JSON 128), would overflow a main thread's 8 MiB. The memory
+/// is reserved, not used, until a document is that deep.
+const STACK_BYTES: usize = 64 * 1024 * 1024;
+
+/// Runs `work` on a thread with a [`STACK_BYTES`] stack.
+fn with_stack<T: Send>(name: &str, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .name("sdkgen-loader".to_owned())
+            .stack_size(STACK_BYTES)
+            .spawn_scoped(scope, work)
+            .map_err(|error| {
+                LoadError::file(name, format!("cannot start the loader's thread: {error}"))
+            })?;
+        handle
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }

@@ -123,6 +123,7 @@ pub(crate) fn lower(documents: Documents) -> Result<Api> {
     }
 
     let extensions = extensions(root);
+    let warnings = documents.take_warnings();
     Ok(Api {
         title,
         version,
@@ -135,6 +136,7 @@ pub(crate) fn lower(documents: Documents) -> Result<Api> {
         security_schemes,
         security,
         extensions,
+        warnings,
     })
 }
 
@@ -243,6 +245,55 @@ fn synthesized_id(method: Method, path: &str) -> String {
     }
 }
 
+/// The fields OpenAPI defines on a path item (`$ref` is followed before they are read).
+const PATH_ITEM_KEYS: &[&str] = &[
+    "summary",
+    "description",
+    "get",
+    "put",
+    "post",
+    "delete",
+    "options",
+    "head",
+    "patch",
+    "trace",
+    "servers",
+    "parameters",
+];
+
+/// The fields OpenAPI defines on a parameter; a header has the same but the first two.
+const PARAMETER_KEYS: &[&str] = &[
+    "name",
+    "in",
+    "description",
+    "required",
+    "deprecated",
+    "allowEmptyValue",
+    "style",
+    "explode",
+    "allowReserved",
+    "schema",
+    "example",
+    "examples",
+    "content",
+];
+
+/// The fields OpenAPI defines on an operation.
+const OPERATION_KEYS: &[&str] = &[
+    "tags",
+    "summary",
+    "description",
+    "externalDocs",
+    "operationId",
+    "parameters",
+    "requestBody",
+    "responses",
+    "callbacks",
+    "deprecated",
+    "security",
+    "servers",
+];
+
 struct Lowering<'d> {
     schemas: SchemaLowering<'d>,
 }
@@ -305,6 +356,27 @@ impl Lowering<'_> {
         }
     }
 
+    /// Warns about each key of an object that OpenAPI does not define there (and that is not
+    /// an `x-` extension): whatever it meant is not in the model.
+    fn warn_unknown_keys(
+        &self,
+        document: usize,
+        object: &Map<String, Value>,
+        pointer: &str,
+        what: &str,
+        known: &[&str],
+    ) {
+        for key in object.keys() {
+            if !key.starts_with("x-") && !known.contains(&key.as_str()) {
+                self.documents().warn(
+                    document,
+                    &format!("{pointer}/{}", escape(key)),
+                    format!("`{key}` is not a field of {what}; it is ignored"),
+                );
+            }
+        }
+    }
+
     /// Follows a chain of `$ref`s (for anything but schemas) to the referenced object. The
     /// value itself is borrowed when it is not a reference (the common case: no copy).
     fn deref<'v>(
@@ -329,7 +401,7 @@ impl Lowering<'_> {
             })?;
             let target = self
                 .documents()
-                .follow(current_document, reference)
+                .follow(current_document, &current_pointer, reference)
                 .map_err(|message| self.error(current_document, &current_pointer, message))?;
             let target_document = self.documents().get(target.document);
             let Some(resolved) = target_document.root.pointer(&target.pointer) else {
@@ -361,6 +433,7 @@ impl Lowering<'_> {
     ) -> Result<()> {
         let (document, item, pointer) = self.deref(document, item, pointer)?;
         let item = self.object(document, Some(&item), &pointer, "path item")?;
+        self.warn_unknown_keys(document, item, &pointer, "a path item", PATH_ITEM_KEYS);
         let shared_parameters = self.parameters(
             document,
             item.get("parameters"),
@@ -372,9 +445,33 @@ impl Lowering<'_> {
             let Some(operation) = item.get(method.key()) else {
                 continue;
             };
-            let operation_pointer = format!("{pointer}/{}", method.key());
-            let operation =
-                self.object(document, Some(operation), &operation_pointer, method.key())?;
+            // Bundlers' multi-file layouts put each operation in a file of its own:
+            // `post: {$ref: resources/droplets/create.yml}`. Its contents resolve relative to
+            // that file, so `document` and the pointer follow the reference.
+            let (operation_document, operation, operation_pointer) =
+                self.deref(document, operation, &format!("{pointer}/{}", method.key()))?;
+            let operation = self.object(
+                operation_document,
+                Some(&operation),
+                &operation_pointer,
+                method.key(),
+            )?;
+            self.warn_unknown_keys(
+                operation_document,
+                operation,
+                &operation_pointer,
+                "an operation",
+                OPERATION_KEYS,
+            );
+            let document = operation_document;
+            if operation.contains_key("callbacks") {
+                self.documents().warn(
+                    document,
+                    &format!("{operation_pointer}/callbacks"),
+                    "callbacks are not generated: a client does not serve the requests they \
+                     describe",
+                );
+            }
             let (id, id_source) = match operation.get("operationId") {
                 Some(Value::String(id)) if !id.trim().is_empty() => {
                     (id.clone(), OperationIdSource::Declared)
@@ -534,6 +631,7 @@ impl Lowering<'_> {
     ) -> Result<Parameter> {
         let (document, value, pointer) = self.deref(document, value, pointer)?;
         let object = self.object(document, Some(&value), &pointer, "parameter")?;
+        self.warn_unknown_keys(document, object, &pointer, "a parameter", PARAMETER_KEYS);
         let name = self.required_string(document, object, &pointer, "name")?;
         let location = match object.get("in").and_then(Value::as_str) {
             Some("path") => ParameterLocation::Path,
@@ -624,6 +722,13 @@ impl Lowering<'_> {
     ) -> Result<RequestBody> {
         let (document, value, pointer) = self.deref(document, value, pointer)?;
         let object = self.object(document, Some(&value), &pointer, "requestBody")?;
+        self.warn_unknown_keys(
+            document,
+            object,
+            &pointer,
+            "a request body",
+            &["description", "content", "required"],
+        );
         Ok(RequestBody {
             description: self.optional_string(document, object, &pointer, "description")?,
             required: flag(object, "required"),
@@ -652,6 +757,13 @@ impl Lowering<'_> {
         for (media_type, media) in content {
             let media_pointer = format!("{pointer}/{}", escape(media_type));
             let media = self.object(document, Some(media), &media_pointer, media_type)?;
+            self.warn_unknown_keys(
+                document,
+                media,
+                &media_pointer,
+                "a media type",
+                &["schema", "example", "examples", "encoding"],
+            );
             let schema = match media.get("schema") {
                 None => None,
                 Some(schema_value) => {
@@ -752,6 +864,13 @@ impl Lowering<'_> {
                 &response_pointer,
                 "response",
             )?;
+            self.warn_unknown_keys(
+                response_document,
+                object,
+                &response_pointer,
+                "a response",
+                &["description", "headers", "content", "links"],
+            );
             let mut headers = Vec::new();
             if let Some(Value::Object(declared)) = object.get("headers") {
                 for (name, header) in declared {
@@ -792,6 +911,7 @@ impl Lowering<'_> {
     ) -> Result<Header> {
         let (document, value, pointer) = self.deref(document, value, pointer)?;
         let object = self.object(document, Some(&value), &pointer, "header")?;
+        self.warn_unknown_keys(document, object, &pointer, "a header", &PARAMETER_KEYS[2..]);
         let schema = match object.get("schema") {
             Some(schema) => self.schemas.lower_inline(
                 document,

@@ -26,6 +26,24 @@ use crate::source::{Documents, Target};
 /// The most `$ref` hops followed for one non-schema reference before giving up on a cycle.
 pub(crate) const MAX_REF_HOPS: usize = 64;
 
+/// JSON Schema keywords that constrain or shape values and that the model has no place for:
+/// a document using them gets a warning at each use, since its types say less than it does.
+const UNMODELLED_KEYWORDS: &[&str] = &[
+    "patternProperties",
+    "propertyNames",
+    "unevaluatedProperties",
+    "dependentSchemas",
+    "dependentRequired",
+    "prefixItems",
+    "contains",
+    "unevaluatedItems",
+    "if",
+    "then",
+    "else",
+    "$dynamicRef",
+    "$recursiveRef",
+];
+
 /// Lowers schemas and keeps the named ones.
 pub(crate) struct SchemaLowering<'d> {
     pub documents: &'d Documents,
@@ -78,11 +96,8 @@ impl<'d> SchemaLowering<'d> {
         while let Some((name, document, pointer)) = self.pending.pop() {
             let source = self.documents.get(document);
             let value = source.root.pointer(&pointer).ok_or_else(|| {
-                LoadError::at(
-                    &source.name,
-                    &pointer,
-                    "the referenced schema does not exist",
-                )
+                self.documents
+                    .error(document, &pointer, "the referenced schema does not exist")
             })?;
             let schema = self.lower(document, value, &pointer, &name, Position::Named)?;
             let origin = if document == 0 && is_component_pointer(&pointer) {
@@ -156,6 +171,21 @@ impl<'d> SchemaLowering<'d> {
             self.annotate(document, object, pointer, &mut schema)?;
             return Ok(schema);
         }
+        // Hoisted schemas are lowered again as named ones: warn once, on the named pass.
+        if position == Position::Named || !is_nominal(object) {
+            for keyword in UNMODELLED_KEYWORDS {
+                if object.contains_key(*keyword) {
+                    self.documents.warn(
+                        document,
+                        &format!("{pointer}/{}", escape(keyword)),
+                        format!(
+                            "`{keyword}` is not modelled: the generated type does not check or \
+                             express it"
+                        ),
+                    );
+                }
+            }
+        }
         if position == Position::Inline && is_nominal(object) {
             let name = self.hoisted_name(context);
             self.named.insert(name.clone(), None);
@@ -198,7 +228,7 @@ impl<'d> SchemaLowering<'d> {
             pointer: target_pointer,
         } = self
             .documents
-            .follow(document, reference)
+            .follow(document, pointer, reference)
             .map_err(|message| self.error(document, pointer, message))?;
         let key = (target_document, target_pointer.clone());
         if let Some(name) = self.names_by_target.get(&key) {
@@ -676,7 +706,7 @@ impl<'d> SchemaLowering<'d> {
     }
 
     pub fn error(&self, document: usize, pointer: &str, message: impl Into<String>) -> LoadError {
-        LoadError::at(&self.documents.get(document).name, pointer, message)
+        self.documents.error(document, pointer, message)
     }
 }
 

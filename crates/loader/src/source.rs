@@ -4,9 +4,15 @@
 //! already loaded costs a lookup. Files are loaded lazily, only when the loader follows a
 //! reference where OpenAPI allows one: a `$ref` key inside an example value is data, not a
 //! reference, and is never followed.
+//!
+//! Documents may be hostile, so reading is confined: only regular files are read (a device
+//! never ends, a FIFO blocks), reads stop at [`LoadOptions::max_bytes`] whatever size the file
+//! system reports, references stay inside the root document's folder (or
+//! [`LoadOptions::root_directory`]), and YAML alias expansion has a small budget.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -22,6 +28,11 @@ pub struct LoadOptions {
     pub max_bytes: u64,
     /// The most files one document may pull in through references (default 256).
     pub max_documents: usize,
+    /// The folder that references may read files from, with everything below it. `None` (the
+    /// default) is the root document's own folder (the current directory for text), so a
+    /// document cannot read `/etc/passwd` or `../../secrets.yaml`. A layout whose shared files
+    /// sit beside the document's folder names their common parent here.
+    pub root_directory: Option<PathBuf>,
 }
 
 impl Default for LoadOptions {
@@ -29,9 +40,15 @@ impl Default for LoadOptions {
         LoadOptions {
             max_bytes: 32 * 1024 * 1024,
             max_documents: 256,
+            root_directory: None,
         }
     }
 }
+
+/// The most events YAML aliases may replay in one file. A real document that uses anchors
+/// replays a few thousand; a "billion laughs" document reaches this in about 50 ms in a debug
+/// build (2 µs an event), 2 ms in a release build.
+const MAX_REPLAYED_ALIAS_EVENTS: usize = 25_000;
 
 /// One parsed file.
 #[derive(Debug)]
@@ -44,6 +61,9 @@ pub struct Document {
     pub base: PathBuf,
     /// Its content.
     pub root: Value,
+    /// Where it was first referenced from (document name and JSON pointer of the `$ref`);
+    /// `None` for the root document. Errors inside the file name that place too.
+    pub referenced_from: Option<(String, String)>,
 }
 
 /// The root document and every document it references, loaded on demand.
@@ -52,6 +72,10 @@ pub struct Documents {
     loaded: RefCell<Vec<Rc<Document>>>,
     by_path: RefCell<BTreeMap<PathBuf, usize>>,
     options: LoadOptions,
+    /// The canonical folder references must stay inside (set once the root is known).
+    confinement: RefCell<Option<PathBuf>>,
+    /// Located warnings, in the order they were met, and the same as a set (to warn once).
+    warnings: RefCell<(Vec<String>, BTreeSet<String>)>,
 }
 
 /// Where a reference points: a document and a JSON pointer into it.
@@ -67,7 +91,13 @@ impl Documents {
     /// Reads and parses a file as the root document.
     pub fn open(path: &Path, options: &LoadOptions) -> Result<Self> {
         let documents = Documents::empty(options);
-        documents.load_path(path, &path.display().to_string())?;
+        let name = path.display().to_string();
+        let folder = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        documents.confine(options.root_directory.as_deref().unwrap_or(folder), &name)?;
+        documents.load_path(path, &name, None)?;
         Ok(documents)
     }
 
@@ -83,7 +113,16 @@ impl Documents {
             path: None,
             base: PathBuf::from("."),
             root,
+            referenced_from: None,
         }));
+        // Confinement is only needed once a reference names a file; a failure to resolve the
+        // current directory then shows up as that reference's error.
+        documents
+            .confine(
+                options.root_directory.as_deref().unwrap_or(Path::new(".")),
+                name,
+            )
+            .ok();
         Ok(documents)
     }
 
@@ -92,7 +131,51 @@ impl Documents {
             loaded: RefCell::new(Vec::new()),
             by_path: RefCell::new(BTreeMap::new()),
             options: options.clone(),
+            confinement: RefCell::new(None),
+            warnings: RefCell::new((Vec::new(), BTreeSet::new())),
         }
+    }
+
+    /// Records something the loader met and does not understand, at its place (once: a place
+    /// visited twice, as a shared file is, warns once).
+    pub fn warn(&self, document: usize, pointer: &str, message: impl Into<String>) {
+        let warning = self.error(document, pointer, message).to_string();
+        let (in_order, seen) = &mut *self.warnings.borrow_mut();
+        if seen.insert(warning.clone()) {
+            in_order.push(warning);
+        }
+    }
+
+    /// The warnings recorded so far, in the order they were met, leaving none.
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut *self.warnings.borrow_mut()).0
+    }
+
+    /// Sets the folder that references must stay inside.
+    fn confine(&self, folder: &Path, name: &str) -> Result<()> {
+        let canonical = std::fs::canonicalize(folder).map_err(|error| {
+            LoadError::file(
+                name,
+                format!(
+                    "cannot resolve the folder {} that references may read from: {error}",
+                    folder.display()
+                ),
+            )
+        })?;
+        *self.confinement.borrow_mut() = Some(canonical);
+        Ok(())
+    }
+
+    /// An error at a JSON pointer of a document; for a referenced document, the message also
+    /// names the place that first referred to it, which is where a user starts looking.
+    pub fn error(&self, document: usize, pointer: &str, message: impl Into<String>) -> LoadError {
+        let source = self.get(document);
+        let mut message = message.into();
+        if let Some((file, at)) = &source.referenced_from {
+            let at = if at.is_empty() { "/" } else { at };
+            message.push_str(&format!(" (in a file referenced from {file} at {at})"));
+        }
+        LoadError::at(&source.name, pointer, message)
     }
 
     /// The document at an index.
@@ -105,15 +188,20 @@ impl Documents {
         self.get(0)
     }
 
-    /// Resolves a `$ref` found in document `from`, loading the referenced file if needed.
-    /// Errors are plain messages; the caller knows where the reference stood.
-    pub fn follow(&self, from: usize, reference: &str) -> std::result::Result<Target, String> {
+    /// Resolves a `$ref` found in document `from` at `pointer`, loading the referenced file if
+    /// needed. Errors are plain messages; the caller knows where the reference stood.
+    pub fn follow(
+        &self,
+        from: usize,
+        pointer: &str,
+        reference: &str,
+    ) -> std::result::Result<Target, String> {
         let (file, fragment) = match reference.split_once('#') {
             Some((file, fragment)) => (file, fragment),
             None => (reference, ""),
         };
-        let pointer = percent_decode(fragment);
-        if !pointer.is_empty() && !pointer.starts_with('/') {
+        let target_pointer = percent_decode(fragment);
+        if !target_pointer.is_empty() && !target_pointer.starts_with('/') {
             return Err(format!(
                 "reference {reference:?} has a fragment that is not a JSON pointer"
             ));
@@ -121,7 +209,7 @@ impl Documents {
         if file.is_empty() {
             return Ok(Target {
                 document: from,
-                pointer,
+                pointer: target_pointer,
             });
         }
         if file.contains("://") {
@@ -130,15 +218,47 @@ impl Documents {
                  followed (download it and refer to the file)"
             ));
         }
-        let base = self.get(from).base.clone();
-        let path = base.join(percent_decode(file));
+        let referrer = self.get(from);
+        let path = referrer.base.join(percent_decode(file));
+        let canonical = std::fs::canonicalize(&path).map_err(|error| {
+            format!("reference {reference:?} cannot be followed: cannot read the file: {error}")
+        })?;
+        let confinement = self.confinement.borrow().clone();
+        match confinement {
+            Some(folder) if canonical.starts_with(&folder) => {}
+            Some(folder) => {
+                return Err(format!(
+                    "reference {reference:?} points outside {} (the document's folder); set \
+                     LoadOptions::root_directory to allow a wider folder",
+                    folder.display()
+                ));
+            }
+            None => {
+                return Err(format!(
+                    "reference {reference:?} cannot be followed: the current directory cannot \
+                     be resolved"
+                ));
+            }
+        }
         let document = self
-            .load_path(&path, &path.display().to_string())
+            .load_path(
+                &path,
+                &path.display().to_string(),
+                Some((referrer.name.clone(), pointer.to_owned())),
+            )
             .map_err(|error| format!("reference {reference:?} cannot be followed: {error}"))?;
-        Ok(Target { document, pointer })
+        Ok(Target {
+            document,
+            pointer: target_pointer,
+        })
     }
 
-    fn load_path(&self, path: &Path, name: &str) -> Result<usize> {
+    fn load_path(
+        &self,
+        path: &Path,
+        name: &str,
+        referenced_from: Option<(String, String)>,
+    ) -> Result<usize> {
         let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         if let Some(index) = self.by_path.borrow().get(&key) {
             return Ok(*index);
@@ -153,16 +273,7 @@ impl Documents {
                 ),
             ));
         }
-        let metadata = std::fs::metadata(path)
-            .map_err(|error| LoadError::file(name, format!("cannot read the file: {error}")))?;
-        if metadata.is_dir() {
-            return Err(LoadError::file(name, "is a directory, not a document"));
-        }
-        if metadata.len() > self.options.max_bytes {
-            return Err(too_large(name, metadata.len(), self.options.max_bytes));
-        }
-        let bytes = std::fs::read(path)
-            .map_err(|error| LoadError::file(name, format!("cannot read the file: {error}")))?;
+        let bytes = read_bounded(path, name, self.options.max_bytes)?;
         let text = String::from_utf8(bytes).map_err(|error| {
             LoadError::file(
                 name,
@@ -183,6 +294,7 @@ impl Documents {
             path: Some(path.to_path_buf()),
             base,
             root,
+            referenced_from,
         }));
         let index = loaded.len() - 1;
         self.by_path.borrow_mut().insert(key, index);
@@ -190,15 +302,61 @@ impl Documents {
     }
 }
 
-fn too_large(name: &str, size: u64, limit: u64) -> LoadError {
+/// Reads a regular file of at most `limit` bytes. The file type is checked before opening,
+/// since opening a FIFO blocks until a writer comes; the size the file system reports is only
+/// a hint (a device reports 0 and never ends), so the read itself stops one byte past the
+/// limit.
+fn read_bounded(path: &Path, name: &str, limit: u64) -> Result<Vec<u8>> {
+    let cannot_read =
+        |error: std::io::Error| LoadError::file(name, format!("cannot read the file: {error}"));
+    let metadata = std::fs::metadata(path).map_err(cannot_read)?;
+    if metadata.is_dir() {
+        return Err(LoadError::file(name, "is a directory, not a document"));
+    }
+    if !metadata.is_file() {
+        return Err(LoadError::file(
+            name,
+            "is not a regular file (a device, FIFO or socket); only regular files are read",
+        ));
+    }
+    if metadata.len() > limit {
+        return Err(too_large(name, metadata.len(), limit));
+    }
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > limit {
+        return Err(LoadError::file(
+            name,
+            format!(
+                "grew past the limit of {} while being read (LoadOptions::max_bytes)",
+                size(limit)
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
+fn too_large(name: &str, length: u64, limit: u64) -> LoadError {
     LoadError::file(
         name,
         format!(
-            "is {:.1} MiB, over the limit of {:.1} MiB (LoadOptions::max_bytes)",
-            size as f64 / 1048576.0,
-            limit as f64 / 1048576.0
+            "is {}, over the limit of {} (LoadOptions::max_bytes)",
+            size(length),
+            size(limit)
         ),
     )
+}
+
+/// A size for messages: bytes below a mebibyte, else mebibytes.
+fn size(bytes: u64) -> String {
+    if bytes < 1024 * 1024 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{:.1} MiB", bytes as f64 / 1048576.0)
+    }
 }
 
 /// The syntax of a document.
@@ -249,8 +407,10 @@ pub fn parse(text: &str, name: &str, format: Format) -> Result<Value> {
             budget.max_events = 50_000_000;
             budget.max_nodes = 20_000_000;
             budget.max_depth = 256;
+            budget.max_recorded_anchor_events = 2 * MAX_REPLAYED_ALIAS_EVENTS;
             let mut options = serde_saphyr::Options::default();
             options.budget = Some(budget);
+            options.alias_limits.max_total_replayed_events = MAX_REPLAYED_ALIAS_EVENTS;
             // YAML 1.2, as OpenAPI documents are: only `true` and `false` are booleans, so
             // `no`, `y` or `off` stay strings (an enum of country codes keeps `NO`).
             options.strict_booleans = true;
@@ -310,6 +470,12 @@ fn percent_decode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_are_bytes_below_a_mebibyte() {
+        assert_eq!(size(512), "512 bytes");
+        assert_eq!(size(32 * 1024 * 1024), "32.0 MiB");
+    }
 
     #[test]
     fn percent_decoding_keeps_invalid_escapes() {

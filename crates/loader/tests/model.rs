@@ -468,3 +468,107 @@ fn deprecation_and_sunset_are_lowered_into_the_operation() {
     assert!(!post.deprecated);
     assert_eq!(post.sunset, None);
 }
+
+#[test]
+fn operations_and_path_items_in_other_files_are_followed() {
+    let directory = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = directory.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let root = write(
+        "openapi.yaml",
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /v2/droplets:\n    post: {$ref: 'resources/create.yml'}\n    sumary: misspelt\n  /v2/droplets/{id}: {$ref: 'resources/item.yml'}\n",
+    );
+    write(
+        "resources/create.yml",
+        "operationId: droplets_create\nrequestBody:\n  content:\n    application/json:\n      schema: {$ref: 'models/droplet.yml'}\nresponses:\n  '202': {description: ok}\nx-codegen-request-body-name: body\nrequest_body: {}\n",
+    );
+    write(
+        "resources/item.yml",
+        "parameters: [{name: id, in: path, required: true, schema: {type: integer}}]\ndelete: {$ref: 'delete.yml'}\n",
+    );
+    write(
+        "resources/delete.yml",
+        "operationId: droplets_destroy\nresponses: {'204': {description: gone}}\n",
+    );
+    write(
+        "resources/models/droplet.yml",
+        "type: object\nproperties: {name: {type: string}}\n",
+    );
+    let api = load_file(&root).expect("loads");
+    let create = api.operation("droplets_create").expect("the declared id");
+    assert_eq!(create.id_source, OperationIdSource::Declared);
+    let body = create.request_body.as_ref().expect("a request body");
+    assert_eq!(
+        body.content[0].schema.as_ref().map(|schema| &schema.kind),
+        Some(&SchemaKind::Ref("droplet".to_owned()))
+    );
+    assert_eq!(create.responses.len(), 1);
+    let destroy = api.operation("droplets_destroy").expect("the declared id");
+    assert_eq!(destroy.parameters.len(), 1, "the path item's parameter");
+    let root_name = root.display().to_string();
+    let create_name = directory
+        .path()
+        .join("resources/create.yml")
+        .display()
+        .to_string();
+    assert_eq!(
+        api.warnings,
+        [
+            format!(
+                "{root_name} at /paths/~1v2~1droplets/sumary: `sumary` is not a field of a path item; it is ignored"
+            ),
+            format!(
+                "{create_name} at /request_body: `request_body` is not a field of an operation; it is ignored (in a file referenced from {root_name} at /paths/~1v2~1droplets/post)"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn keywords_and_callbacks_the_model_has_no_place_for_are_warned_about() {
+    let api = load_str(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      callbacks: {}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {type: object, properties: {n: {type: string}}, patternProperties: {'^x-': {type: string}}}\ncomponents:\n  schemas:\n    Pair: {type: array, prefixItems: [{type: string}, {type: integer}]}\n",
+        "w.yaml",
+    )
+    .expect("loads");
+    assert_eq!(
+        api.warnings,
+        [
+            "w.yaml at /paths/~1a/post/callbacks: callbacks are not generated: a client does not serve the requests they describe",
+            "w.yaml at /paths/~1a/post/responses/200/content/application~1json/schema/patternProperties: `patternProperties` is not modelled: the generated type does not check or express it",
+            "w.yaml at /components/schemas/Pair/prefixItems: `prefixItems` is not modelled: the generated type does not check or express it",
+        ]
+    );
+}
+
+#[test]
+fn misspelt_fields_of_parameters_bodies_responses_and_media_types_are_warned_about() {
+    let api = load_str(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      parameters: [{name: q, in: query, shema: {type: string}}]\n      requestBody: {required: true, contents: {}}\n      responses:\n        '200':\n          description: ok\n          header: {}\n          content:\n            application/json: {schema: {type: string}, exemple: x}\n",
+        "m.yaml",
+    )
+    .expect("loads");
+    let places: Vec<&str> = api
+        .warnings
+        .iter()
+        .map(|warning| warning.split(':').next().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "m.yaml at /paths/~1a/post/parameters/0/shema",
+            "m.yaml at /paths/~1a/post/requestBody/contents",
+            "m.yaml at /paths/~1a/post/responses/200/header",
+            "m.yaml at /paths/~1a/post/responses/200/content/application~1json/exemple",
+        ]
+    );
+    assert!(
+        api.warnings[0].ends_with("`shema` is not a field of a parameter; it is ignored"),
+        "{:?}",
+        api.warnings
+    );
+}

@@ -40,6 +40,10 @@ pub struct Api {
     pub security: Vec<SecurityRequirement>,
     /// Top-level `x-` extensions.
     pub extensions: Extensions,
+    /// What the loader met and did not understand, each naming its place
+    /// (`file at /pointer: what`), in document order. Nothing is dropped in silence: tools
+    /// print these.
+    pub warnings: Vec<String>,
 }
 
 impl Api {

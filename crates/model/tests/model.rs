@@ -125,6 +125,7 @@ fn api_with(schemas: Vec<(&str, Schema)>) -> Api {
         servers: Vec::new(),
         operations: Vec::new(),
         webhooks: Vec::new(),
+        warnings: Vec::new(),
         schemas: schemas
             .into_iter()
             .map(|(name, schema)| {

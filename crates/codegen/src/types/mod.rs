@@ -1,27 +1,31 @@
 //! Rust types for the named schemas of an API: structs, enums with an unknown fallback,
 //! unions, and aliases. Every type lives in the generated crate's `types` module.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use proc_macro2::TokenStream;
 use quote::quote;
 use sdkgen_model::{
-    AdditionalProperties, Api, NamedSchema, ObjectSchema, Schema, SchemaKind, UnionSchema,
+    AdditionalProperties, Api, Discriminator, NamedSchema, ObjectSchema, Schema, SchemaKind,
+    UnionSchema,
 };
 use serde_json::Value;
 
 use crate::docs::doc_attrs;
 use crate::names::{self, Scope, ident};
 
+mod graph;
 mod shapes;
 
-/// What the generator knows about the named schemas: their Rust names, the fields of their
-/// structs, and which are used in requests (where absent and `null` differ).
-pub struct TypeTable<'a> {
-    api: &'a Api,
-    /// Whether the code being generated is in the `types` module (bare names) or elsewhere
-    /// (`types::Name`).
-    in_types_module: bool,
+use graph::Components;
+
+/// What the generator works out about the named schemas, once, before any code is emitted:
+/// their Rust names, the fields of their structs, the serde directions they are used in, which
+/// fields are boxed, which aliases cannot exist, and how deeply the types nest. It is plain
+/// data (`Send` and `Sync`): every thread that emits code reads the same one.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
     names: HashMap<String, String>,
     /// (schema, property) -> Rust field name, for structs.
     fields: HashMap<(String, String), String>,
@@ -33,10 +37,45 @@ pub struct TypeTable<'a> {
     received: BTreeSet<String>,
     /// Every type name given in the `types` module, so that more can be added without clashes.
     type_names: Scope,
+    /// Components of the graph of schemas referring to others without indirection (Vec,
+    /// map): a field must be boxed when its type reaches back to its struct this way.
+    direct: Components,
+    /// Aliases (`pub type`) whose type contains themselves through other aliases only
+    /// (`A: {$ref: A}`, `A: {items: {$ref: A}}`): no Rust type is that, so they are
+    /// `serde_json::Value`.
+    cyclic_aliases: BTreeSet<String>,
+    /// How deeply the generated types nest, at most (see [`Analysis::nesting_depth`]).
+    nesting_depth: usize,
+}
+
+impl Analysis {
+    /// Analyses the named schemas of an API (linear in the size of the model).
+    pub fn new(api: &Api) -> Self {
+        TypeTable::analyse(api)
+    }
+
+    /// How deeply the generated types nest type constructors at most (`Vec<Vec<T>>`, a
+    /// struct holding an `Option` of a struct, ...), counted generously. rustc proves `Send`
+    /// of a future and `Deserialize` of a `Vec` by recursing through that nesting, and stops at
+    /// its recursion limit (128): a crate whose types nest deeper needs a higher one.
+    pub fn nesting_depth(&self) -> usize {
+        self.nesting_depth
+    }
+}
+
+/// Emits the code of types, and the references to them from other modules, reading an
+/// [`Analysis`]. Token streams are not `Send`: each thread that emits code has its own table.
+pub struct TypeTable<'a> {
+    api: &'a Api,
+    /// Borrowed when emitting; owned only while [`Analysis::new`] fills it in.
+    analysis: Cow<'a, Analysis>,
+    /// Whether the code being generated is in the `types` module (bare names) or elsewhere
+    /// (`types::Name`).
+    in_types_module: bool,
+    /// The analysis's type names, and those this table adds (wire structs of families).
+    type_names: Scope,
     /// Structs that share one derived `Deserialize` (found when the items are generated).
     families: Option<shapes::Families>,
-    /// Named schemas reachable from each one without indirection (Vec, map), for boxing.
-    direct_reach: HashMap<String, BTreeSet<String>>,
     warnings: Vec<String>,
 }
 
@@ -85,8 +124,20 @@ pub enum ParamShape {
 }
 
 impl<'a> TypeTable<'a> {
-    /// Names every schema and works out the request side and recursion.
-    pub fn new(api: &'a Api) -> Self {
+    /// A table that emits code from an analysis of the same API.
+    pub fn new(api: &'a Api, analysis: &'a Analysis) -> Self {
+        TypeTable {
+            api,
+            analysis: Cow::Borrowed(analysis),
+            in_types_module: true,
+            type_names: analysis.type_names.clone(),
+            families: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Names every schema and works out directions, boxing, cycles and nesting.
+    fn analyse(api: &Api) -> Analysis {
         let mut scope = Scope::with_taken(["Unknown"]);
         let names = api
             .schemas
@@ -95,32 +146,31 @@ impl<'a> TypeTable<'a> {
             .collect();
         let mut table = TypeTable {
             api,
+            analysis: Cow::Owned(Analysis {
+                names,
+                type_names: scope,
+                ..Analysis::default()
+            }),
             in_types_module: true,
-            names,
-            fields: HashMap::new(),
-            request_side: BTreeSet::new(),
-            sent: BTreeSet::new(),
-            received: BTreeSet::new(),
-            type_names: Scope::with_taken(Vec::<String>::new()),
+            type_names: Scope::default(),
             families: None,
-            direct_reach: HashMap::new(),
             warnings: Vec::new(),
         };
-        table.type_names = scope;
         table.mark_directions();
         table.compute_reach();
+        let mut fields = HashMap::new();
         for named in api.schemas.values() {
             if let Some(object) = table.struct_shape(&named.schema) {
-                let mut fields = Scope::with_taken(["additional_properties"]);
+                let mut scope = Scope::with_taken(["additional_properties"]);
                 for property in object.properties.keys() {
-                    let field = fields.unique(names::value_name(property));
-                    table
-                        .fields
-                        .insert((named.name.clone(), property.clone()), field);
+                    let field = scope.unique(names::value_name(property));
+                    fields.insert((named.name.clone(), property.clone()), field);
                 }
             }
         }
-        table
+        let mut analysis = table.analysis.into_owned();
+        analysis.fields = fields;
+        analysis
     }
 
     /// Generate references for code outside the `types` module (`types::Name`).
@@ -136,7 +186,8 @@ impl<'a> TypeTable<'a> {
 
     /// The Rust field name of a property of a struct schema.
     pub fn field_of(&self, schema: &str, property: &str) -> Option<&str> {
-        self.fields
+        self.analysis
+            .fields
             .get(&(schema.to_owned(), property.to_owned()))
             .map(String::as_str)
     }
@@ -149,7 +200,9 @@ impl<'a> TypeTable<'a> {
         let nullable = property_schema.nullable || self.resolve(property_schema).nullable;
         Some(match (object.is_required(property), nullable) {
             (true, false) => FieldShape::Plain,
-            (false, true) if self.request_side.contains(schema) => FieldShape::DoubleOptional,
+            (false, true) if self.analysis.request_side.contains(schema) => {
+                FieldShape::DoubleOptional
+            }
             _ => FieldShape::Optional,
         })
     }
@@ -203,10 +256,14 @@ impl<'a> TypeTable<'a> {
             bodies(webhook, &mut received);
             responses(webhook, &mut sent);
         }
-        self.request_side = self.reachable(bodies_sent.clone());
+        let request_side = self.reachable(bodies_sent.clone());
         sent.extend(bodies_sent);
-        self.sent = self.reachable(sent);
-        self.received = self.reachable(received);
+        let sent = self.reachable(sent);
+        let received = self.reachable(received);
+        let analysis = self.analysis.to_mut();
+        analysis.request_side = request_side;
+        analysis.sent = sent;
+        analysis.received = received;
     }
 
     /// The named schemas `roots` refer to, directly or through others.
@@ -226,7 +283,10 @@ impl<'a> TypeTable<'a> {
     /// Whether the type of a schema implements Serialize and Deserialize without the crate's
     /// `serialize` and `deserialize` features. A schema no operation uses gets both.
     fn serde_directions(&self, name: &str) -> (bool, bool) {
-        let (sent, received) = (self.sent.contains(name), self.received.contains(name));
+        let (sent, received) = (
+            self.analysis.sent.contains(name),
+            self.analysis.received.contains(name),
+        );
         (sent || !received, received || !sent)
     }
 
@@ -259,40 +319,122 @@ impl<'a> TypeTable<'a> {
         }
     }
 
+    /// Works out, once, which fields need a box and which aliases cannot exist, from the
+    /// components of two graphs of schema references (linear in the number of references).
     fn compute_reach(&mut self) {
-        let edges: HashMap<&str, Vec<String>> = self
-            .api
-            .schemas
+        let schemas = &self.api.schemas;
+        let indices = |names: Vec<String>| -> Vec<usize> {
+            names
+                .iter()
+                .filter_map(|name| schemas.get_index_of(name))
+                .collect()
+        };
+        let direct: Vec<Vec<usize>> = schemas
             .values()
             .map(|named| {
-                let mut direct = Vec::new();
-                direct_refs(&named.schema, &mut direct);
-                (named.name.as_str(), direct)
+                let mut refs = Vec::new();
+                direct_refs(&named.schema, &mut refs);
+                indices(refs)
             })
             .collect();
-        for name in self.api.schemas.keys() {
-            let mut seen = BTreeSet::new();
-            let mut stack: Vec<&str> = edges
-                .get(name.as_str())
-                .map(|list| list.iter().map(String::as_str).collect())
-                .unwrap_or_default();
-            while let Some(next) = stack.pop() {
-                if seen.insert(next.to_owned())
-                    && let Some(list) = edges.get(next)
-                {
-                    stack.extend(list.iter().map(String::as_str));
+        self.analysis.to_mut().direct = Components::new(&direct);
+        let aliases: Vec<bool> = schemas
+            .values()
+            .map(|named| self.is_alias(&named.schema))
+            .collect();
+        let through_aliases: Vec<Vec<usize>> = schemas
+            .values()
+            .zip(&aliases)
+            .map(|(named, &alias)| {
+                if !alias {
+                    return Vec::new();
                 }
+                let mut refs = Vec::new();
+                collect_refs(&named.schema, &mut refs);
+                indices(refs)
+                    .into_iter()
+                    .filter(|&target| aliases[target])
+                    .collect()
+            })
+            .collect();
+        let nesting_depth = self.compute_nesting_depth(&direct_or_not(schemas));
+        self.analysis.to_mut().nesting_depth = nesting_depth;
+        let alias_components = Components::new(&through_aliases);
+        let cyclic_aliases = schemas
+            .keys()
+            .enumerate()
+            .filter(|&(index, _)| alias_components.on_cycle(index))
+            .map(|(_, name)| name.clone())
+            .collect();
+        self.analysis.to_mut().cyclic_aliases = cyclic_aliases;
+    }
+
+    /// The deepest nesting of type constructors in the generated types, following references
+    /// (`edges`: every schema each one refers to). A reference back into the same cycle
+    /// counts nothing: rustc proves auto traits of recursive types coinductively. Linear:
+    /// schemas are visited component by component, each after those it refers to.
+    fn compute_nesting_depth(&self, edges: &[Vec<usize>]) -> usize {
+        let schemas = &self.api.schemas;
+        let components = Components::new(edges);
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); components.count()];
+        for node in 0..schemas.len() {
+            if let Some(component) = components.component(node) {
+                members[component].push(node);
             }
-            self.direct_reach.insert(name.clone(), seen);
+        }
+        let mut depth_of_component = vec![0; components.count()];
+        for (component, nodes) in members.iter().enumerate() {
+            let depth_of = |name: &str| -> usize {
+                match schemas
+                    .get_index_of(name)
+                    .and_then(|node| components.component(node))
+                {
+                    Some(target) if target != component => depth_of_component[target],
+                    _ => 0,
+                }
+            };
+            let depth = nodes
+                .iter()
+                .filter_map(|&node| schemas.get_index(node))
+                .map(|(_, named)| nesting(&named.schema, &depth_of))
+                .max()
+                .unwrap_or(0);
+            depth_of_component[component] = depth;
+        }
+        depth_of_component.into_iter().max().unwrap_or(0)
+    }
+
+    /// Whether a schema becomes a `pub type` alias rather than a struct or an enum (see
+    /// [`TypeTable::item`]); `allOf` that is no struct is a scalar or `serde_json::Value`,
+    /// which refer to nothing, so it does not count.
+    fn is_alias(&self, schema: &Schema) -> bool {
+        match &schema.kind {
+            SchemaKind::AllOf(_) => false,
+            SchemaKind::String(_)
+                if !schema.enumeration.is_empty()
+                    && schema.enumeration.iter().all(Value::is_string) =>
+            {
+                false
+            }
+            SchemaKind::OneOf(union) | SchemaKind::AnyOf(union) if !union.variants.is_empty() => {
+                false
+            }
+            _ => self.struct_shape(schema).is_none(),
         }
     }
 
     /// Whether a field of `owner` pointing at `target` must be boxed (they reach each other
     /// without indirection).
     fn needs_box(&self, owner: &str, target: &str) -> bool {
-        self.direct_reach
-            .get(target)
-            .is_some_and(|reach| reach.contains(owner))
+        match (
+            self.api.schemas.get_index_of(owner),
+            self.api.schemas.get_index_of(target),
+        ) {
+            (Some(owner), Some(target)) => {
+                self.analysis.direct.together(owner, target) && self.analysis.direct.on_cycle(owner)
+            }
+            _ => false,
+        }
     }
 
     /// The object a schema generates a struct from (merging `allOf`), if it does.
@@ -342,7 +484,7 @@ impl<'a> TypeTable<'a> {
     /// The type of a value of this schema, as used in a field or parameter.
     pub fn type_of(&mut self, schema: &Schema, where_: &str) -> TokenStream {
         match &schema.kind {
-            SchemaKind::Ref(name) => match self.names.get(name) {
+            SchemaKind::Ref(name) => match self.analysis.names.get(name) {
                 Some(rust) => {
                     let rust = ident(rust);
                     if self.in_types_module {
@@ -456,7 +598,7 @@ impl<'a> TypeTable<'a> {
     }
 
     fn item(&mut self, named: &NamedSchema) -> TokenStream {
-        let rust = ident(&self.names[&named.name]);
+        let rust = ident(&self.analysis.names[&named.name]);
         let schema = &named.schema;
         let mut docs = doc_attrs(schema.title.as_deref(), schema.description.as_deref());
         if docs.is_empty() {
@@ -464,6 +606,14 @@ impl<'a> TypeTable<'a> {
         }
         if let Some(object) = self.struct_shape(schema) {
             return self.struct_item(named, &rust, &docs, &object);
+        }
+        if self.analysis.cyclic_aliases.contains(&named.name) {
+            self.warnings.push(format!(
+                "schema {:?}: its references lead back to itself without a struct or enum in \
+                 between, so no Rust type is it; using serde_json::Value",
+                named.name
+            ));
+            return quote! { #docs pub type #rust = serde_json::Value; };
         }
         match &schema.kind {
             SchemaKind::String(_)
@@ -481,8 +631,18 @@ impl<'a> TypeTable<'a> {
                 quote! { #docs pub type #rust = #target; }
             }
             SchemaKind::AllOf(_) => {
+                let cyclic = self
+                    .api
+                    .schemas
+                    .get_index_of(&named.name)
+                    .is_some_and(|index| self.analysis.direct.on_cycle(index));
+                let why = if cyclic {
+                    "allOf whose parts include the schema itself (a cycle of references)"
+                } else {
+                    "allOf of parts that are not all objects"
+                };
                 self.warnings.push(format!(
-                    "schema {:?}: allOf of parts that are not all objects; using serde_json::Value",
+                    "schema {:?}: {why}; using serde_json::Value",
                     named.name
                 ));
                 quote! { #docs pub type #rust = serde_json::Value; }
@@ -502,7 +662,7 @@ impl<'a> TypeTable<'a> {
         docs: &TokenStream,
         object: &ObjectSchema,
     ) -> TokenStream {
-        let request_side = self.request_side.contains(&named.name);
+        let request_side = self.analysis.request_side.contains(&named.name);
         let deserialize_by_hand = self.family_deserialize(named, object);
         let derives = self.serde_derives(&named.name, deserialize_by_hand.is_some());
         // Without a serde derive in effect, serde attributes are only valid behind the
@@ -626,8 +786,8 @@ impl<'a> TypeTable<'a> {
         required: bool,
         generic: Option<&proc_macro2::Ident>,
     ) -> FieldCode {
-        let request_side = self.request_side.contains(owner);
-        let field_name = self.fields[&(owner.to_owned(), property.to_owned())].clone();
+        let request_side = self.analysis.request_side.contains(owner);
+        let field_name = self.analysis.fields[&(owner.to_owned(), property.to_owned())].clone();
         let field = ident(&field_name);
         let where_ = format!("schema {owner:?}, property {property:?}");
         let value_type = match (generic, &schema.kind) {
@@ -781,7 +941,7 @@ impl<'a> TypeTable<'a> {
         for (index, variant) in union.variants.iter().enumerate() {
             let base = match &variant.kind {
                 // `DiskSource::Blank(DiskSourceBlank)`, not `DiskSource::DiskSourceBlank(..)`.
-                SchemaKind::Ref(name) => match self.names.get(name) {
+                SchemaKind::Ref(name) => match self.analysis.names.get(name) {
                     Some(type_name) => type_name
                         .strip_prefix(&rust.to_string())
                         .filter(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
@@ -806,22 +966,11 @@ impl<'a> TypeTable<'a> {
             {
                 value_type = quote!(Box<#value_type>);
             }
-            // Which discriminator values select this variant.
-            let tags: Vec<String> = match (&union.discriminator, &variant.kind) {
-                (Some(discriminator), SchemaKind::Ref(target)) => {
-                    let mapped: Vec<String> = discriminator
-                        .mapping
-                        .iter()
-                        .filter(|(_, schema)| *schema == target)
-                        .map(|(value, _)| value.clone())
-                        .collect();
-                    if mapped.is_empty() {
-                        vec![target.clone()]
-                    } else {
-                        mapped
-                    }
-                }
-                _ => Vec::new(),
+            // Which discriminator values select this variant (several variants may share
+            // one: they are then tried in order).
+            let tags: Vec<String> = match &union.discriminator {
+                Some(discriminator) => discriminator_tags(self.api, discriminator, variant),
+                None => Vec::new(),
             };
             // A one-value string variant (a `const`) only matches that string.
             let constant = match &variant.kind {
@@ -843,6 +992,7 @@ impl<'a> TypeTable<'a> {
                 match (&schema.kind, constant) {
                     (_, Some(constant)) => format!(" The string `{constant}`."),
                     (SchemaKind::Ref(target), _) => self
+                        .analysis
                         .names
                         .get(target)
                         .map(|name| format!(" A [`{name}`]."))
@@ -860,16 +1010,32 @@ impl<'a> TypeTable<'a> {
             .map(|(name, _, _, _)| quote!(#rust::#name(value) => value.serialize(serializer),));
         let by_tag = union.discriminator.as_ref().map(|discriminator| {
             let property = &discriminator.property_name;
-            let arms = variants.iter().flat_map(|(name, _, tags, _)| {
-                tags.iter().map(move |tag| {
-                    quote! {
-                        Some(#tag) => {
-                            return ::sdkgen_runtime::serde::Deserialize::deserialize(&value)
-                                .map(#rust::#name)
-                                .map_err(<D::Error as ::sdkgen_runtime::serde::de::Error>::custom);
-                        }
+            // Variants by tag value, in the order values are first met.
+            let mut selected: Vec<(&str, Vec<&proc_macro2::Ident>)> = Vec::new();
+            for (name, _, tags, _) in &variants {
+                for tag in tags {
+                    match selected.iter_mut().find(|(value, _)| *value == tag.as_str()) {
+                        Some((_, names)) => names.push(name),
+                        None => selected.push((tag.as_str(), vec![name])),
                     }
-                })
+                }
+            }
+            let arms = selected.iter().map(|(tag, names)| {
+                let Some((last, earlier)) = names.split_last() else {
+                    return TokenStream::new();
+                };
+                quote! {
+                    Some(#tag) => {
+                        #(
+                            if let Ok(variant) = ::sdkgen_runtime::serde::Deserialize::deserialize(&value) {
+                                return Ok(#rust::#earlier(variant));
+                            }
+                        )*
+                        return ::sdkgen_runtime::serde::Deserialize::deserialize(&value)
+                            .map(#rust::#last)
+                            .map_err(<D::Error as ::sdkgen_runtime::serde::de::Error>::custom);
+                    }
+                }
             });
             quote! {
                 match value.get(#property).and_then(serde_json::Value::as_str) {
@@ -879,9 +1045,8 @@ impl<'a> TypeTable<'a> {
             }
         });
         // With a discriminator, the tag decides: an unknown tag is an unknown variant, not a
-        // guess by shape.
-        let tagged = union.discriminator.is_some();
-        let attempts = variants.iter().filter(|_| !tagged).map(|(name, _, _, constant)| match constant {
+        // guess by shape. Only a variant that no tag value selects is tried by shape.
+        let attempts = variants.iter().filter(|(_, _, tags, _)| tags.is_empty()).map(|(name, _, _, constant)| match constant {
             Some(constant) => quote! {
                 if value.as_str() == Some(#constant) {
                     if let Ok(variant) = ::sdkgen_runtime::serde::Deserialize::deserialize(&value) {
@@ -928,6 +1093,75 @@ impl<'a> TypeTable<'a> {
     }
 }
 
+/// The discriminator values that select a variant, in order of authority: the values the
+/// mapping gives its schema; else the value the variant pins on the tag property (a one-value
+/// `enum` or `const`, as in `role: {enum: [user]}`), which is what real data carries; else,
+/// for a named schema, its name (OpenAPI's implicit mapping, the last resort).
+pub(crate) fn discriminator_tags(
+    api: &Api,
+    discriminator: &Discriminator,
+    variant: &Schema,
+) -> Vec<String> {
+    if let SchemaKind::Ref(target) = &variant.kind {
+        let mapped: Vec<String> = discriminator
+            .mapping
+            .iter()
+            .filter(|(_, schema)| *schema == target)
+            .map(|(value, _)| value.clone())
+            .collect();
+        if !mapped.is_empty() {
+            return mapped;
+        }
+    }
+    if let Some(pinned) = pinned_tag(api, variant, &discriminator.property_name) {
+        return vec![pinned];
+    }
+    match &variant.kind {
+        SchemaKind::Ref(target) => vec![target.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// The single string value a schema allows for one of its properties, looking through
+/// references and `allOf` parts (each schema visited once, so cycles end).
+fn pinned_tag(api: &Api, schema: &Schema, property: &str) -> Option<String> {
+    let mut pending = vec![schema];
+    let mut visited = BTreeSet::new();
+    while let Some(schema) = pending.pop() {
+        let schema = match &schema.kind {
+            SchemaKind::Ref(name) => {
+                if !visited.insert(name.as_str()) {
+                    continue;
+                }
+                &api.schemas.get(name)?.schema
+            }
+            _ => schema,
+        };
+        match &schema.kind {
+            SchemaKind::Object(object) => {
+                if let Some(tag) = object.properties.get(property) {
+                    return single_string_value(api, tag);
+                }
+            }
+            // The first part that has the property decides, as when the parts are merged.
+            SchemaKind::AllOf(parts) => pending.extend(parts.iter().rev()),
+            SchemaKind::Ref(_) => pending.push(schema),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The value of a schema that allows exactly one string (`enum: [user]`, `const: user`),
+/// through references.
+fn single_string_value(api: &Api, schema: &Schema) -> Option<String> {
+    let schema = api.resolve(schema)?;
+    match schema.enumeration.as_slice() {
+        [Value::String(value)] => Some(value.clone()),
+        _ => None,
+    }
+}
+
 fn integer_type(format: Option<&str>, minimum: Option<f64>) -> TokenStream {
     match format {
         Some("int8") => quote!(i8),
@@ -953,6 +1187,50 @@ fn merge_into(merged: &mut ObjectSchema, object: &ObjectSchema) {
     }
     if merged.additional_properties == AdditionalProperties::Unspecified {
         merged.additional_properties = object.additional_properties.clone();
+    }
+}
+
+/// Every schema each schema refers to, by index.
+fn direct_or_not(schemas: &indexmap::IndexMap<String, NamedSchema>) -> Vec<Vec<usize>> {
+    schemas
+        .values()
+        .map(|named| {
+            let mut refs = Vec::new();
+            collect_refs(&named.schema, &mut refs);
+            refs.iter()
+                .filter_map(|name| schemas.get_index_of(name))
+                .collect()
+        })
+        .collect()
+}
+
+/// The steps of proof rustc takes through the type a schema generates, counted generously,
+/// plus those of the schemas it refers to (`depth_of`): a struct and a field's `Option` are a
+/// step each; a `Vec` three (through its buffer and a marker) and a variant's `Box` as many;
+/// a map more.
+fn nesting(schema: &Schema, depth_of: &dyn Fn(&str) -> usize) -> usize {
+    let deepest = |schemas: &mut dyn Iterator<Item = &Schema>| {
+        schemas
+            .map(|schema| nesting(schema, depth_of))
+            .max()
+            .unwrap_or(0)
+    };
+    match &schema.kind {
+        SchemaKind::Ref(name) => depth_of(name),
+        SchemaKind::Array(array) => 4 + nesting(&array.items, depth_of),
+        SchemaKind::Object(object) => {
+            let fields = 2 + deepest(&mut object.properties.values());
+            let values = match &object.additional_properties {
+                AdditionalProperties::Schema(values) => 8 + nesting(values, depth_of),
+                _ => 0,
+            };
+            fields.max(values)
+        }
+        SchemaKind::OneOf(union) | SchemaKind::AnyOf(union) => {
+            4 + deepest(&mut union.variants.iter())
+        }
+        SchemaKind::AllOf(parts) => 2 + deepest(&mut parts.iter()),
+        _ => 1,
     }
 }
 
@@ -1004,5 +1282,16 @@ fn direct_refs(schema: &Schema, into: &mut Vec<String>) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Analysis;
+
+    #[test]
+    fn the_analysis_is_shared_between_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Analysis>();
     }
 }

@@ -91,7 +91,7 @@ impl TypeTable<'_> {
             }
             let fields = self.wire_fields(named, &object, varying, &parameter);
             // The side a schema is on changes how its nullable fields are declared.
-            let side = self.request_side.contains(&named.name);
+            let side = self.analysis.request_side.contains(&named.name);
             let key = format!("{side} {fields}");
             match group_of.get(&key) {
                 Some(&group) => groups[group].1.push(named.name.clone()),
@@ -108,7 +108,7 @@ impl TypeTable<'_> {
         for (fields, members) in groups.into_iter().filter(|(_, members)| members.len() > 1) {
             let rust_names: Vec<&str> = members
                 .iter()
-                .map(|member| self.names[member].as_str())
+                .map(|member| self.analysis.names[member].as_str())
                 .collect();
             // What decode errors call the family: the members' common suffix
             // (`ResultsPage`), or the first member's name.
@@ -144,7 +144,7 @@ impl TypeTable<'_> {
         let cfg = (!any_deserializes).then(|| quote!(#[cfg(feature = "deserialize")]));
         let names: Vec<String> = members
             .iter()
-            .map(|member| format!("`{}`", self.names[member]))
+            .map(|member| format!("`{}`", self.analysis.names[member]))
             .collect();
         let doc = format!(
             " The wire form of {}: they share this one derived `Deserialize`.",
@@ -201,7 +201,7 @@ impl TypeTable<'_> {
         let wire = ident(&family.wire);
         let wire_item = (family.first == named.name).then(|| family.wire_item.clone());
         let varying = type_parameter_property(object)?;
-        let member = ident(&self.names[&named.name]);
+        let member = ident(&self.analysis.names[&named.name]);
         let target = match &object.properties.get(varying)?.kind {
             SchemaKind::Array(array) => self.type_of(&array.items, "family"),
             _ => self.type_of(object.properties.get(varying)?, "family"),
@@ -209,7 +209,7 @@ impl TypeTable<'_> {
         let fields: Vec<Ident> = object
             .properties
             .keys()
-            .map(|property| ident(&self.fields[&(named.name.clone(), property.clone())]))
+            .map(|property| ident(&self.analysis.fields[&(named.name.clone(), property.clone())]))
             .collect();
         let (_, deserializes) = self.serde_directions(&named.name);
         let cfg = (!deserializes).then(|| quote!(#[cfg(feature = "deserialize")]));

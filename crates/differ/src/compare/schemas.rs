@@ -927,6 +927,7 @@ mod tests {
             security_schemes: Default::default(),
             security: Vec::new(),
             extensions: Default::default(),
+            warnings: Vec::new(),
         }
     }
 
