@@ -363,3 +363,43 @@ async fn redis_runs_the_same_state_machine_as_the_memory_store() {
         );
     }
 }
+
+/// No Redis at all (nothing listens on port 1): the client is built, says where its budget
+/// stands, and spends its local share at once. Needs no Redis, so it is not ignored.
+#[tokio::test]
+async fn a_client_whose_redis_is_away_says_so_and_spends_its_share() {
+    let store = RedisStore::connect_with(
+        "redis://127.0.0.1:1",
+        RedisSettings {
+            fleet_size: 4,
+            ..settings()
+        },
+    )
+    .await
+    .unwrap();
+    let client = Client::builder()
+        .base_url("http://127.0.0.1:9")
+        .organization("acme")
+        .plan(Plan::Build)
+        .throttling(sdkgen_runtime::Throttling::Points)
+        .budget_store(store)
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let permit = client
+        .budget_handle()
+        .acquire(10, 0, BudgetMode::FailFast)
+        .await
+        .unwrap();
+    drop(permit);
+    let budget = client.budget().await.unwrap();
+    assert!(
+        matches!(budget.store, StoreHealth::Degraded { share: 25, .. }),
+        "{budget:?}"
+    );
+    assert_eq!((budget.limit, budget.remaining), (25, 15));
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "no wait for Redis"
+    );
+}
