@@ -10,8 +10,7 @@ use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::budget::{Budget, BudgetMode, BudgetSnapshot, Permit, StoreError};
-use crate::config::{ClientBuilder, Throttling};
+use crate::budget::{Budget, BudgetMode, BudgetSnapshot, Permit, StoreError, Throttling};
 use crate::error::{Error, ErrorBody, ServerMessage};
 use crate::headers::{RateLimitHeaders, capped_wait};
 use crate::request::{Body, Request};
@@ -54,11 +53,6 @@ impl std::fmt::Debug for Client {
 const DEFAULT_429_WAIT: Duration = Duration::from_secs(1);
 
 impl Client {
-    /// A builder.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
-    }
-
     pub(crate) fn from_inner(inner: Inner) -> Self {
         Client {
             inner: Arc::new(inner),

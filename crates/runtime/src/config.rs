@@ -1,9 +1,10 @@
-//! Client configuration: [`ClientBuilder`], [`Plan`], [`RetryPolicy`].
+//! Client configuration: [`ClientBuilder`] and [`Plan`]. This module builds a [`Client`]; the
+//! client itself knows nothing of it, so the dependency runs one way.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::budget::{Budget, BudgetMode, BudgetStore};
+use crate::budget::{Budget, BudgetMode, BudgetStore, Throttling};
 use crate::client::{Client, Inner};
 use crate::error::BuildError;
 use crate::retry::{RetryBudget, RetryPolicy};
@@ -11,19 +12,11 @@ use crate::token::BearerToken;
 
 pub use sdkgen_policy::Plan;
 
-/// How a client keeps under the server's rate limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Throttling {
-    /// A local point budget: every request reserves its points (its `Request::points`) from
-    /// the plan's points per window before it is sent, and the server's headers correct the
-    /// budget. For APIs whose document declares costs (`x-points`), or when the user sets a
-    /// plan.
-    Points,
-    /// No local budget: requests go out at once, and the client only reacts to what the
-    /// server says: a 429 (or `X-RateLimit-Remaining: 0` with a reset) holds every call until
-    /// the server's wait is over. The default, for any API.
-    #[default]
-    Reactive,
+impl Client {
+    /// A builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
 }
 
 /// Builds a [`Client`], or a generated SDK's client (`C`), which wraps one.

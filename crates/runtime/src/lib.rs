@@ -35,10 +35,10 @@ pub mod retry;
 pub mod serde_helpers;
 mod token;
 
-pub use budget::{BudgetMode, BudgetSnapshot};
+pub use budget::{BudgetMode, BudgetSnapshot, Throttling};
 pub use bytes::Bytes;
 pub use client::Client;
-pub use config::{ClientBuilder, Plan, Throttling};
+pub use config::{ClientBuilder, Plan};
 pub use encoding::ToParam;
 pub use error::{BuildError, Error, ErrorBody, ServerMessage};
 pub use futures_util::Stream;

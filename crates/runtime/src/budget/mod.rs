@@ -35,6 +35,21 @@ pub use store::{
     WindowState,
 };
 
+/// How a client keeps under the server's rate limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Throttling {
+    /// A local point budget: every request reserves its points (its `Request::points`) from
+    /// the plan's points per window before it is sent, and the server's headers correct the
+    /// budget. For APIs whose document declares costs (`x-points`), or when the user sets a
+    /// plan.
+    Points,
+    /// No local budget: requests go out at once, and the client only reacts to what the
+    /// server says: a 429 (or `X-RateLimit-Remaining: 0` with a reset) holds every call until
+    /// the server's wait is over. The default, for any API.
+    #[default]
+    Reactive,
+}
+
 /// Why a reservation was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BudgetError {
