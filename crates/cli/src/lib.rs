@@ -18,7 +18,7 @@ pub mod versions;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 /// `sdkgen`'s arguments.
 #[derive(Debug, Parser)]
@@ -89,15 +89,9 @@ pub enum Command {
         /// Exit with 1 when a finding is at least this serious: breaking or warning.
         #[arg(long)]
         fail_on: Option<String>,
-        /// The date sunset dates are judged against, YYYY-MM-DD (default: today, UTC).
-        #[arg(long)]
-        today: Option<String>,
-        /// A file of rule level overrides (`RULE-ID LEVEL` a line).
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// A file of accepted findings (`METHOD /path RULE-ID reason` a line).
-        #[arg(long)]
-        ignore: Option<PathBuf>,
+        /// The date and the team's controls.
+        #[command(flatten)]
+        gate: GateArgs,
     },
     /// Within each major of specs/, each release against the one before: no breaking change,
     /// the version bumped accordingly, and released files never changed.
@@ -111,15 +105,9 @@ pub enum Command {
         /// Print problems as GitHub Actions annotations.
         #[arg(long)]
         github: bool,
-        /// The date sunset dates are judged against, YYYY-MM-DD (default: today, UTC).
-        #[arg(long)]
-        today: Option<String>,
-        /// A file of rule level overrides (`RULE-ID LEVEL` a line).
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// A file of accepted findings (`METHOD /path RULE-ID reason` a line).
-        #[arg(long)]
-        ignore: Option<PathBuf>,
+        /// The date and the team's controls.
+        #[command(flatten)]
+        gate: GateArgs,
     },
     /// Serve the API like the provider does: every major's newest release under its base path
     /// (/v1, /v2), bearer auth, validation, one point budget per organisation, 429s.
@@ -162,6 +150,31 @@ pub enum Command {
     },
 }
 
+/// What `diff` and `check-versions` judge with: the date and a team's controls.
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// The date sunset dates are judged against, YYYY-MM-DD (default: today, UTC).
+    #[arg(long)]
+    pub today: Option<String>,
+    /// A file of rule level overrides (`RULE-ID LEVEL` a line).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// A file of accepted findings (`METHOD /path RULE-ID reason` a line).
+    #[arg(long)]
+    pub ignore: Option<PathBuf>,
+}
+
+impl GateArgs {
+    /// Reads the date and the files.
+    pub fn read(&self) -> anyhow::Result<versions::Gate> {
+        versions::Gate::read(
+            self.today.as_deref(),
+            self.config.as_deref(),
+            self.ignore.as_deref(),
+        )
+    }
+}
+
 impl Command {
     /// Runs the command. `Ok` carries the exit code of a command that reports findings (0, or
     /// 1 when one reaches `--fail-on`); `Err` is bad input, exit 2.
@@ -197,26 +210,14 @@ impl Command {
                 new,
                 format,
                 fail_on,
-                today,
-                config,
-                ignore,
-            } => {
-                let gate =
-                    versions::Gate::read(today.as_deref(), config.as_deref(), ignore.as_deref())?;
-                versions::diff_command(&old, &new, &format, fail_on.as_deref(), &gate)
-            }
+                gate,
+            } => versions::diff_command(&old, &new, &format, fail_on.as_deref(), &gate.read()?),
             Command::CheckVersions {
                 root,
                 base,
                 github,
-                today,
-                config,
-                ignore,
-            } => {
-                let gate =
-                    versions::Gate::read(today.as_deref(), config.as_deref(), ignore.as_deref())?;
-                versions::check_versions(&root, base.as_deref(), github, &gate)
-            }
+                gate,
+            } => versions::check_versions(&root, base.as_deref(), github, &gate.read()?),
             Command::Sandbox {
                 spec,
                 root,

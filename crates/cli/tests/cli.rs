@@ -146,3 +146,50 @@ fn generate_writes_a_crate_outside_the_repository() {
     assert!(manifest.contains("publish = false"), "{manifest}");
     assert!(crate_dir.join("src/lib.rs").is_file());
 }
+
+#[test]
+fn the_gate_takes_a_date_and_an_ignore_file() {
+    let (code, _, stderr) = sdkgen(&[
+        "diff",
+        "specs/v1/1.0.0.yaml",
+        "specs/v1/1.1.0.yaml",
+        "--today",
+        "2026-13-45",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("\"2026-13-45\" is not a date"), "{stderr}");
+    let ignore = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("sdkgen-ignore.txt");
+    std::fs::write(
+        &ignore,
+        "GET /projects/{project_id}/tasks response-property-enum-value-added a new status, accepted\n\
+         GET /nowhere response-property-enum-value-added stale\n",
+    )
+    .expect("write the ignore file");
+    let ignore = ignore.display().to_string();
+    let (code, stdout, stderr) = sdkgen(&[
+        "diff",
+        "specs/v1/1.0.0.yaml",
+        "specs/v1/1.1.0.yaml",
+        "--format",
+        "json",
+        "--ignore",
+        &ignore,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(
+            "ignored response-property-enum-value-added GET /projects/{project_id}/tasks"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("stale ignore entry (line 2)"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let still_there = report["changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|change| change["operation"] == "GET /projects/{project_id}/tasks")
+        .filter(|change| change["id"] == "response-property-enum-value-added")
+        .count();
+    assert_eq!(still_there, 0);
+}
