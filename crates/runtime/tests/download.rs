@@ -74,7 +74,7 @@ async fn a_download_streams_to_disk_with_flat_memory() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "streams 1 GiB through a local server (about 10 s); run with --ignored for the figure"]
+#[ignore = "streams 1 GiB through a local server (a few seconds); run with --ignored for the figure"]
 async fn a_one_gigabyte_download_streams_to_disk_with_flat_memory() {
     let total = 1024 * 1024 * 1024;
     let (written, growth, elapsed) = download(total).await;
