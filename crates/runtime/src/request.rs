@@ -88,6 +88,19 @@ impl Request {
         }
     }
 
+    /// Sets a form body from a value's top-level fields, each encoded as the spec's `encoding`
+    /// says (see [`crate::encoding::styled_form_pairs`]).
+    pub fn set_form_styled<T: serde::Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+        encodings: &[(&str, crate::encoding::FormEncoding)],
+    ) {
+        match crate::encoding::styled_form_pairs(value, encodings) {
+            Ok(pairs) => self.body = Body::Form(pairs),
+            Err(error) => self.problem = Some(format!("the form body does not serialise: {error}")),
+        }
+    }
+
     /// Adds a query pair.
     pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.query.push((name.into(), value.into()));
@@ -167,6 +180,26 @@ impl Part {
             bytes,
             file: Some(file),
         }
+    }
+
+    /// Sets the part's content type when it has none, or only `application/octet-stream`
+    /// (which says nothing): the spec's `encoding` gives the type a part has unless the
+    /// caller says otherwise.
+    pub fn default_content_type(mut self, content_type: &str) -> Self {
+        if self
+            .content_type
+            .as_deref()
+            .is_none_or(|current| current == "application/octet-stream")
+        {
+            self.content_type = Some(content_type.to_owned());
+        }
+        self
+    }
+
+    /// Sets the part's content type.
+    pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
     }
 
     /// The file part this part was made from, if it was.

@@ -470,9 +470,45 @@ impl From<Bytes> for FilePart {
     }
 }
 
+/// A file part made from bytes serialises as its bytes (a JSON or form body that carries a
+/// binary string); one read from a path or a stream cannot be serialised, and says so.
+impl serde::Serialize for FilePart {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &self.source {
+            FileSource::Bytes(bytes) => serializer.serialize_bytes(bytes),
+            _ => Err(serde::ser::Error::custom(
+                "a file read from a path or a stream is sent only as a multipart part",
+            )),
+        }
+    }
+}
+
+/// A binary value received (in a JSON body, for instance) is a file part of its bytes.
+impl<'de> serde::Deserialize<'de> for FilePart {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Bytes::deserialize(deserializer).map(FilePart::from)
+    }
+}
+
+impl FilePart {
+    /// The bytes, for a file part made from bytes (not one read from a path or a stream).
+    pub fn bytes(&self) -> Option<&Bytes> {
+        match &self.source {
+            FileSource::Bytes(bytes) => Some(bytes),
+            _ => None,
+        }
+    }
+}
+
 impl From<Vec<u8>> for FilePart {
     fn from(bytes: Vec<u8>) -> Self {
         Bytes::from(bytes).into()
+    }
+}
+
+impl From<&'static [u8]> for FilePart {
+    fn from(bytes: &'static [u8]) -> Self {
+        Bytes::from_static(bytes).into()
     }
 }
 
