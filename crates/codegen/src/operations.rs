@@ -581,9 +581,12 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         };
         let flag = |value: bool, table: &TypeTable<'_>, body: &Body| {
             let schema = body.media.schema.as_ref().and_then(Schema::ref_name)?;
-            let property = table.struct_properties(schema).into_iter().find(|(name, schema)| {
-                name == "stream" && matches!(table.resolve(schema).kind, SchemaKind::Boolean)
-            })?;
+            let property = table
+                .struct_properties(schema)
+                .into_iter()
+                .find(|(name, schema)| {
+                    name == "stream" && matches!(table.resolve(schema).kind, SchemaKind::Boolean)
+                })?;
             let field = ident(table.field_of(schema, &property.0)?);
             let set = match table.field_shape(schema, &property.0)? {
                 FieldShape::Plain => quote!(#value),
@@ -817,25 +820,33 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                 None => part,
             };
             let items_binary = match &resolved.kind {
-                SchemaKind::Array(array) => matches!(&self.table.resolve(&array.items).kind, SchemaKind::String(string) if string.format.as_deref() == Some("binary")),
+                SchemaKind::Array(array) => {
+                    matches!(&self.table.resolve(&array.items).kind, SchemaKind::String(string) if string.format.as_deref() == Some("binary"))
+                }
                 _ => false,
             };
             let push = if is_binary {
-                let part = with_type(quote!(::sdkgen_runtime::Part::from_file(#property, item.clone())));
+                let part =
+                    with_type(quote!(::sdkgen_runtime::Part::from_file(#property, item.clone())));
                 quote!(parts.push(#part);)
             } else if items_binary {
                 // An array of files: one file part per file, under the same name.
-                let part = with_type(quote!(::sdkgen_runtime::Part::from_file(#property, file.clone())));
+                let part =
+                    with_type(quote!(::sdkgen_runtime::Part::from_file(#property, file.clone())));
                 quote!(for file in item.iter() { parts.push(#part); })
             } else if self.table.param_shape(&schema) == ParamShape::Scalar {
-                let part = with_type(quote!(::sdkgen_runtime::Part::text(#property, ::sdkgen_runtime::ToParam::to_param(item))));
+                let part = with_type(
+                    quote!(::sdkgen_runtime::Part::text(#property, ::sdkgen_runtime::ToParam::to_param(item))),
+                );
                 quote!(parts.push(#part);)
             } else if self.table.param_shape(&schema) == ParamShape::List && declared.is_none() {
                 // An array of values: one part per value, under the same name.
                 quote!(for value in item.iter() { parts.push(::sdkgen_runtime::Part::text(#property, ::sdkgen_runtime::ToParam::to_param(value))); })
             } else {
                 // Objects (and arrays given a content type) are JSON parts by default.
-                let content_type = declared.clone().unwrap_or_else(|| "application/json".to_owned());
+                let content_type = declared
+                    .clone()
+                    .unwrap_or_else(|| "application/json".to_owned());
                 quote!(parts.push(::sdkgen_runtime::Part::text(#property, serde_json::to_string(item).unwrap_or_default()).with_content_type(#content_type));)
             };
             statements.push(match shape {
@@ -998,7 +1009,12 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
 
     /// `into_stream` for lists the spec marks as paginated.
     fn stream(&mut self, error_type: &TokenStream) -> TokenStream {
-        match self.operation.pagination.as_ref().map(|pagination| &pagination.style) {
+        match self
+            .operation
+            .pagination
+            .as_ref()
+            .map(|pagination| &pagination.style)
+        {
             Some(PaginationStyle::AfterLastId { .. }) => {
                 return self.stream_after_last_id(error_type).unwrap_or_default();
             }
@@ -1190,8 +1206,12 @@ impl OperationCode<'_, '_, '_> {
         let id_field = ident(self.table.field_of(&item, &id)?);
         let id_expression = match self.table.field_shape(&item, &id)? {
             FieldShape::Plain => quote!(::sdkgen_runtime::ToParam::to_param(&item.#id_field)),
-            FieldShape::Optional => quote!(item.#id_field.as_ref().map(::sdkgen_runtime::ToParam::to_param).unwrap_or_default()),
-            FieldShape::DoubleOptional => quote!(item.#id_field.clone().flatten().as_ref().map(::sdkgen_runtime::ToParam::to_param).unwrap_or_default()),
+            FieldShape::Optional => {
+                quote!(item.#id_field.as_ref().map(::sdkgen_runtime::ToParam::to_param).unwrap_or_default())
+            }
+            FieldShape::DoubleOptional => {
+                quote!(item.#id_field.clone().flatten().as_ref().map(::sdkgen_runtime::ToParam::to_param).unwrap_or_default())
+            }
         };
         let (first, field, assign) = self.cursor_assignment(&parameter)?;
         let PageShape {

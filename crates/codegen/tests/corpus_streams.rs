@@ -74,7 +74,9 @@ fn into_stream_per_corpus_document() {
             styles.join(", ")
         );
         if streams != recognised {
-            missing.push(format!("{name}: {recognised} recognised, {streams} emitted"));
+            missing.push(format!(
+                "{name}: {recognised} recognised, {streams} emitted"
+            ));
         }
     }
     assert!(

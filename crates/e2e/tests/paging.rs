@@ -12,12 +12,15 @@
 
 #[allow(dead_code, missing_docs, clippy::all)]
 #[path = "paging_sdk/builders.rs"]
+#[rustfmt::skip]
 pub mod builders;
 #[allow(dead_code, missing_docs, clippy::all)]
 #[path = "paging_sdk/client.rs"]
+#[rustfmt::skip]
 mod client;
 #[allow(dead_code, missing_docs, clippy::all)]
 #[path = "paging_sdk/types.rs"]
+#[rustfmt::skip]
 pub mod types;
 pub use client::Client;
 
@@ -131,7 +134,11 @@ async fn server() -> (String, Arc<[AtomicUsize; 4]>) {
             route(2, |headers, query| {
                 let from = param(query, "offset").unwrap_or(0);
                 let next = (from + PAGE < ITEMS).then(|| {
-                    format!("http://{}/v1/people?offset={}&limit={PAGE}", host(headers), from + PAGE)
+                    format!(
+                        "http://{}/v1/people?offset={}&limit={PAGE}",
+                        host(headers),
+                        from + PAGE
+                    )
                 });
                 axum::Json(json!({"results": customers(from, PAGE), "next": next})).into_response()
             }),
@@ -185,16 +192,43 @@ async fn every_style_visits_each_of_1000_items_once() {
         .unwrap();
     let page = i64::try_from(PAGE).unwrap();
 
-    let orders = client.list_orders().limit(page).into_stream().try_collect().await.unwrap();
+    let orders = client
+        .list_orders()
+        .limit(page)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_each_once("cursor", orders);
-    let customers = client.list_customers().limit(page).into_stream().try_collect().await.unwrap();
+    let customers = client
+        .list_customers()
+        .limit(page)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_each_once("after-last-id", customers);
-    let people = client.list_people().limit(page).into_stream().try_collect().await.unwrap();
+    let people = client
+        .list_people()
+        .limit(page)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_each_once("next-url", people);
-    let repos = client.list_repos().per_page(page).into_stream().try_collect().await.unwrap();
+    let repos = client
+        .list_repos()
+        .per_page(page)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_each_once("link-header", repos);
 
     let pages = ITEMS.div_ceil(PAGE);
-    let requests: Vec<usize> = counts.iter().map(|count| count.load(Ordering::SeqCst)).collect();
+    let requests: Vec<usize> = counts
+        .iter()
+        .map(|count| count.load(Ordering::SeqCst))
+        .collect();
     assert_eq!(requests, [pages; 4], "one request per page in each style");
 }

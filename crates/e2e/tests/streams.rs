@@ -34,7 +34,11 @@ async fn project_events_stream_from_the_sandbox_typed_and_charged_once() {
         .unwrap()
         .into_inner();
     let before = client.budget().await.unwrap().remaining;
-    let response = client.follow_project_events(project.id).send().await.unwrap();
+    let response = client
+        .follow_project_events(project.id)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(
         response
             .headers()

@@ -16,8 +16,8 @@ use crate::error::{Error, ErrorBody, ServerMessage};
 use crate::headers::{RateLimitHeaders, capped_wait};
 use crate::request::{Body, Request};
 use crate::response::{RawResponse, ResponseFuture, ResponseValue};
-use crate::stream::{ByteStream, DecodeEvent, EventStream, FilePart, FileSource};
 use crate::retry::{Decision, Outcome, RetryBudget, RetryPolicy, StopReason};
+use crate::stream::{ByteStream, DecodeEvent, EventStream, FilePart, FileSource};
 use crate::token::BearerToken;
 
 /// A client of the API. Cheap to clone: clones share the connection pool and the budget.
@@ -167,12 +167,15 @@ impl Client {
                 Received::Live(response) => {
                     ByteStream::new(operation, response, idle, self.inner.max_response_bytes)
                 }
-                Received::Read(body) => ByteStream::from_stream(
-                    operation,
-                    futures_util::stream::iter([Ok(body)]),
-                ),
+                Received::Read(body) => {
+                    ByteStream::from_stream(operation, futures_util::stream::iter([Ok(body)]))
+                }
             };
-            Ok(ResponseValue::new(answered.status, answered.headers, stream))
+            Ok(ResponseValue::new(
+                answered.status,
+                answered.headers,
+                stream,
+            ))
         })
     }
 
@@ -204,7 +207,11 @@ impl Client {
                     decode,
                 ),
             };
-            Ok(ResponseValue::new(answered.status, answered.headers, events))
+            Ok(ResponseValue::new(
+                answered.status,
+                answered.headers,
+                events,
+            ))
         })
     }
 
@@ -649,8 +656,11 @@ impl Client {
             // reqwest's own timeout bounds the body of a buffered request.
             return self.read_body_unbounded(operation, response, timeout).await;
         }
-        match tokio::time::timeout(timeout, self.read_body_unbounded(operation, response, timeout))
-            .await
+        match tokio::time::timeout(
+            timeout,
+            self.read_body_unbounded(operation, response, timeout),
+        )
+        .await
         {
             Ok(read) => read,
             Err(_) => Err(Error::Timeout {

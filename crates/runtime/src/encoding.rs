@@ -290,7 +290,9 @@ pub fn styled_form_pairs<T: serde::Serialize + ?Sized>(
         let encoding = encodings
             .iter()
             .find(|(property, _)| *property == name)
-            .map_or(FormEncoding::Form { explode: true }, |(_, encoding)| *encoding);
+            .map_or(FormEncoding::Form { explode: true }, |(_, encoding)| {
+                *encoding
+            });
         match (encoding, value) {
             (_, Value::Null) => {}
             (FormEncoding::Json, value) => pairs.push((name, value.to_string())),
@@ -302,7 +304,11 @@ pub fn styled_form_pairs<T: serde::Serialize + ?Sized>(
                 pairs.extend(items.iter().map(|item| (name.clone(), item.to_param())));
             }
             (FormEncoding::Form { explode: true }, Value::Object(entries)) => {
-                pairs.extend(entries.iter().map(|(key, value)| (key.clone(), value.to_param())));
+                pairs.extend(
+                    entries
+                        .iter()
+                        .map(|(key, value)| (key.clone(), value.to_param())),
+                );
             }
             (FormEncoding::Form { explode: false }, Value::Object(entries)) => {
                 let joined: Vec<String> = entries

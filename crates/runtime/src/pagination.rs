@@ -90,9 +90,7 @@ where
                 })?;
             }
             let response = client.execute::<E>(request).await?;
-            let header_next = link_header
-                .then(|| next_link(&response.headers))
-                .flatten();
+            let header_next = link_header.then(|| next_link(&response.headers)).flatten();
             let (items, body_next) = split(response.json::<P, E>()?.into_inner());
             Ok((items, if link_header { header_next } else { body_next }))
         }

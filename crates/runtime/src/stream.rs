@@ -120,19 +120,19 @@ impl<E: Send + 'static> ByteStream<E> {
     }
 
     /// Writes the body to `writer` chunk by chunk, and returns the number of bytes written.
-    pub async fn write_to<W: AsyncWrite + Unpin>(mut self, writer: &mut W) -> Result<u64, Error<E>> {
+    pub async fn write_to<W: AsyncWrite + Unpin>(
+        mut self,
+        writer: &mut W,
+    ) -> Result<u64, Error<E>> {
         let operation = self.operation;
         let mut written = 0u64;
         while let Some(chunk) = self.chunks.next().await {
             let chunk = chunk?;
-            writer
-                .write_all(&chunk)
-                .await
-                .map_err(|source| Error::Io {
-                    operation,
-                    message: "cannot write the download".to_owned(),
-                    source,
-                })?;
+            writer.write_all(&chunk).await.map_err(|source| Error::Io {
+                operation,
+                message: "cannot write the download".to_owned(),
+                source,
+            })?;
             written += chunk.len() as u64;
         }
         writer.flush().await.map_err(|source| Error::Io {
@@ -542,15 +542,10 @@ mod tests {
             "2}\n\ndata: not json\n\n",
             "data: {\"n\":3}\r\n\r\ndata: [DONE]\n\ndata: {\"n\":4}\n\n",
         ]);
-        let events: Vec<_> = EventStream::from_chunks(
-            "watch",
-            StatusCode::OK,
-            body,
-            1024,
-            json_event::<Tick>,
-        )
-        .collect_all()
-        .await;
+        let events: Vec<_> =
+            EventStream::from_chunks("watch", StatusCode::OK, body, 1024, json_event::<Tick>)
+                .collect_all()
+                .await;
         assert_eq!(events.len(), 4, "{events:?}");
         assert_eq!(events[0].as_ref().unwrap(), &Tick { n: 1 });
         assert_eq!(events[1].as_ref().unwrap(), &Tick { n: 2 });
@@ -563,7 +558,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_event_that_never_ends_is_cut_at_the_limit() {
-        let endless = stream::repeat_with(|| Ok::<_, Error<()>>(Bytes::from_static(b"data: xxxxxxxx\n")));
+        let endless =
+            stream::repeat_with(|| Ok::<_, Error<()>>(Bytes::from_static(b"data: xxxxxxxx\n")));
         let events: Vec<_> =
             EventStream::from_chunks("watch", StatusCode::OK, endless, 4096, text_event)
                 .collect_all()
@@ -605,7 +601,10 @@ mod tests {
     #[test]
     fn file_parts_take_their_name_and_type_from_the_path() {
         let part = FilePart::from_path("/tmp/report.pdf");
-        assert_eq!((part.name(), part.mime()), ("report.pdf", "application/pdf"));
+        assert_eq!(
+            (part.name(), part.mime()),
+            ("report.pdf", "application/pdf")
+        );
         let part = FilePart::from_bytes("notes.unknownext", Bytes::from_static(b"x"));
         assert_eq!(part.mime(), "application/octet-stream");
         let part = FilePart::from_bytes("a.png", Bytes::new()).content_type("image/x-custom");

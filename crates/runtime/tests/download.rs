@@ -32,7 +32,10 @@ async fn download(total: usize) -> (u64, Option<u64>, Duration) {
             let body = futures_util::stream::repeat(chunk)
                 .take(chunks)
                 .map(Ok::<_, Infallible>);
-            ([("content-length", (chunks * CHUNK).to_string())], AxumBody::from_stream(body))
+            (
+                [("content-length", (chunks * CHUNK).to_string())],
+                AxumBody::from_stream(body),
+            )
         }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -59,7 +62,9 @@ async fn download(total: usize) -> (u64, Option<u64>, Duration) {
         .unwrap();
     let elapsed = started.elapsed();
     assert_eq!(std::fs::metadata(&path).unwrap().len(), written);
-    let growth = before.zip(peak_kib()).map(|(before, after)| after.saturating_sub(before));
+    let growth = before
+        .zip(peak_kib())
+        .map(|(before, after)| after.saturating_sub(before));
     (written, growth, elapsed)
 }
 
@@ -69,7 +74,10 @@ async fn a_download_streams_to_disk_with_flat_memory() {
     let (written, growth, _) = download(total).await;
     assert_eq!(written, total as u64);
     if let Some(growth) = growth {
-        assert!(growth < 24 * 1024, "peak memory grew by {growth} KiB for a 64 MiB body");
+        assert!(
+            growth < 24 * 1024,
+            "peak memory grew by {growth} KiB for a 64 MiB body"
+        );
     }
 }
 
@@ -85,6 +93,9 @@ async fn a_one_gigabyte_download_streams_to_disk_with_flat_memory() {
         growth.map_or("?".to_owned(), |growth| growth.to_string())
     );
     if let Some(growth) = growth {
-        assert!(growth < 32 * 1024, "peak memory grew by {growth} KiB for a 1 GiB body");
+        assert!(
+            growth < 32 * 1024,
+            "peak memory grew by {growth} KiB for a 1 GiB body"
+        );
     }
 }

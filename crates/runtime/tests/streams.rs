@@ -72,7 +72,10 @@ async fn typed_events_stream_past_a_malformed_one_until_done() {
         "/events",
         get(|| async {
             sse(vec![
-                (0, "event: task\ndata: {\"kind\":\"created\",\"task\":1}\n\n"),
+                (
+                    0,
+                    "event: task\ndata: {\"kind\":\"created\",\"task\":1}\n\n",
+                ),
                 (10, ": keep-alive\n\n"),
                 (10, "data: {\"kind\":\"updated\",\"ta"),
                 (10, "sk\":1}\n\ndata: {\"kind\": oops}\n\n"),
@@ -140,8 +143,16 @@ async fn the_timeout_bounds_the_wait_between_events_not_the_stream() {
         .collect_all()
         .await;
     assert_eq!(events.len(), 9, "{events:?}");
-    assert!(events[..8].iter().all(|event| event.as_deref().ok() == Some("tick")));
-    assert!(matches!(&events[8], Err(Error::Timeout { .. })), "{:?}", events[8]);
+    assert!(
+        events[..8]
+            .iter()
+            .all(|event| event.as_deref().ok() == Some("tick"))
+    );
+    assert!(
+        matches!(&events[8], Err(Error::Timeout { .. })),
+        "{:?}",
+        events[8]
+    );
 }
 
 #[tokio::test]
@@ -185,7 +196,10 @@ async fn file_parts_reach_the_server_with_their_name_and_type() {
         .unwrap()
         .text()
         .into_inner();
-    assert!(echoed.starts_with("multipart/form-data; boundary="), "{echoed}");
+    assert!(
+        echoed.starts_with("multipart/form-data; boundary="),
+        "{echoed}"
+    );
     for expected in [
         "name=\"file\"; filename=\"minutes.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7 on disk",
         "name=\"photo\"; filename=\"cat.png\"\r\nContent-Type: image/png\r\n\r\nPNG",
@@ -269,14 +283,15 @@ async fn cursor_pages_visit_every_item_once() {
     })
     .await;
     let client = client(&base, "page-cursor", Duration::from_secs(5));
-    let send = move |cursor: Option<String>| -> ResponseFuture<'static, CursorPage, serde_json::Value> {
-        let client = client.clone();
-        Box::pin(async move {
-            let mut request = Request::new("list", Method::GET, "/items", 1);
-            request.add_query("cursor", cursor.as_ref());
-            client.execute(request).await?.json()
-        })
-    };
+    let send =
+        move |cursor: Option<String>| -> ResponseFuture<'static, CursorPage, serde_json::Value> {
+            let client = client.clone();
+            Box::pin(async move {
+                let mut request = Request::new("list", Method::GET, "/items", 1);
+                request.add_query("cursor", cursor.as_ref());
+                client.execute(request).await?.json()
+            })
+        };
     let seen: Vec<Item> = pages(None, send, |page: CursorPage| (page.data, page.next_cursor))
         .try_collect()
         .await
@@ -303,14 +318,15 @@ async fn after_last_id_pages_visit_every_item_once() {
     })
     .await;
     let client = client(&base, "page-after", Duration::from_secs(5));
-    let send = move |after: Option<String>| -> ResponseFuture<'static, MorePage, serde_json::Value> {
-        let client = client.clone();
-        Box::pin(async move {
-            let mut request = Request::new("list", Method::GET, "/items", 1);
-            request.add_query("after", after.as_ref());
-            client.execute(request).await?.json()
-        })
-    };
+    let send =
+        move |after: Option<String>| -> ResponseFuture<'static, MorePage, serde_json::Value> {
+            let client = client.clone();
+            Box::pin(async move {
+                let mut request = Request::new("list", Method::GET, "/items", 1);
+                request.add_query("after", after.as_ref());
+                client.execute(request).await?.json()
+            })
+        };
     let seen: Vec<Item> = pages_after(
         None,
         send,
@@ -342,8 +358,7 @@ async fn next_url_pages_visit_every_item_once() {
                 format!("/v1/items?offset={}&limit={PAGE}", from + PAGE)
             }
         });
-        axum::Json(serde_json::json!({"results": items(from, PAGE), "next": next}))
-            .into_response()
+        axum::Json(serde_json::json!({"results": items(from, PAGE), "next": next})).into_response()
     })
     .await;
     let client = client(&base, "page-next-url", Duration::from_secs(5));
@@ -389,15 +404,11 @@ async fn link_header_pages_visit_every_item_once() {
     .await;
     let client = client(&base, "page-link", Duration::from_secs(5));
     let first = Request::new("list", Method::GET, "/items", 1).query("per_page", PAGE.to_string());
-    let seen: Vec<Item> = url_pages::<Vec<Item>, Item, serde_json::Value>(
-        client,
-        first,
-        |page| (page, None),
-        true,
-    )
-    .try_collect()
-    .await
-    .unwrap();
+    let seen: Vec<Item> =
+        url_pages::<Vec<Item>, Item, serde_json::Value>(client, first, |page| (page, None), true)
+            .try_collect()
+            .await
+            .unwrap();
     assert_each_once(seen);
     assert_eq!(requests.load(Ordering::SeqCst), pages_needed());
 }

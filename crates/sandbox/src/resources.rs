@@ -589,7 +589,11 @@ fn bytes(
     if let Some((content_type, data)) = uploaded {
         return Answer::Bytes(status, content_type.to_owned(), data.to_vec());
     }
-    if let Some(media) = response.content.iter().find(|media| is_event_stream(&media.media_type)) {
+    if let Some(media) = response
+        .content
+        .iter()
+        .find(|media| is_event_stream(&media.media_type))
+    {
         return Answer::Bytes(status, "text/event-stream".to_owned(), events(api, media));
     }
     let media_type = response
