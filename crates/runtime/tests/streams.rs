@@ -212,9 +212,10 @@ async fn file_parts_reach_the_server_with_their_name_and_type() {
 
 /// A list of `ITEMS` items, one page per request, in whatever style `page` answers; returns
 /// the base URL and a count of the requests.
-async fn list_server(
-    page: fn(&HeaderMap, &Query<Vec<(String, String)>>, &str) -> Response,
-) -> (String, Arc<AtomicUsize>) {
+/// One page of a list: the request's headers and query, and the server's host.
+type Page = fn(&HeaderMap, &Query<Vec<(String, String)>>, &str) -> Response;
+
+async fn list_server(page: Page) -> (String, Arc<AtomicUsize>) {
     let requests = Arc::new(AtomicUsize::new(0));
     let app = Router::new()
         .route(
@@ -352,7 +353,7 @@ async fn next_url_pages_visit_every_item_once() {
         let from = param(query, "offset").unwrap_or(0);
         // Absolute and relative next URLs, alternately, as servers send both.
         let next = (from + PAGE < ITEMS).then(|| {
-            if (from / PAGE) % 2 == 0 {
+            if (from / PAGE).is_multiple_of(2) {
                 format!("http://{host}/v1/items?offset={}&limit={PAGE}", from + PAGE)
             } else {
                 format!("/v1/items?offset={}&limit={PAGE}", from + PAGE)
