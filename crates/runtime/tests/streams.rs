@@ -441,3 +441,84 @@ async fn a_next_url_on_another_origin_is_not_followed() {
     );
     assert_eq!(requests.load(Ordering::SeqCst), 1);
 }
+
+#[tokio::test]
+async fn hostile_streams_end_in_errors_not_hangs() {
+    let base = serve(
+        Router::new()
+            // Headers never come.
+            .route(
+                "/silent",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                    "late"
+                }),
+            )
+            // A body that stops in the middle, and never ends.
+            .route(
+                "/stall",
+                get(|| async {
+                    let body = futures_util::stream::iter([Ok::<_, Infallible>(
+                        Bytes::from_static(b"first chunk"),
+                    )])
+                    .chain(futures_util::stream::pending());
+                    AxumBody::from_stream(body)
+                }),
+            )
+            // An event that never ends: data lines, never a blank one.
+            .route(
+                "/endless-event",
+                get(|| async {
+                    let body = futures_util::stream::repeat_with(|| {
+                        Ok::<_, Infallible>(Bytes::from_static(b"data: more and more\n"))
+                    });
+                    (
+                        [("content-type", "text/event-stream")],
+                        AxumBody::from_stream(body),
+                    )
+                }),
+            ),
+    )
+    .await;
+    let client = Client::builder()
+        .base_url(&base)
+        .plan(Plan::Custom(1000))
+        .timeout(Duration::from_millis(300))
+        .max_response_bytes(64 * 1024)
+        .retry_policy(sdkgen_runtime::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let silent = client
+        .call_events::<String, serde_json::Value>(
+            Request::new("silent", Method::GET, "/silent", 1),
+            text_event,
+        )
+        .await;
+    assert!(matches!(silent, Err(Error::Timeout { .. })), "{silent:?}");
+
+    let directory = tempfile::tempdir().unwrap();
+    let stalled = client
+        .call_byte_stream::<serde_json::Value>(Request::new("stall", Method::GET, "/stall", 1))
+        .await
+        .unwrap()
+        .into_inner()
+        .to_file(directory.path().join("partial"))
+        .await;
+    assert!(matches!(stalled, Err(Error::Timeout { .. })), "{stalled:?}");
+
+    let events = client
+        .call_events::<String, serde_json::Value>(
+            Request::new("endless", Method::GET, "/endless-event", 1),
+            text_event,
+        )
+        .await
+        .unwrap()
+        .into_inner()
+        .collect_all()
+        .await;
+    assert_eq!(events.len(), 1);
+    assert!(
+        matches!(&events[0], Err(Error::Stream { message, .. }) if message.contains("larger than the limit")),
+        "{events:?}"
+    );
+}
