@@ -600,14 +600,19 @@ impl Client {
             Body::Multipart(parts) => {
                 let mut form = reqwest::multipart::Form::new();
                 for part in parts {
+                    let mut length = None;
                     let body = match part.file_part().map(FilePart::source) {
                         None | Some(FileSource::Bytes(_)) => {
+                            length = Some(part.bytes.len() as u64);
                             reqwest::Body::from(part.bytes.clone())
                         }
                         Some(FileSource::Path(path)) => {
                             let file = tokio::fs::File::open(path).await.map_err(|error| {
                                 format!("cannot open the file {}: {error}", path.display())
                             })?;
+                            // A known length keeps the body's Content-Length (some servers
+                            // refuse chunked uploads).
+                            length = file.metadata().await.ok().map(|metadata| metadata.len());
                             reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file))
                         }
                         Some(FileSource::Stream(shared)) => {
@@ -622,7 +627,10 @@ impl Client {
                             reqwest::Body::wrap_stream(chunks)
                         }
                     };
-                    let mut field = reqwest::multipart::Part::stream(body);
+                    let mut field = match length {
+                        Some(length) => reqwest::multipart::Part::stream_with_length(body, length),
+                        None => reqwest::multipart::Part::stream(body),
+                    };
                     if let Some(file_name) = &part.file_name {
                         field = field.file_name(file_name.clone());
                     }

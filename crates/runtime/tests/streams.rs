@@ -165,7 +165,15 @@ async fn file_parts_reach_the_server_with_their_name_and_type() {
                 .and_then(|value| value.to_str().ok())
                 .unwrap_or_default()
                 .to_owned();
-            format!("{content_type}\n{}", String::from_utf8_lossy(&body))
+            let length = headers
+                .get("content-length")
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or("none")
+                .to_owned();
+            format!(
+                "{content_type}\n{length}\n{}",
+                String::from_utf8_lossy(&body)
+            )
         }),
     ))
     .await;
@@ -200,6 +208,8 @@ async fn file_parts_reach_the_server_with_their_name_and_type() {
         echoed.starts_with("multipart/form-data; boundary="),
         "{echoed}"
     );
+    // A streamed part has no known length: the body is sent chunked.
+    assert_eq!(echoed.lines().nth(1), Some("none"), "{echoed}");
     for expected in [
         "name=\"file\"; filename=\"minutes.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7 on disk",
         "name=\"photo\"; filename=\"cat.png\"\r\nContent-Type: image/png\r\n\r\nPNG",
@@ -208,6 +218,26 @@ async fn file_parts_reach_the_server_with_their_name_and_type() {
     ] {
         assert!(echoed.contains(expected), "{expected:?} not in {echoed}");
     }
+    // Files from paths and bytes have lengths: the body keeps its Content-Length.
+    let parts = vec![
+        Part::from_file("file", FilePart::from_path(&path)),
+        Part::from_file(
+            "photo",
+            FilePart::from_bytes("cat.png", Bytes::from_static(b"PNG")),
+        ),
+    ];
+    let request = Request::new("upload", Method::POST, "/upload", 5).body(Body::Multipart(parts));
+    let echoed = client
+        .execute::<serde_json::Value>(request)
+        .await
+        .unwrap()
+        .text()
+        .into_inner();
+    let length: usize = echoed.lines().nth(1).unwrap().parse().unwrap();
+    assert!(
+        length > 0 && echoed.contains("%PDF-1.7 on disk"),
+        "{echoed}"
+    );
 }
 
 /// A list of `ITEMS` items, one page per request, in whatever style `page` answers; returns
