@@ -593,21 +593,26 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                 FieldShape::Optional => quote!(Some(#value)),
                 FieldShape::DoubleOptional => quote!(Some(Some(#value))),
             };
-            Some(quote!(self.body.#field = #set;))
+            // An optional body the caller did not set has no flag to set.
+            Some(if body.required {
+                quote!(self.body.#field = #set;)
+            } else {
+                quote!(if let Some(body) = self.body.as_mut() { body.#field = #set; })
+            })
         };
-        let required_body = self.body.as_ref().filter(|body| body.required);
+        let with_body = self.body.as_ref();
         let only_events = matches!(
             success_types(self.operation).first(),
             Some(Decoded::Events(_))
         );
         if only_events {
-            return match required_body.and_then(|body| flag(true, self.table, body)) {
+            return match with_body.and_then(|body| flag(true, self.table, body)) {
                 Some(set) => (quote!(mut self), set, TokenStream::new()),
                 None => plain,
             };
         }
-        let set_false = required_body.and_then(|body| flag(false, self.table, body));
-        let set_true = required_body.and_then(|body| flag(true, self.table, body));
+        let set_false = with_body.and_then(|body| flag(false, self.table, body));
+        let set_true = with_body.and_then(|body| flag(true, self.table, body));
         let event_type = self.event_type(events.schema.as_ref());
         let decode = self.decode_events(events.schema.as_ref());
         let request = self.request_statements();
@@ -629,7 +634,6 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             pub fn send_streaming(#streaming_receiver) -> ResponseFuture<'a, ::sdkgen_runtime::EventStream<#event_type, #error_type>, #error_type> {
                 #set_true
                 #request
-                request.headers.push(("accept".to_owned(), "text/event-stream".to_owned()));
                 #decode
             }
         };
@@ -936,7 +940,10 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             }
             None => quote!(::sdkgen_runtime::stream::text_event),
         };
-        quote!(self.client.runtime().call_events(request, #decoder))
+        quote! {
+            request.headers.push(("accept".to_owned(), "text/event-stream".to_owned()));
+            self.client.runtime().call_events(request, #decoder)
+        }
     }
 
     /// Several success types: an enum with a variant per status, decoded by status.

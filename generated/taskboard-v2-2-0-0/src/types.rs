@@ -1625,20 +1625,20 @@ impl TaskBatchResultFailedItem {
     }
 }
 
-/// The `ApiKeyWithSecretFields` schema.
+/// The `ApiKeyWithSecretPart2` schema.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
-pub struct ApiKeyWithSecretFields {
+pub struct ApiKeyWithSecretPart2 {
     /// The bearer token. Store it safely; it is not shown again.
     pub secret: String,
 }
 
-impl ApiKeyWithSecretFields {
+impl ApiKeyWithSecretPart2 {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(secret: impl Into<String>) -> Self {
-        ApiKeyWithSecretFields {
+        ApiKeyWithSecretPart2 {
             secret: secret.into(),
         }
     }

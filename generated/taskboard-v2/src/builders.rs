@@ -752,6 +752,7 @@ impl<'a> FollowProjectEvents<'a> {
         );
         let mut request = Request::new("followProjectEvents", Method::GET, path, points);
         request.priority = self.client.priority();
+        request.headers.push(("accept".to_owned(), "text/event-stream".to_owned()));
         self.client
             .runtime()
             .call_events(

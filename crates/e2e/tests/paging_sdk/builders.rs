@@ -65,6 +65,73 @@ impl<'a> CreateChat<'a> {
     }
 }
 
+/// The request of [`Client::create_completion`](crate::Client::create_completion): set optional parameters, then `send()`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CreateCompletion<'a> {
+    client: &'a crate::Client,
+    body: Option<types::ChatRequest>,
+}
+
+impl<'a> CreateCompletion<'a> {
+    pub(crate) fn new(client: &'a crate::Client) -> Self {
+        CreateCompletion {
+            client,
+            body: None,
+        }
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: impl Into<types::ChatRequest>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+
+    /// The points this request costs, as the runtime reserves them before sending.
+    pub fn points(&self) -> u32 {
+        3
+    }
+
+    /// Sends the request (await the answer).
+    pub fn send(mut self) -> ResponseFuture<'a, types::Reply, serde_json::Value> {
+        if let Some(body) = self.body.as_mut() {
+            body.stream = Some(false);
+        }
+        let points = self.points();
+        let path = "/completions".to_owned();
+        let mut request = Request::new("createCompletion", Method::POST, path, points);
+        request.priority = self.client.priority();
+        if let Some(value) = &self.body {
+            request.set_json(value);
+        }
+        self.client.runtime().call_json(request)
+    }
+
+    /// Sends the request with `stream` set to true, and reads the answer's events as they come (`send()` sets it to false and waits for the whole answer). The call's points are charged once.
+    pub fn send_streaming(
+        mut self,
+    ) -> ResponseFuture<
+        'a,
+        ::sdkgen_runtime::EventStream<types::Delta, serde_json::Value>,
+        serde_json::Value,
+    > {
+        if let Some(body) = self.body.as_mut() {
+            body.stream = Some(true);
+        }
+        let points = self.points();
+        let path = "/completions".to_owned();
+        let mut request = Request::new("createCompletion", Method::POST, path, points);
+        request.priority = self.client.priority();
+        if let Some(value) = &self.body {
+            request.set_json(value);
+        }
+        request.headers.push(("accept".to_owned(), "text/event-stream".to_owned()));
+        self.client
+            .runtime()
+            .call_events(request, ::sdkgen_runtime::stream::json_event::<types::Delta>)
+    }
+}
+
 /// The request of [`Client::tail_logs`](crate::Client::tail_logs): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -94,6 +161,7 @@ impl<'a> TailLogs<'a> {
         let path = "/logs/tail".to_owned();
         let mut request = Request::new("tailLogs", Method::GET, path, points);
         request.priority = self.client.priority();
+        request.headers.push(("accept".to_owned(), "text/event-stream".to_owned()));
         self.client.runtime().call_events(request, ::sdkgen_runtime::stream::text_event)
     }
 }
@@ -136,6 +204,7 @@ impl<'a> StreamEvents<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        request.headers.push(("accept".to_owned(), "text/event-stream".to_owned()));
         self.client
             .runtime()
             .call_events(request, ::sdkgen_runtime::stream::json_event::<types::Delta>)

@@ -68,6 +68,15 @@ impl Client {
         builders::CreateChat::new(self, body.into())
     }
 
+    /// An optional body with a stream flag
+    ///
+    /// `POST /completions` (`createCompletion`)
+    ///
+    /// **Cost:** 3 points (inferred: write).
+    pub fn create_completion(&self) -> builders::CreateCompletion<'_> {
+        builders::CreateCompletion::new(self)
+    }
+
     /// `GET /logs/tail` (`tailLogs`)
     ///
     /// **Cost:** 1 point (inferred: single-resource read).
@@ -155,6 +164,13 @@ pub const OPERATIONS: &[::sdkgen_runtime::OperationInfo] = &[
         id: "createChat",
         method: "POST",
         path: "/chat",
+        min_points: 3,
+        max_points: 3,
+    },
+    ::sdkgen_runtime::OperationInfo {
+        id: "createCompletion",
+        method: "POST",
+        path: "/completions",
         min_points: 3,
         max_points: 3,
     },
