@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use clap::ValueEnum;
 use sdkgen_loader::source::Format as SourceFormat;
+use sdkgen_model::PaginationSource;
 use sdkgen_model::cost::{CostFormula, CostSource};
 use serde_json::json;
 
@@ -42,13 +43,16 @@ pub fn list(spec: &Path, format: Format) -> Result<()> {
                 if let CostFormula::PerCount { .. } = operation.cost.formula {
                     row["formula"] = json!(operation.cost.formula.to_string());
                 }
+                if let Some(pagination) = &operation.pagination {
+                    row["pagination"] = json!(pagination);
+                }
                 row
             })
             .collect();
         writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
         return Ok(());
     }
-    let rows: Vec<[String; 5]> = api
+    let rows: Vec<[String; 6]> = api
         .operations
         .iter()
         .map(|operation| {
@@ -64,17 +68,26 @@ pub fn list(spec: &Path, format: Format) -> Result<()> {
                 CostSource::Declared => "declared".to_owned(),
                 CostSource::Inferred { rule } => format!("inferred ({rule})"),
             };
+            // How the list pages, when it does: `into_stream()` is generated for it.
+            let pages = match &operation.pagination {
+                None => String::new(),
+                Some(pagination) => match pagination.source {
+                    PaginationSource::Recognised => pagination.style.name().to_owned(),
+                    PaginationSource::Declared => format!("{} (declared)", pagination.style.name()),
+                },
+            };
             [
                 operation.method.to_string(),
                 operation.path.clone(),
                 operation.id.clone(),
                 points,
                 source,
+                pages,
             ]
         })
         .collect();
-    let header = ["METHOD", "PATH", "OPERATION", "POINTS", "SOURCE"].map(str::to_owned);
-    let mut widths = [0; 5];
+    let header = ["METHOD", "PATH", "OPERATION", "POINTS", "SOURCE", "PAGES"].map(str::to_owned);
+    let mut widths = [0; 6];
     for row in std::iter::once(&header).chain(&rows) {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());

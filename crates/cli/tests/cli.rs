@@ -89,6 +89,42 @@ fn costs_lists_every_operation_as_json() {
     );
     assert_eq!(batch["formula"], "min(10, 2 + 1 * body.tasks)");
     assert!(rows.iter().all(|row| row["source"] == "declared"));
+    // Which operations page, and how: those get `into_stream()`.
+    let paginated: Vec<(&str, &str)> = rows
+        .iter()
+        .filter_map(|row| {
+            Some((
+                row["operation_id"].as_str()?,
+                row["pagination"]["style"]["style"].as_str()?,
+            ))
+        })
+        .collect();
+    assert_eq!(
+        paginated,
+        [
+            ("listProjects", "cursor"),
+            ("listTasks", "cursor"),
+            ("listComments", "cursor")
+        ]
+    );
+}
+
+#[test]
+fn costs_says_which_operations_page() {
+    let (code, stdout, _) = sdkgen(&["costs", "specs/v2/2.1.0.yaml"]);
+    assert_eq!(code, 0);
+    let header = stdout.lines().next().unwrap_or_default();
+    assert!(header.ends_with("SOURCE    PAGES"), "{header}");
+    let list_tasks = stdout
+        .lines()
+        .find(|line| line.contains(" listTasks "))
+        .unwrap_or_default();
+    assert!(list_tasks.ends_with("cursor (declared)"), "{list_tasks}");
+    let get_task = stdout
+        .lines()
+        .find(|line| line.contains(" getTask "))
+        .unwrap_or_default();
+    assert!(get_task.ends_with("declared"), "{get_task}");
 }
 
 #[test]

@@ -258,8 +258,9 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
         pub use client::{Client, OPERATIONS};
         #[rustfmt::skip]
         pub use ::sdkgen_runtime::{
-            BudgetMode, BudgetSnapshot, BuildError, Bytes, ClientBuilder, Error, ErrorBody, OperationInfo,
-            Plan, ResponseFuture, ResponseValue, RetryPolicy, chrono, uuid,
+            BudgetMode, BudgetSnapshot, BuildError, ByteStream, Bytes, ClientBuilder, Error, ErrorBody,
+            EventStream, FilePart, ItemStream, OperationInfo, Plan, ResponseFuture, ResponseValue,
+            RetryPolicy, chrono, uuid,
         };
     };
     files.insert(

@@ -253,6 +253,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             "priority",
             "points",
             "send",
+            "send_streaming",
             "into_stream",
             "new",
         ]);
@@ -432,6 +433,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         }
         let points = self.points_body(body_required);
         let (ok_type, error_type) = self.response_types();
+        let (receiver, send_flag, streaming) = self.streaming(&error_type);
         let send = self.send_body(&error_type);
         let stream = self.stream(&error_type);
         let builder_doc = format!(
@@ -460,9 +462,12 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                 }
 
                 /// Sends the request (await the answer).
-                pub fn send(self) -> ResponseFuture<'a, #ok_type, #error_type> {
+                pub fn send(#receiver) -> ResponseFuture<'a, #ok_type, #error_type> {
+                    #send_flag
                     #send
                 }
+
+                #streaming
 
                 #stream
             }
@@ -565,7 +570,87 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         }
     }
 
+    /// Operations that answer with JSON or with an event stream, as the request asks: the
+    /// receiver of `send()` and what it sets first (the body's boolean `stream` to false), and
+    /// `send_streaming()`, which sets it to true, asks for `text/event-stream` and returns
+    /// the events. An operation that only streams sets the flag in `send()`.
+    fn streaming(&mut self, error_type: &TokenStream) -> (TokenStream, TokenStream, TokenStream) {
+        let plain = (quote!(self), TokenStream::new(), TokenStream::new());
+        let Some(events) = events_media(self.operation).cloned() else {
+            return plain;
+        };
+        let flag = |value: bool, table: &TypeTable<'_>, body: &Body| {
+            let schema = body.media.schema.as_ref().and_then(Schema::ref_name)?;
+            let property = table
+                .struct_properties(schema)
+                .into_iter()
+                .find(|(name, schema)| {
+                    name == "stream" && matches!(table.resolve(schema).kind, SchemaKind::Boolean)
+                })?;
+            let field = ident(table.field_of(schema, &property.0)?);
+            let set = match table.field_shape(schema, &property.0)? {
+                FieldShape::Plain => quote!(#value),
+                FieldShape::Optional => quote!(Some(#value)),
+                FieldShape::DoubleOptional => quote!(Some(Some(#value))),
+            };
+            // An optional body the caller did not set has no flag to set.
+            Some(if body.required {
+                quote!(self.body.#field = #set;)
+            } else {
+                quote!(if let Some(body) = self.body.as_mut() { body.#field = #set; })
+            })
+        };
+        let with_body = self.body.as_ref();
+        let only_events = matches!(
+            success_types(self.operation).first(),
+            Some(Decoded::Events(_))
+        );
+        if only_events {
+            return match with_body.and_then(|body| flag(true, self.table, body)) {
+                Some(set) => (quote!(mut self), set, TokenStream::new()),
+                None => plain,
+            };
+        }
+        let set_false = with_body.and_then(|body| flag(false, self.table, body));
+        let set_true = with_body.and_then(|body| flag(true, self.table, body));
+        let event_type = self.event_type(events.schema.as_ref());
+        let decode = self.decode_events(events.schema.as_ref());
+        let request = self.request_statements();
+        let doc = if set_true.is_some() {
+            " Sends the request with `stream` set to true, and reads the answer's events as they come (`send()` sets it to false and waits for the whole answer). The call's points are charged once."
+        } else {
+            " Sends the request asking for `text/event-stream`, and reads the answer's events as they come. The call's points are charged once."
+        };
+        let mutable = |set: &Option<TokenStream>| {
+            if set.is_some() {
+                quote!(mut self)
+            } else {
+                quote!(self)
+            }
+        };
+        let (receiver, streaming_receiver) = (mutable(&set_false), mutable(&set_true));
+        let method = quote! {
+            #[doc = #doc]
+            pub fn send_streaming(#streaming_receiver) -> ResponseFuture<'a, ::sdkgen_runtime::EventStream<#event_type, #error_type>, #error_type> {
+                #set_true
+                #request
+                #decode
+            }
+        };
+        (receiver, set_false.unwrap_or_default(), method)
+    }
+
     fn send_body(&mut self, error_type: &TokenStream) -> TokenStream {
+        let request = self.request_statements();
+        let decode = self.decode(error_type);
+        quote! {
+            #request
+            #decode
+        }
+    }
+
+    /// The statements that build `request`, every parameter and the body set.
+    fn request_statements(&self) -> TokenStream {
         let operation = self.operation;
         let id = &operation.id;
         let method = ident(operation.method.as_str());
@@ -582,7 +667,6 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                 quote! { if let Some(value) = &self.body { #set_body } }
             });
         }
-        let decode = self.decode(error_type);
         // An operation that takes an idempotency key may be retried after it may have
         // reached the server: the runtime sends one key per call, the same on every retry.
         let idempotent = self
@@ -601,7 +685,6 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             request.priority = self.client.priority();
             #idempotent
             #(#statements)*
-            #decode
         }
     }
 
@@ -670,7 +753,14 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         let media_type = &body.media.media_type;
         match body.media.kind() {
             BodyKind::Json => quote!(request.set_json(value);),
-            BodyKind::Form => quote!(request.set_form(value);),
+            BodyKind::Form => {
+                let encodings = form_encodings(&body.media);
+                if encodings.is_empty() {
+                    quote!(request.set_form(value);)
+                } else {
+                    quote!(request.set_form_styled(value, &[#(#encodings),*]);)
+                }
+            }
             BodyKind::Multipart => {
                 let parts = self.multipart_parts(body);
                 quote! {
@@ -720,18 +810,48 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             let field = ident(field);
             let resolved = self.table.resolve(&schema);
             let is_binary = matches!(&resolved.kind, SchemaKind::String(string) if string.format.as_deref() == Some("binary"));
-            let content_type = body
+            // The spec's `contentType` for the part: a single concrete type is the part's
+            // default (a file part's own type wins when it knows one); a list or a wildcard
+            // only says what the server accepts.
+            let declared = body
                 .media
                 .encoding
                 .get(&property)
                 .and_then(|encoding| encoding.content_type.clone())
-                .unwrap_or_else(|| "application/octet-stream".to_owned());
+                .filter(|content_type| !content_type.contains(',') && !content_type.contains('*'));
+            let with_type = |part: TokenStream| match &declared {
+                Some(content_type) => quote!(#part.default_content_type(#content_type)),
+                None => part,
+            };
+            let items_binary = match &resolved.kind {
+                SchemaKind::Array(array) => {
+                    matches!(&self.table.resolve(&array.items).kind, SchemaKind::String(string) if string.format.as_deref() == Some("binary"))
+                }
+                _ => false,
+            };
             let push = if is_binary {
-                quote!(parts.push(::sdkgen_runtime::Part::file(#property, #property, #content_type, item.clone()));)
+                let part =
+                    with_type(quote!(::sdkgen_runtime::Part::from_file(#property, item.clone())));
+                quote!(parts.push(#part);)
+            } else if items_binary {
+                // An array of files: one file part per file, under the same name.
+                let part =
+                    with_type(quote!(::sdkgen_runtime::Part::from_file(#property, file.clone())));
+                quote!(for file in item.iter() { parts.push(#part); })
             } else if self.table.param_shape(&schema) == ParamShape::Scalar {
-                quote!(parts.push(::sdkgen_runtime::Part::text(#property, ::sdkgen_runtime::ToParam::to_param(item)));)
+                let part = with_type(
+                    quote!(::sdkgen_runtime::Part::text(#property, ::sdkgen_runtime::ToParam::to_param(item))),
+                );
+                quote!(parts.push(#part);)
+            } else if self.table.param_shape(&schema) == ParamShape::List && declared.is_none() {
+                // An array of values: one part per value, under the same name.
+                quote!(for value in item.iter() { parts.push(::sdkgen_runtime::Part::text(#property, ::sdkgen_runtime::ToParam::to_param(value))); })
             } else {
-                quote!(parts.push(::sdkgen_runtime::Part::text(#property, serde_json::to_string(item).unwrap_or_default()));)
+                // Objects (and arrays given a content type) are JSON parts by default.
+                let content_type = declared
+                    .clone()
+                    .unwrap_or_else(|| "application/json".to_owned());
+                quote!(parts.push(::sdkgen_runtime::Part::text(#property, serde_json::to_string(item).unwrap_or_default()).with_content_type(#content_type));)
             };
             statements.push(match shape {
                 FieldShape::Plain => quote! { { let item = &value.#field; #push } },
@@ -773,7 +893,11 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             Some(Decoded::Json(schema)) => self.table.type_of(&schema, &where_),
             Some(Decoded::AnyJson) => quote!(serde_json::Value),
             Some(Decoded::Text) => quote!(String),
-            Some(Decoded::Bytes) => quote!(Bytes),
+            Some(Decoded::Bytes) => quote!(::sdkgen_runtime::ByteStream<#error_type>),
+            Some(Decoded::Events(schema)) => {
+                let event_type = self.event_type(schema.as_deref());
+                quote!(::sdkgen_runtime::EventStream<#event_type, #error_type>)
+            }
         };
         (ok_type, error_type)
     }
@@ -790,7 +914,35 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                 quote!(self.client.runtime().call_json(request))
             }
             Some(Decoded::Text) => quote!(self.client.runtime().call_text(request)),
-            Some(Decoded::Bytes) => quote!(self.client.runtime().call_bytes(request)),
+            // Downloads are streamed: `.bytes()` on the answer buffers them.
+            Some(Decoded::Bytes) => quote!(self.client.runtime().call_byte_stream(request)),
+            Some(Decoded::Events(schema)) => self.decode_events(schema.as_deref()),
+        }
+    }
+
+    /// The type of an event stream's events: the data's schema, or text.
+    fn event_type(&mut self, schema: Option<&Schema>) -> TokenStream {
+        match schema {
+            Some(schema) => {
+                let where_ = format!("operation {}, events", self.operation.id);
+                self.table.type_of(schema, &where_)
+            }
+            None => quote!(String),
+        }
+    }
+
+    /// Sends the request and reads its answer as an event stream.
+    fn decode_events(&mut self, schema: Option<&Schema>) -> TokenStream {
+        let decoder = match schema {
+            Some(_) => {
+                let event_type = self.event_type(schema);
+                quote!(::sdkgen_runtime::stream::json_event::<#event_type>)
+            }
+            None => quote!(::sdkgen_runtime::stream::text_event),
+        };
+        quote! {
+            request.headers.push(("accept".to_owned(), "text/event-stream".to_owned()));
+            self.client.runtime().call_events(request, #decoder)
         }
     }
 
@@ -818,7 +970,8 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                     quote!(serde_json::Value),
                     quote!(response.json::<serde_json::Value, #error_type>()),
                 ),
-                Decoded::Text => (quote!(String), quote!(Ok(response.text()))),
+                // Among several statuses, bodies are read whole: an event stream as text.
+                Decoded::Text | Decoded::Events(_) => (quote!(String), quote!(Ok(response.text()))),
                 Decoded::Bytes => (quote!(Bytes), quote!(Ok(response.bytes()))),
             };
             let doc = format!(
@@ -863,6 +1016,20 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
 
     /// `into_stream` for lists the spec marks as paginated.
     fn stream(&mut self, error_type: &TokenStream) -> TokenStream {
+        match self
+            .operation
+            .pagination
+            .as_ref()
+            .map(|pagination| &pagination.style)
+        {
+            Some(PaginationStyle::AfterLastId { .. }) => {
+                return self.stream_after_last_id(error_type).unwrap_or_default();
+            }
+            Some(PaginationStyle::NextUrl { .. } | PaginationStyle::LinkHeader) => {
+                return self.stream_by_url(error_type).unwrap_or_default();
+            }
+            _ => {}
+        }
         let Some((items, cursor, next)) = pagination(self.operation) else {
             return TokenStream::new();
         };
@@ -951,6 +1118,210 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
     }
 }
 
+/// A page as generated code takes it apart: its type, its items' type and schema, and how
+/// the items are taken out of a `page`.
+struct PageShape {
+    page_type: TokenStream,
+    item_type: TokenStream,
+    item_schema: Schema,
+    /// The page's schema name, when the page is an object (not a bare array).
+    page_name: Option<String>,
+    take_items: TokenStream,
+}
+
+impl OperationCode<'_, '_, '_> {
+    fn page_shape(&mut self) -> Option<PageShape> {
+        let pagination = self.operation.pagination.clone()?;
+        let Some(Decoded::Json(schema)) = success_types(self.operation).into_iter().next() else {
+            return None;
+        };
+        let page_type = self.table.type_of(&schema, "pagination");
+        let Some(items) = pagination.items else {
+            let SchemaKind::Array(array) = &self.table.resolve(&schema).kind else {
+                return None;
+            };
+            let item_schema = (*array.items).clone();
+            let item_type = self.table.type_of(&item_schema, "pagination");
+            return Some(PageShape {
+                page_type,
+                item_type,
+                item_schema,
+                page_name: None,
+                take_items: quote!(page),
+            });
+        };
+        let page = schema.ref_name()?.to_owned();
+        let (_, items_schema) = self
+            .table
+            .struct_properties(&page)
+            .into_iter()
+            .find(|(name, _)| *name == items)?;
+        let SchemaKind::Array(array) = &self.table.resolve(&items_schema).kind else {
+            return None;
+        };
+        let item_schema = (*array.items).clone();
+        let item_type = self.table.type_of(&item_schema, "pagination");
+        let field = ident(self.table.field_of(&page, &items)?);
+        let take_items = match self.table.field_shape(&page, &items)? {
+            FieldShape::Plain => quote!(page.#field),
+            FieldShape::Optional => quote!(page.#field.unwrap_or_default()),
+            FieldShape::DoubleOptional => quote!(page.#field.flatten().unwrap_or_default()),
+        };
+        Some(PageShape {
+            page_type,
+            item_type,
+            item_schema,
+            page_name: Some(page),
+            take_items,
+        })
+    }
+
+    /// An optional property of the page, as an `Option` expression over `page`.
+    fn page_property(&self, page: &str, property: &str) -> Option<TokenStream> {
+        let field = ident(self.table.field_of(page, property)?);
+        Some(match self.table.field_shape(page, property)? {
+            FieldShape::Plain => quote!(Some(page.#field)),
+            FieldShape::Optional => quote!(page.#field),
+            FieldShape::DoubleOptional => quote!(page.#field.flatten()),
+        })
+    }
+
+    /// `into_stream` for lists that say whether more follow (`has_more`) and take the last
+    /// item's id for the next page.
+    fn stream_after_last_id(&mut self, error_type: &TokenStream) -> Option<TokenStream> {
+        let Some(PaginationStyle::AfterLastId {
+            parameter,
+            has_more,
+            id,
+        }) = self
+            .operation
+            .pagination
+            .as_ref()
+            .map(|pagination| pagination.style.clone())
+        else {
+            return None;
+        };
+        let shape = self.page_shape()?;
+        let page = shape.page_name.clone()?;
+        let more_field = ident(self.table.field_of(&page, &has_more)?);
+        let more = match self.table.field_shape(&page, &has_more)? {
+            FieldShape::Plain => quote!(page.#more_field),
+            FieldShape::Optional => quote!(page.#more_field.unwrap_or(false)),
+            FieldShape::DoubleOptional => quote!(page.#more_field.flatten().unwrap_or(false)),
+        };
+        let item = shape.item_schema.ref_name()?.to_owned();
+        let id_field = ident(self.table.field_of(&item, &id)?);
+        let id_expression = match self.table.field_shape(&item, &id)? {
+            FieldShape::Plain => quote!(::sdkgen_runtime::ToParam::to_param(&item.#id_field)),
+            FieldShape::Optional => {
+                quote!(item.#id_field.as_ref().map(::sdkgen_runtime::ToParam::to_param).unwrap_or_default())
+            }
+            FieldShape::DoubleOptional => {
+                quote!(item.#id_field.clone().flatten().as_ref().map(::sdkgen_runtime::ToParam::to_param).unwrap_or_default())
+            }
+        };
+        let (first, field, assign) = self.cursor_assignment(&parameter)?;
+        let PageShape {
+            page_type,
+            item_type,
+            take_items,
+            ..
+        } = shape;
+        Some(quote! {
+            /// Every item of every page, fetched page by page as the stream is read (the next
+            /// page starts after the last item's id while the page says more follow); each page
+            /// is a request that costs its points.
+            pub fn into_stream(self) -> ::sdkgen_runtime::ItemStream<'a, #item_type, #error_type> {
+                let first = #first;
+                ::sdkgen_runtime::pagination::pages_after(
+                    first,
+                    move |cursor| {
+                        let mut request = self.clone();
+                        request.#field = #assign;
+                        request.send()
+                    },
+                    |page: #page_type| (#take_items, #more),
+                    |item: &#item_type| #id_expression,
+                )
+            }
+        })
+    }
+
+    /// `into_stream` for lists whose pages name the next page's URL, in the body or in a
+    /// `Link` header.
+    fn stream_by_url(&mut self, error_type: &TokenStream) -> Option<TokenStream> {
+        let style = self.operation.pagination.as_ref()?.style.clone();
+        let shape = self.page_shape()?;
+        let (take_next, link_header, doc) = match &style {
+            PaginationStyle::NextUrl { next } => (
+                self.page_property(shape.page_name.as_deref()?, next)?,
+                false,
+                " Every item of every page, fetched page by page as the stream is read, following the URL of the next page that each page names (only under the client's base URL); each page is a request that costs its points.",
+            ),
+            _ => (
+                quote!(None),
+                true,
+                " Every item of every page, fetched page by page as the stream is read, following the `Link: <...>; rel=\"next\"` header of each page (only under the client's base URL); each page is a request that costs its points.",
+            ),
+        };
+        let request = self.request_statements();
+        let PageShape {
+            page_type,
+            item_type,
+            take_items,
+            ..
+        } = shape;
+        let split = if link_header {
+            quote!(|page: #page_type| (#take_items, None))
+        } else {
+            quote!(|page: #page_type| (#take_items, #take_next))
+        };
+        Some(quote! {
+            #[doc = #doc]
+            pub fn into_stream(self) -> ::sdkgen_runtime::ItemStream<'a, #item_type, #error_type> {
+                #request
+                ::sdkgen_runtime::pagination::url_pages::<#page_type, #item_type, #error_type>(
+                    self.client.runtime().clone(),
+                    request,
+                    #split,
+                    #link_header,
+                )
+            }
+        })
+    }
+
+    /// For a query parameter that takes a cursor or an id: the first value (from the
+    /// builder), the builder's field, and how a next cursor (`Option<String>`) is assigned.
+    fn cursor_assignment(&self, parameter: &str) -> Option<(TokenStream, Ident, TokenStream)> {
+        let param = self.params.iter().find(|param| {
+            param.parameter.location == ParameterLocation::Query
+                && param.parameter.name == parameter
+                && !param.parameter.required
+        })?;
+        let field = param.field.clone();
+        let is_string = param.value_type.to_string() == quote!(String).to_string();
+        let is_integer = matches!(
+            self.table.resolve(&param.parameter.schema).kind,
+            SchemaKind::Integer(_)
+        );
+        Some(if is_string {
+            (quote!(self.#field.clone()), field, quote!(cursor))
+        } else if is_integer {
+            (
+                quote!(self.#field.as_ref().map(::sdkgen_runtime::ToParam::to_param)),
+                field,
+                quote!(cursor.and_then(|cursor| cursor.parse().ok())),
+            )
+        } else {
+            (
+                quote!(self.#field.as_ref().map(::sdkgen_runtime::ToParam::to_param)),
+                field,
+                quote!(cursor.map(Into::into)),
+            )
+        })
+    }
+}
+
 fn param_statement(param: &Param<'_>) -> TokenStream {
     let wire = &param.parameter.name;
     let field = &param.field;
@@ -998,6 +1369,32 @@ fn param_statement(param: &Param<'_>) -> TokenStream {
     }
 }
 
+/// The `encoding` of a form body's properties, for the runtime: only those that differ from
+/// the default (`style: form`, exploded).
+fn form_encodings(media: &MediaType) -> Vec<TokenStream> {
+    media
+        .encoding
+        .iter()
+        .filter_map(|(property, encoding)| {
+            let json = encoding
+                .content_type
+                .as_deref()
+                .is_some_and(|content_type| BodyKind::of(content_type) == BodyKind::Json);
+            let style = encoding.style.unwrap_or(ParameterStyle::Form);
+            let explode = encoding.explode.unwrap_or(style == ParameterStyle::Form);
+            let tokens = match style {
+                _ if json => quote!(Json),
+                ParameterStyle::DeepObject => quote!(DeepObject),
+                ParameterStyle::SpaceDelimited => quote!(SpaceDelimited),
+                ParameterStyle::PipeDelimited => quote!(PipeDelimited),
+                _ if explode => return None,
+                _ => quote!(Form { explode: false }),
+            };
+            Some(quote!((#property, ::sdkgen_runtime::encoding::FormEncoding::#tokens)))
+        })
+        .collect()
+}
+
 /// The media type a client sends: JSON first, then form, multipart, anything else.
 fn pick_media(content: &[MediaType]) -> Option<&MediaType> {
     [
@@ -1020,6 +1417,23 @@ enum Decoded {
     AnyJson,
     Text,
     Bytes,
+    /// A `text/event-stream`: events whose data has the schema (text without one).
+    Events(Option<Box<Schema>>),
+}
+
+fn is_event_stream(media: &MediaType) -> bool {
+    media
+        .media_type
+        .split(';')
+        .next()
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("text/event-stream"))
+}
+
+/// The event stream a success response offers, if any (beside JSON or alone).
+fn events_media(operation: &Operation) -> Option<&MediaType> {
+    operation
+        .success_responses()
+        .find_map(|response| response.content.iter().find(|media| is_event_stream(media)))
 }
 
 fn json_schema(response: &Response) -> Option<&Schema> {
@@ -1043,6 +1457,9 @@ fn decoded(response: &Response) -> Decoded {
             Some(schema) => Decoded::Json(Box::new(schema.clone())),
             None => Decoded::AnyJson,
         };
+    }
+    if let Some(media) = response.content.iter().find(|media| is_event_stream(media)) {
+        return Decoded::Events(media.schema.clone().map(Box::new));
     }
     match response.content.first().map(MediaType::kind) {
         Some(BodyKind::Text) => Decoded::Text,

@@ -239,7 +239,10 @@ async fn v1_sdk_calls_every_operation_of_1_1_0() {
         .send()
         .await
         .unwrap()
-        .into_inner();
+        .into_inner()
+        .bytes()
+        .await
+        .unwrap();
     assert_eq!(bytes.as_ref(), b"hello");
     call("downloadAttachment");
 
@@ -259,13 +262,13 @@ async fn v1_sdk_calls_every_operation_of_1_1_0() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn v2_sdk_calls_every_operation_of_2_0_0() {
+async fn v2_sdk_calls_every_operation_of_2_1_0() {
     use taskboard_v2::types::{
         NewApiKey, NewComment, NewLabel, NewProject, NewTask, ProjectUpdate, TaskBatch, TaskQuery,
         TaskUpdate, UploadAttachmentRequest,
     };
     let running = start(
-        "v2/2.0.0.yaml",
+        "v2/2.1.0.yaml",
         vec![key("e2e-v2", "org-v2", Plan::Enterprise)],
         Duration::from_secs(60),
     )
@@ -402,6 +405,17 @@ async fn v2_sdk_calls_every_operation_of_2_0_0() {
         .await
         .unwrap();
     call("downloadAttachment");
+    let events = client
+        .follow_project_events(project.id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .try_collect_all()
+        .await
+        .unwrap();
+    assert!(!events.is_empty(), "the sandbox sends a few typed events");
+    call("followProjectEvents");
     client.delete_task(task.id).send().await.unwrap();
     call("deleteTask");
     client.delete_project(project.id).send().await.unwrap();

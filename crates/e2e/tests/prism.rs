@@ -1,7 +1,9 @@
 //! Independent conformance: every request the generated v1 SDK sends, for every operation,
 //! passes the request validation of Stoplight Prism (`prism mock --errors`, which answers 422
 //! or 401 to a request that does not match the spec). A plain `cargo test` ignores it (its
-//! summary counts it); .ci/run installs Prism and runs it with `--ignored`.
+//! summary counts it); .ci/run installs Prism and runs it with `--ignored`. The v2 SDK's uploads
+//! of named files (a guessed type, a type of the caller's, bare bytes), its download and its event
+//! stream pass it too.
 
 // Test code unwraps: a failure is a failed test.
 #![allow(clippy::unwrap_used)]
@@ -53,9 +55,9 @@ fn accepted<T, E: std::fmt::Debug>(
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs Stoplight Prism (npm install -g @stoplight/prism-cli): run with --ignored, as CI does after installing it"]
-async fn every_request_of_the_v1_sdk_passes_prism_validation() {
+/// Prism mocking a spec of this repository (`v1/1.2.0.yaml`, say) on a free port, once it
+/// listens.
+async fn start_prism(spec: &str) -> (Prism, u16) {
     let prism = prism_binary()
         .expect("Stoplight Prism is not installed (npm install -g @stoplight/prism-cli)");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -63,7 +65,7 @@ async fn every_request_of_the_v1_sdk_passes_prism_validation() {
         .local_addr()
         .unwrap()
         .port();
-    let spec = sdkgen_e2e::spec("v1/1.2.0.yaml");
+    let spec = sdkgen_e2e::spec(spec);
     let child = Command::new(prism)
         .args([
             "mock",
@@ -78,7 +80,7 @@ async fn every_request_of_the_v1_sdk_passes_prism_validation() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let _prism = Prism(child);
+    let prism = Prism(child);
     // Prism takes a few seconds to start: wait for its port (bounded).
     let mut ready = false;
     for _ in 0..120 {
@@ -92,6 +94,13 @@ async fn every_request_of_the_v1_sdk_passes_prism_validation() {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert!(ready, "Prism did not start within 30 s");
+    (prism, port)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Stoplight Prism (npm install -g @stoplight/prism-cli): run with --ignored, as CI does after installing it"]
+async fn every_request_of_the_v1_sdk_passes_prism_validation() {
+    let (_prism, port) = start_prism("v1/1.2.0.yaml").await;
 
     let client = taskboard_v1::Client::builder()
         .base_url(format!("http://127.0.0.1:{port}"))
@@ -202,4 +211,59 @@ async fn every_request_of_the_v1_sdk_passes_prism_validation() {
         "Prism rejected requests:\n{}",
         failures.join("\n")
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Stoplight Prism (npm install -g @stoplight/prism-cli): run with --ignored, as CI does after installing it"]
+async fn named_file_parts_and_streams_of_the_v2_sdk_pass_prism_validation() {
+    use taskboard_v2::FilePart;
+    use taskboard_v2::types::UploadAttachmentRequest;
+    let (_prism, port) = start_prism("v2/2.1.0.yaml").await;
+    let client = taskboard_v2::Client::builder()
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .bearer_token("prism-token")
+        .organization("prism-e2e-v2")
+        .plan(taskboard_v2::Plan::Enterprise)
+        .retry_policy(taskboard_v2::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let id: taskboard_v2::uuid::Uuid = "6f1c2a9e-0d3b-4c6e-9a51-2b7e8f4d1c00".parse().unwrap();
+    let mut failures = Vec::new();
+    for file in [
+        FilePart::from_bytes("minutes.pdf", b"%PDF-1.7".to_vec()),
+        FilePart::from_bytes("scan.data", b"II*".to_vec()).content_type("image/tiff"),
+        FilePart::from(b"plain bytes".to_vec()),
+    ] {
+        let name = format!("uploadAttachment {} {}", file.name(), file.mime());
+        let result = client
+            .upload_attachment(id, UploadAttachmentRequest::new(file).description("note"))
+            .send()
+            .await;
+        accepted_v2(&name, result, &mut failures);
+    }
+    let download = client.download_attachment(id).send().await;
+    accepted_v2("downloadAttachment", download, &mut failures);
+    let events = client.follow_project_events(id).send().await;
+    accepted_v2("followProjectEvents", events, &mut failures);
+    assert!(
+        failures.is_empty(),
+        "Prism rejected requests:\n{}",
+        failures.join("\n")
+    );
+}
+
+fn accepted_v2<T, E: std::fmt::Debug>(
+    operation: &str,
+    result: Result<T, taskboard_v2::Error<E>>,
+    failures: &mut Vec<String>,
+) {
+    match result {
+        Ok(_) | Err(taskboard_v2::Error::Decode { .. }) => {}
+        Err(error) => match error.status().map(|status| status.as_u16()) {
+            Some(400 | 401 | 403 | 415 | 422) | None => {
+                failures.push(format!("{operation}: {error:?}"))
+            }
+            Some(_) => {}
+        },
+    }
 }

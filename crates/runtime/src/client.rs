@@ -14,8 +14,9 @@ use crate::budget::{Budget, BudgetMode, BudgetSnapshot, Permit, StoreError, Thro
 use crate::error::{Error, ErrorBody, ServerMessage};
 use crate::headers::{RateLimitHeaders, capped_wait};
 use crate::request::{Body, Request};
-use crate::response::{RawResponse, ResponseFuture};
+use crate::response::{RawResponse, ResponseFuture, ResponseValue};
 use crate::retry::{Decision, Outcome, RetryBudget, RetryPolicy, StopReason};
+use crate::stream::{ByteStream, DecodeEvent, EventStream, FilePart, FileSource};
 use crate::token::BearerToken;
 
 /// A client of the API. Cheap to clone: clones share the connection pool and the budget.
@@ -47,6 +48,25 @@ impl std::fmt::Debug for Client {
             .field("budget", &self.inner.budget)
             .finish_non_exhaustive()
     }
+}
+
+/// Whether a successful body is read before the call returns, or handed over unread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Buffered,
+    Streamed,
+}
+
+/// A successful answer: its body read (buffered calls, and any error), or not yet (streams).
+struct Answered {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Received,
+}
+
+enum Received {
+    Read(Bytes),
+    Live(reqwest::Response),
 }
 
 /// How long the gate closes after a 429 that says nothing of when to come back.
@@ -98,6 +118,102 @@ impl Client {
         &self,
         request: Request,
     ) -> Result<RawResponse, Error<E>> {
+        let operation = request.operation;
+        let received = self.execute_mode::<E>(request, Mode::Buffered).await?;
+        let body = match received.body {
+            Received::Read(body) => body,
+            Received::Live(response) => {
+                self.read_body(operation, response, self.inner.timeout, true)
+                    .await?
+            }
+        };
+        Ok(RawResponse {
+            operation,
+            status: received.status,
+            headers: received.headers,
+            body,
+        })
+    }
+
+    /// Sends a request like [`Client::execute`] (budget, retries until a success status) but
+    /// leaves a successful body unread: the response is returned as soon as its headers are,
+    /// and the request's timeout bounds the wait for them, then each wait for a chunk.
+    async fn execute_streamed<E: DeserializeOwned>(
+        &self,
+        request: Request,
+    ) -> Result<(Answered, Duration), Error<E>> {
+        let idle = request.timeout.unwrap_or(self.inner.timeout);
+        Ok((self.execute_mode(request, Mode::Streamed).await?, idle))
+    }
+
+    /// Sends a request whose success is a download: its body as a [`ByteStream`].
+    pub fn call_byte_stream<'a, E>(
+        &'a self,
+        request: Request,
+    ) -> ResponseFuture<'a, ByteStream<E>, E>
+    where
+        E: DeserializeOwned + Send + 'static,
+    {
+        Box::pin(async move {
+            let operation = request.operation;
+            let (answered, idle) = self.execute_streamed::<E>(request).await?;
+            let stream = match answered.body {
+                Received::Live(response) => {
+                    ByteStream::new(operation, response, idle, self.inner.max_response_bytes)
+                }
+                Received::Read(body) => {
+                    ByteStream::from_stream(operation, futures_util::stream::iter([Ok(body)]))
+                }
+            };
+            Ok(ResponseValue::new(
+                answered.status,
+                answered.headers,
+                stream,
+            ))
+        })
+    }
+
+    /// Sends a request whose success is a `text/event-stream`: its events, each decoded by
+    /// `decode` ([`crate::stream::json_event`] or [`crate::stream::text_event`]). The call's
+    /// points are charged once, when it is sent; the timeout bounds each wait for an event.
+    pub fn call_events<'a, T, E>(
+        &'a self,
+        request: Request,
+        decode: DecodeEvent<T>,
+    ) -> ResponseFuture<'a, EventStream<T, E>, E>
+    where
+        T: Send + 'static,
+        E: DeserializeOwned + Send + 'static,
+    {
+        Box::pin(async move {
+            let operation = request.operation;
+            let (answered, idle) = self.execute_streamed::<E>(request).await?;
+            let limit = self.inner.max_response_bytes;
+            let events = match answered.body {
+                Received::Live(response) => {
+                    EventStream::new(operation, answered.status, response, idle, limit, decode)
+                }
+                Received::Read(body) => EventStream::from_chunks(
+                    operation,
+                    answered.status,
+                    futures_util::stream::iter([Ok(body)]),
+                    limit,
+                    decode,
+                ),
+            };
+            Ok(ResponseValue::new(
+                answered.status,
+                answered.headers,
+                events,
+            ))
+        })
+    }
+
+    async fn execute_mode<E: DeserializeOwned>(
+        &self,
+        request: Request,
+        mode: Mode,
+    ) -> Result<Answered, Error<E>> {
         let span = tracing::info_span!(
             "sdk.request",
             operation = request.operation,
@@ -107,7 +223,7 @@ impl Client {
             budget_wait_ms = tracing::field::Empty,
             status = tracing::field::Empty,
         );
-        self.execute_in_span(request).instrument(span).await
+        self.execute_in_span(request, mode).instrument(span).await
     }
 
     /// Sends a request and decodes a JSON body: what generated `send()` methods return.
@@ -146,7 +262,8 @@ impl Client {
     async fn execute_in_span<E: DeserializeOwned>(
         &self,
         request: Request,
-    ) -> Result<RawResponse, Error<E>> {
+        mode: Mode,
+    ) -> Result<Answered, Error<E>> {
         if let Some(message) = request.problem.clone() {
             return Err(Error::InvalidRequest {
                 operation: request.operation,
@@ -206,7 +323,7 @@ impl Client {
                 u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
             );
             let (result, outcome) = self
-                .attempt(&request, permit, idempotency_key.as_deref(), timeout)
+                .attempt(&request, permit, idempotency_key.as_deref(), timeout, mode)
                 .await;
             let now = Instant::now();
             if result.is_ok() {
@@ -257,9 +374,13 @@ impl Client {
         permit: Permit,
         idempotency_key: Option<&str>,
         timeout: Duration,
-    ) -> (Result<RawResponse, Error<E>>, Outcome) {
+        mode: Mode,
+    ) -> (Result<Answered, Error<E>>, Outcome) {
         let operation = request.operation;
-        let builder = match self.build(request, idempotency_key) {
+        let streamed = mode == Mode::Streamed;
+        let builder = match self.build(request, idempotency_key).await {
+            // A streamed body is bounded between chunks, not as a whole (see below).
+            Ok(builder) if streamed => builder,
             Ok(builder) => builder.timeout(timeout),
             Err(message) => {
                 let _ = permit.not_sent().await;
@@ -269,7 +390,24 @@ impl Client {
                 );
             }
         };
-        let response = match builder.send().await {
+        let sent = if streamed {
+            match tokio::time::timeout(timeout, builder.send()).await {
+                Ok(sent) => sent,
+                Err(_) => {
+                    drop(permit);
+                    return (
+                        Err(Error::Timeout {
+                            operation,
+                            after: timeout,
+                        }),
+                        Outcome::TimedOut,
+                    );
+                }
+            }
+        } else {
+            builder.send().await
+        };
+        let response = match sent {
             Ok(response) => response,
             Err(source) => {
                 return if source.is_timeout() {
@@ -321,7 +459,7 @@ impl Client {
                 return (Err(Error::store(operation, error)), Outcome::Final);
             }
             let body = self
-                .read_body::<E>(operation, response, timeout)
+                .read_body::<E>(operation, response, timeout, streamed)
                 .await
                 .unwrap_or_default();
             let error = Error::RateLimited {
@@ -343,7 +481,17 @@ impl Client {
         if let Err(error) = permit.answered(observation).await {
             return (Err(Error::store(operation, error)), Outcome::Final);
         }
-        let body = match self.read_body(operation, response, timeout).await {
+        if streamed && status.is_success() {
+            return (
+                Ok(Answered {
+                    status,
+                    headers,
+                    body: Received::Live(response),
+                }),
+                Outcome::Final,
+            );
+        }
+        let body = match self.read_body(operation, response, timeout, streamed).await {
             Ok(body) => body,
             Err(error) => {
                 let outcome = match &error {
@@ -356,11 +504,10 @@ impl Client {
         };
         if status.is_success() {
             return (
-                Ok(RawResponse {
-                    operation,
+                Ok(Answered {
                     status,
                     headers,
-                    body,
+                    body: Received::Read(body),
                 }),
                 Outcome::Final,
             );
@@ -392,7 +539,7 @@ impl Client {
     }
 
     /// The HTTP request for one attempt; `Err` says why it cannot be built.
-    fn build(
+    async fn build(
         &self,
         request: &Request,
         idempotency_key: Option<&str>,
@@ -447,8 +594,37 @@ impl Client {
             Body::Multipart(parts) => {
                 let mut form = reqwest::multipart::Form::new();
                 for part in parts {
-                    let mut field =
-                        reqwest::multipart::Part::stream(reqwest::Body::from(part.bytes.clone()));
+                    let mut length = None;
+                    let body = match part.file_part().map(FilePart::source) {
+                        None | Some(FileSource::Bytes(_)) => {
+                            length = Some(part.bytes.len() as u64);
+                            reqwest::Body::from(part.bytes.clone())
+                        }
+                        Some(FileSource::Path(path)) => {
+                            let file = tokio::fs::File::open(path).await.map_err(|error| {
+                                format!("cannot open the file {}: {error}", path.display())
+                            })?;
+                            // A known length keeps the body's Content-Length (some servers
+                            // refuse chunked uploads).
+                            length = file.metadata().await.ok().map(|metadata| metadata.len());
+                            reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file))
+                        }
+                        Some(FileSource::Stream(shared)) => {
+                            let taken = shared
+                                .lock()
+                                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                                .take();
+                            let chunks = taken.ok_or_else(|| {
+                                "a streamed file part was sent already and cannot be sent again"
+                                    .to_owned()
+                            })?;
+                            reqwest::Body::wrap_stream(chunks)
+                        }
+                    };
+                    let mut field = match length {
+                        Some(length) => reqwest::multipart::Part::stream_with_length(body, length),
+                        None => reqwest::multipart::Part::stream(body),
+                    };
                     if let Some(file_name) = &part.file_name {
                         field = field.file_name(file_name.clone());
                     }
@@ -472,6 +648,31 @@ impl Client {
 
     /// Reads a body up to the configured limit, chunk by chunk.
     async fn read_body<E>(
+        &self,
+        operation: &'static str,
+        response: reqwest::Response,
+        timeout: Duration,
+        streamed: bool,
+    ) -> Result<Bytes, Error<E>> {
+        if !streamed {
+            // reqwest's own timeout bounds the body of a buffered request.
+            return self.read_body_unbounded(operation, response, timeout).await;
+        }
+        match tokio::time::timeout(
+            timeout,
+            self.read_body_unbounded(operation, response, timeout),
+        )
+        .await
+        {
+            Ok(read) => read,
+            Err(_) => Err(Error::Timeout {
+                operation,
+                after: timeout,
+            }),
+        }
+    }
+
+    async fn read_body_unbounded<E>(
         &self,
         operation: &'static str,
         mut response: reqwest::Response,

@@ -214,8 +214,9 @@ impl<C: From<Client>> ClientBuilder<C> {
                 "the plan must allow at least one point per window",
             ));
         }
+        // No client-wide timeout: every buffered request sets its own, and a streamed one is
+        // bounded between chunks instead (a whole-request timeout would cut a long stream).
         let http = reqwest::Client::builder()
-            .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .user_agent(self.user_agent.clone())
             .build()

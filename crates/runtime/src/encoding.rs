@@ -253,6 +253,85 @@ pub fn form_pairs<T: serde::Serialize + ?Sized>(
     Ok(pairs)
 }
 
+/// How one property of a form body is encoded (OpenAPI's `encoding`: `style`, `explode`,
+/// `contentType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormEncoding {
+    /// `style: form` (the default): exploded, arrays repeat the name (`tag=a&tag=b`) and
+    /// objects give one pair per property (`r=1&g=2`); not exploded, both are joined with
+    /// commas (`tag=a,b`, `color=r,1,g,2`).
+    Form {
+        /// Whether arrays and objects are exploded.
+        explode: bool,
+    },
+    /// `style: spaceDelimited`: array items joined by spaces.
+    SpaceDelimited,
+    /// `style: pipeDelimited`: array items joined by pipes.
+    PipeDelimited,
+    /// `style: deepObject`: `name[key]=value` for each property of an object.
+    DeepObject,
+    /// `contentType: application/json`: the value as JSON text.
+    Json,
+}
+
+/// The pairs of a form body with each property encoded as `encodings` says; properties not
+/// listed are `style: form`, exploded (OpenAPI's default). Nulls are left out.
+pub fn styled_form_pairs<T: serde::Serialize + ?Sized>(
+    value: &T,
+    encodings: &[(&str, FormEncoding)],
+) -> Result<Vec<(String, String)>, serde_json::Error> {
+    use serde_json::Value;
+    let value = serde_json::to_value(value)?;
+    let mut pairs = Vec::new();
+    let Value::Object(fields) = value else {
+        return Ok(pairs);
+    };
+    for (name, value) in fields {
+        let encoding = encodings
+            .iter()
+            .find(|(property, _)| *property == name)
+            .map_or(FormEncoding::Form { explode: true }, |(_, encoding)| {
+                *encoding
+            });
+        match (encoding, value) {
+            (_, Value::Null) => {}
+            (FormEncoding::Json, value) => pairs.push((name, value.to_string())),
+            (FormEncoding::DeepObject, Value::Object(entries)) => pairs.extend(query_deep_object(
+                &name,
+                entries.iter().map(|(key, value)| (key, value.to_param())),
+            )),
+            (FormEncoding::Form { explode: true }, Value::Array(items)) => {
+                pairs.extend(items.iter().map(|item| (name.clone(), item.to_param())));
+            }
+            (FormEncoding::Form { explode: true }, Value::Object(entries)) => {
+                pairs.extend(
+                    entries
+                        .iter()
+                        .map(|(key, value)| (key.clone(), value.to_param())),
+                );
+            }
+            (FormEncoding::Form { explode: false }, Value::Object(entries)) => {
+                let joined: Vec<String> = entries
+                    .iter()
+                    .flat_map(|(key, value)| [key.clone(), value.to_param()])
+                    .collect();
+                pairs.push((name, joined.join(",")));
+            }
+            (encoding, Value::Array(items)) => {
+                let separator = match encoding {
+                    FormEncoding::SpaceDelimited => " ",
+                    FormEncoding::PipeDelimited => "|",
+                    _ => ",",
+                };
+                let joined: Vec<String> = items.iter().map(ToParam::to_param).collect();
+                pairs.push((name, joined.join(separator)));
+            }
+            (_, other) => pairs.push((name, other.to_param())),
+        }
+    }
+    Ok(pairs)
+}
+
 #[cfg(test)]
 mod param_tests {
     use super::*;
@@ -266,6 +345,42 @@ mod param_tests {
         assert_eq!(true.to_param(), "true");
         assert_eq!(serde_json::json!("x").to_param(), "x");
         assert_eq!(serde_json::json!({"a": 1}).to_param(), r#"{"a":1}"#);
+    }
+
+    #[test]
+    fn form_bodies_follow_each_propertys_encoding() {
+        let value = serde_json::json!({
+            "tags": ["a", "b"],
+            "ids": [1, 2],
+            "filter": {"status": "open", "n": 2},
+            "color": {"r": 1},
+            "meta": {"k": "v"},
+            "plain": "x y",
+            "gone": null,
+        });
+        let pairs = styled_form_pairs(
+            &value,
+            &[
+                ("ids", FormEncoding::Form { explode: false }),
+                ("filter", FormEncoding::DeepObject),
+                ("meta", FormEncoding::Json),
+            ],
+        )
+        .unwrap();
+        let pair = |name: &str, value: &str| (name.to_owned(), value.to_owned());
+        assert_eq!(
+            pairs,
+            [
+                pair("tags", "a"),
+                pair("tags", "b"),
+                pair("ids", "1,2"),
+                pair("filter[status]", "open"),
+                pair("filter[n]", "2"),
+                pair("r", "1"),
+                pair("meta", r#"{"k":"v"}"#),
+                pair("plain", "x y"),
+            ]
+        );
     }
 
     #[test]

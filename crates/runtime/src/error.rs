@@ -240,6 +240,26 @@ pub enum Error<E = serde_json::Value> {
         /// What is wrong.
         message: String,
     },
+    /// A streamed response broke its format (an event stream that does not parse, or an event
+    /// larger than the limit). The stream ends after it.
+    #[error("{operation}: the response stream is malformed: {message}")]
+    Stream {
+        /// The operation id.
+        operation: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// Reading a file to upload, or writing a download, failed.
+    #[error("{operation}: {message}: {source}")]
+    Io {
+        /// The operation id.
+        operation: &'static str,
+        /// What was being done.
+        message: String,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl<E> Error<E> {
@@ -275,7 +295,9 @@ impl<E> Error<E> {
             | Error::Api { operation, .. }
             | Error::Decode { operation, .. }
             | Error::ResponseTooLarge { operation, .. }
-            | Error::InvalidRequest { operation, .. } => operation,
+            | Error::InvalidRequest { operation, .. }
+            | Error::Stream { operation, .. }
+            | Error::Io { operation, .. } => operation,
         }
     }
 

@@ -33,6 +33,7 @@ mod request;
 mod response;
 pub mod retry;
 pub mod serde_helpers;
+pub mod stream;
 mod token;
 
 pub use budget::{BudgetMode, BudgetSnapshot, Throttling};
@@ -47,6 +48,7 @@ pub use pagination::ItemStream;
 pub use request::{Body, Method, Part, QueryStyle, Request};
 pub use response::{RawResponse, ResponseFuture, ResponseValue};
 pub use retry::{RetryBudgetPolicy, RetryPolicy};
+pub use stream::{ByteStream, EventStream, FilePart};
 pub use token::BearerToken;
 pub use {chrono, serde, serde_json, uuid};
 

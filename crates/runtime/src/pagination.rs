@@ -7,6 +7,9 @@ use std::pin::Pin;
 use futures_util::Stream;
 use futures_util::stream::{self, TryStreamExt};
 
+use serde::de::DeserializeOwned;
+
+use crate::client::Client;
 use crate::error::Error;
 use crate::request::Request;
 use crate::response::ResponseFuture;
@@ -31,6 +34,66 @@ where
     Box::pin(paginate(first_cursor, move |cursor| {
         let page = send(cursor);
         async move { Ok(split(page.await?.into_inner())) }
+    }))
+}
+
+/// The stream behind generated `into_stream()` methods of lists that say whether more items
+/// follow (`has_more`) and take the last item's id for the next page (`after`):
+/// `split(page)` gives the items and the flag, `id(item)` the id to send.
+pub fn pages_after<'a, P, T, E, S>(
+    first_after: Option<String>,
+    mut send: S,
+    split: fn(P) -> (Vec<T>, bool),
+    id: fn(&T) -> String,
+) -> ItemStream<'a, T, E>
+where
+    S: FnMut(Option<String>) -> ResponseFuture<'a, P, E> + Send + 'a,
+    P: 'a,
+    T: Send + 'a,
+    E: Send + 'a,
+{
+    Box::pin(paginate(first_after, move |after| {
+        let page = send(after);
+        async move {
+            let (items, more) = split(page.await?.into_inner());
+            let next = if more { items.last().map(id) } else { None };
+            Ok((items, next))
+        }
+    }))
+}
+
+/// The stream behind generated `into_stream()` methods of lists whose pages name the next
+/// page's URL: in the body (`split` returns it), or in an RFC 8288 `Link` header
+/// (`link_header`). Each next URL is followed only under the client's base URL (see
+/// [`follow`]); one that is not ends the stream with an error.
+pub fn url_pages<P, T, E>(
+    client: Client,
+    first: Request,
+    split: fn(P) -> (Vec<T>, Option<String>),
+    link_header: bool,
+) -> ItemStream<'static, T, E>
+where
+    P: DeserializeOwned + Send + 'static,
+    T: Send + 'static,
+    E: DeserializeOwned + Send + 'static,
+{
+    Box::pin(paginate(None, move |next: Option<String>| {
+        let client = client.clone();
+        let mut request = first.clone();
+        async move {
+            if let Some(next) = next {
+                follow(&mut request, client.base_url(), &next).map_err(|message| {
+                    Error::InvalidRequest {
+                        operation: request.operation,
+                        message,
+                    }
+                })?;
+            }
+            let response = client.execute::<E>(request).await?;
+            let header_next = link_header.then(|| next_link(&response.headers)).flatten();
+            let (items, body_next) = split(response.json::<P, E>()?.into_inner());
+            Ok((items, if link_header { header_next } else { body_next }))
+        }
     }))
 }
 

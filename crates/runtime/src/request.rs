@@ -88,6 +88,19 @@ impl Request {
         }
     }
 
+    /// Sets a form body from a value's top-level fields, each encoded as the spec's `encoding`
+    /// says (see [`crate::encoding::styled_form_pairs`]).
+    pub fn set_form_styled<T: serde::Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+        encodings: &[(&str, crate::encoding::FormEncoding)],
+    ) {
+        match crate::encoding::styled_form_pairs(value, encodings) {
+            Ok(pairs) => self.body = Body::Form(pairs),
+            Err(error) => self.problem = Some(format!("the form body does not serialise: {error}")),
+        }
+    }
+
     /// Adds a query pair.
     pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.query.push((name.into(), value.into()));
@@ -145,11 +158,55 @@ pub struct Part {
     pub file_name: Option<String>,
     /// The part's content type.
     pub content_type: Option<String>,
-    /// The bytes.
+    /// The bytes (of a text part, or of a file part made from bytes).
     pub bytes: Bytes,
+    /// A file part's source when it is read as the request is sent (a path, a stream).
+    file: Option<crate::FilePart>,
 }
 
 impl Part {
+    /// A file field from a [`crate::FilePart`]: its file name and content type are sent as
+    /// given, its bytes read from memory, a path or a stream.
+    pub fn from_file(name: impl Into<String>, file: impl Into<crate::FilePart>) -> Self {
+        let file: crate::FilePart = file.into();
+        let bytes = match file.source() {
+            crate::stream::FileSource::Bytes(bytes) => bytes.clone(),
+            _ => Bytes::new(),
+        };
+        Part {
+            name: name.into(),
+            file_name: Some(file.name().to_owned()),
+            content_type: Some(file.mime().to_owned()),
+            bytes,
+            file: Some(file),
+        }
+    }
+
+    /// Sets the part's content type when it has none, or only `application/octet-stream`
+    /// (which says nothing): the spec's `encoding` gives the type a part has unless the
+    /// caller says otherwise.
+    pub fn default_content_type(mut self, content_type: &str) -> Self {
+        if self
+            .content_type
+            .as_deref()
+            .is_none_or(|current| current == "application/octet-stream")
+        {
+            self.content_type = Some(content_type.to_owned());
+        }
+        self
+    }
+
+    /// Sets the part's content type.
+    pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    /// The file part this part was made from, if it was.
+    pub fn file_part(&self) -> Option<&crate::FilePart> {
+        self.file.as_ref()
+    }
+
     /// A text field.
     pub fn text(name: impl Into<String>, value: impl Into<String>) -> Self {
         Part {
@@ -157,10 +214,11 @@ impl Part {
             file_name: None,
             content_type: None,
             bytes: Bytes::from(value.into()),
+            file: None,
         }
     }
 
-    /// A file field.
+    /// A file field from bytes with a given file name and content type.
     pub fn file(
         name: impl Into<String>,
         file_name: impl Into<String>,
@@ -172,6 +230,7 @@ impl Part {
             file_name: Some(file_name.into()),
             content_type: Some(content_type.into()),
             bytes: bytes.into(),
+            file: None,
         }
     }
 }

@@ -918,7 +918,7 @@ mod tests {
             .iter()
             .map(|mount| (mount.base_path.as_str(), mount.api.version.as_str()))
             .collect();
-        assert_eq!(served, [("/v1", "1.2.0"), ("/v2", "2.0.0")]);
+        assert_eq!(served, [("/v1", "1.2.0"), ("/v2", "2.1.0")]);
         let empty = tempfile::tempdir().expect("a temporary directory");
         let error = default_mounts(empty.path()).expect_err("nothing to serve");
         assert!(

@@ -589,6 +589,13 @@ fn bytes(
     if let Some((content_type, data)) = uploaded {
         return Answer::Bytes(status, content_type.to_owned(), data.to_vec());
     }
+    if let Some(media) = response
+        .content
+        .iter()
+        .find(|media| is_event_stream(&media.media_type))
+    {
+        return Answer::Bytes(status, "text/event-stream".to_owned(), events(api, media));
+    }
     let media_type = response
         .content
         .first()
@@ -605,6 +612,31 @@ fn bytes(
     )
     .into_bytes();
     Answer::Bytes(status, content_type, bytes)
+}
+
+/// How many events the sandbox's event streams send before closing.
+const EVENTS: usize = 3;
+
+fn is_event_stream(media_type: &str) -> bool {
+    media_type
+        .split(';')
+        .next()
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("text/event-stream"))
+}
+
+/// A short `text/event-stream` body: a keep-alive comment, then [`EVENTS`] events whose data
+/// is a value of the media type's schema in JSON (text without one), then the stream ends, as
+/// a provider's stream ends when the client closes it.
+fn events(api: &Api, media: &sdkgen_model::MediaType) -> Vec<u8> {
+    let mut body = String::from(": the sandbox sends a few events, then closes the stream\n\n");
+    for index in 1..=EVENTS {
+        let data = match &media.schema {
+            Some(schema) => synthesize::value(api, schema, 0).to_string(),
+            None => format!("event {index}"),
+        };
+        body.push_str(&format!("id: {index}\ndata: {data}\n\n"));
+    }
+    body.into_bytes()
 }
 
 /// A batch creation: the answer is an object with an array of resources (`created`) and the

@@ -1106,12 +1106,8 @@ impl<'a> UploadAttachment<'a> {
                 let item = &value.file;
                 parts
                     .push(
-                        ::sdkgen_runtime::Part::file(
-                            "file",
-                            "file",
-                            "application/octet-stream",
-                            item.clone(),
-                        ),
+                        ::sdkgen_runtime::Part::from_file("file", item.clone())
+                            .default_content_type("application/octet-stream"),
                     );
             }
             if let Some(item) = &value.description {
@@ -1185,7 +1181,9 @@ impl<'a> DownloadAttachment<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, Bytes, types::Error> {
+    pub fn send(
+        self,
+    ) -> ResponseFuture<'a, ::sdkgen_runtime::ByteStream<types::Error>, types::Error> {
         let points = self.points();
         let path = encoding::path(
             &["/attachments/", "/content"],
@@ -1193,6 +1191,6 @@ impl<'a> DownloadAttachment<'a> {
         );
         let mut request = Request::new("downloadAttachment", Method::GET, path, points);
         request.priority = self.client.priority();
-        self.client.runtime().call_bytes(request)
+        self.client.runtime().call_byte_stream(request)
     }
 }

@@ -22,6 +22,7 @@ pub mod types;
 pub use client::{Client, OPERATIONS};
 #[rustfmt::skip]
 pub use ::sdkgen_runtime::{
-    BudgetMode, BudgetSnapshot, BuildError, Bytes, ClientBuilder, Error, ErrorBody,
-    OperationInfo, Plan, ResponseFuture, ResponseValue, RetryPolicy, chrono, uuid,
+    BudgetMode, BudgetSnapshot, BuildError, ByteStream, Bytes, ClientBuilder, Error,
+    ErrorBody, EventStream, FilePart, ItemStream, OperationInfo, Plan, ResponseFuture,
+    ResponseValue, RetryPolicy, chrono, uuid,
 };

@@ -1422,7 +1422,7 @@ impl Attachment {
 #[non_exhaustive]
 pub struct UploadAttachmentRequest {
     /// The file's bytes.
-    pub file: Bytes,
+    pub file: ::sdkgen_runtime::FilePart,
     /// What the file is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -1430,7 +1430,7 @@ pub struct UploadAttachmentRequest {
 
 impl UploadAttachmentRequest {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(file: impl Into<Bytes>) -> Self {
+    pub fn new(file: impl Into<::sdkgen_runtime::FilePart>) -> Self {
         UploadAttachmentRequest {
             file: file.into(),
             description: None,

@@ -514,7 +514,9 @@ impl<'a> TypeTable<'a> {
                 }
                 Some("date") => quote!(chrono::NaiveDate),
                 Some("uuid") => quote!(uuid::Uuid),
-                Some("binary") => quote!(Bytes),
+                // A file: bytes, a path or a stream, with its name and content type, so that
+                // a multipart upload sends what the caller says.
+                Some("binary") => quote!(::sdkgen_runtime::FilePart),
                 _ => quote!(String),
             },
             SchemaKind::Array(array) => {
