@@ -206,6 +206,10 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (first, second)
     });
+    let api_error = {
+        let mut table = types::TypeTable::new(api, &analysis).outside_types_module();
+        operations::api_error_type(api, &mut table)
+    };
     let (types_file, first_builders, mut warnings) = first?;
     let nesting_depth = analysis.nesting_depth();
     let (client_file, second_builders, more_warnings) = second?;
@@ -258,9 +262,22 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
         pub use client::{Client, OPERATIONS};
         #[rustfmt::skip]
         pub use ::sdkgen_runtime::{
-            BudgetMode, BudgetSnapshot, BuildError, Bytes, ClientBuilder, Error, ErrorBody, OperationInfo,
+            BudgetMode, BudgetSnapshot, BuildError, Bytes, ClientBuilder, ErrorBody, ItemStream, OperationInfo,
             Plan, ResponseFuture, ResponseValue, RetryPolicy, chrono, uuid,
         };
+        /// The runtime underneath, whole: [`Client::runtime`] and hand-made
+        /// [`Request`](runtime::Request)s, `serde_json`, the budget's types.
+        #[rustfmt::skip]
+        pub use ::sdkgen_runtime as runtime;
+        #[allow(unused_imports)]
+        use ::sdkgen_runtime::serde_json;
+
+        /// What can go wrong with a call of this API, with its error body type filled in:
+        /// what `send()` returns, so `?` works in functions that return [`Result`].
+        pub type Error<E = #api_error> = ::sdkgen_runtime::Error<E>;
+
+        /// A result whose error is this API's [`Error`].
+        pub type Result<T, E = Error> = ::std::result::Result<T, E>;
     };
     files.insert(
         "src/lib.rs".to_owned(),

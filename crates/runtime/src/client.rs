@@ -116,37 +116,43 @@ impl Client {
         self.execute_in_span(request).instrument(span).await
     }
 
-    /// Sends a request and decodes a JSON body: what generated `send()` methods return.
-    pub fn call_json<'a, T, E>(&'a self, request: Request) -> ResponseFuture<'a, T, E>
+    /// Sends a request and decodes a JSON body: what generated `send()` methods return. The
+    /// future owns a clone of the client (clones are cheap), so it is `'static` and can be
+    /// spawned.
+    pub fn call_json<'a, T, E>(&self, request: Request) -> ResponseFuture<'a, T, E>
     where
         T: DeserializeOwned + Send + 'a,
         E: DeserializeOwned + Send + 'a,
     {
-        Box::pin(async move { self.execute::<E>(request).await?.json() })
+        let client = self.clone();
+        Box::pin(async move { client.execute::<E>(request).await?.json() })
     }
 
     /// Sends a request whose success has no body.
-    pub fn call_empty<'a, E>(&'a self, request: Request) -> ResponseFuture<'a, (), E>
+    pub fn call_empty<'a, E>(&self, request: Request) -> ResponseFuture<'a, (), E>
     where
         E: DeserializeOwned + Send + 'a,
     {
-        Box::pin(async move { Ok(self.execute::<E>(request).await?.empty()) })
+        let client = self.clone();
+        Box::pin(async move { Ok(client.execute::<E>(request).await?.empty()) })
     }
 
     /// Sends a request whose success is bytes.
-    pub fn call_bytes<'a, E>(&'a self, request: Request) -> ResponseFuture<'a, Bytes, E>
+    pub fn call_bytes<'a, E>(&self, request: Request) -> ResponseFuture<'a, Bytes, E>
     where
         E: DeserializeOwned + Send + 'a,
     {
-        Box::pin(async move { Ok(self.execute::<E>(request).await?.bytes()) })
+        let client = self.clone();
+        Box::pin(async move { Ok(client.execute::<E>(request).await?.bytes()) })
     }
 
     /// Sends a request whose success is text.
-    pub fn call_text<'a, E>(&'a self, request: Request) -> ResponseFuture<'a, String, E>
+    pub fn call_text<'a, E>(&self, request: Request) -> ResponseFuture<'a, String, E>
     where
         E: DeserializeOwned + Send + 'a,
     {
-        Box::pin(async move { Ok(self.execute::<E>(request).await?.text()) })
+        let client = self.clone();
+        Box::pin(async move { Ok(client.execute::<E>(request).await?.text()) })
     }
 
     async fn execute_in_span<E: DeserializeOwned>(

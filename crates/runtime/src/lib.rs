@@ -44,7 +44,7 @@ pub use error::{BuildError, Error, ErrorBody, ServerMessage};
 pub use futures_util::Stream;
 pub use headers::RateLimitHeaders;
 pub use pagination::ItemStream;
-pub use request::{Body, Method, Part, QueryStyle, Request};
+pub use request::{Body, Method, Part, QueryStyle, Request, RequestOptions};
 pub use response::{RawResponse, ResponseFuture, ResponseValue};
 pub use retry::{RetryBudgetPolicy, RetryPolicy};
 pub use token::BearerToken;

@@ -169,7 +169,7 @@ async fn transient_errors_are_retried_honouring_retry_after() {
         .execute::<ApiError>(get("/fail/2/503"))
         .await
         .unwrap();
-    assert_eq!(&response.body[..], br#"{"attempts":3}"#);
+    assert_eq!(&response.body()[..], br#"{"attempts":3}"#);
     // Two waits of Retry-After: 1 second each.
     assert!(
         started.elapsed() >= Duration::from_secs(2),

@@ -142,7 +142,7 @@ impl<'a> TypeTable<'a> {
         let names = api
             .schemas
             .keys()
-            .map(|name| (name.clone(), scope.unique(names::type_name(name))))
+            .map(|name| (name.clone(), scope.unique(names::schema_type_name(name))))
             .collect();
         let mut table = TypeTable {
             api,
