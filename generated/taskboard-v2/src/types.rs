@@ -1337,7 +1337,7 @@ impl NewLabel {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct TaskEvent {
-    pub event: String,
+    pub event: constants::TaskUpdated,
     pub task: Task,
     pub occurred_at: chrono::DateTime<chrono::Utc>,
 }
@@ -1345,12 +1345,11 @@ pub struct TaskEvent {
 impl TaskEvent {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
-        event: impl Into<String>,
         task: impl Into<Task>,
         occurred_at: impl Into<chrono::DateTime<chrono::Utc>>,
     ) -> Self {
         TaskEvent {
-            event: event.into(),
+            event: constants::TaskUpdated,
             task: task.into(),
             occurred_at: occurred_at.into(),
         }
@@ -1642,4 +1641,10 @@ impl ApiKeyWithSecretPart2 {
             secret: secret.into(),
         }
     }
+}
+
+/// The API's string constants, one type each: a struct property that allows one
+/// value holds it, filled in by the constructor and checked when decoding.
+pub mod constants {
+    ::sdkgen_runtime::constant!(TaskUpdated = "task.updated");
 }
