@@ -1451,20 +1451,20 @@ impl TaskBatchResultFailedItem {
     }
 }
 
-/// The `ApiKeyWithSecretPart2` schema.
+/// The `ApiKeyWithSecretFields` schema.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
-pub struct ApiKeyWithSecretPart2 {
+pub struct ApiKeyWithSecretFields {
     /// The bearer token. Store it safely; it is not shown again.
     pub secret: String,
 }
 
-impl ApiKeyWithSecretPart2 {
+impl ApiKeyWithSecretFields {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(secret: impl Into<String>) -> Self {
-        ApiKeyWithSecretPart2 {
+        ApiKeyWithSecretFields {
             secret: secret.into(),
         }
     }

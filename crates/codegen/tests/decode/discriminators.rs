@@ -571,20 +571,20 @@ impl StreamEventDone {
     }
 }
 
-/// The `ChatCompletionRequestToolMessagePart2` schema.
+/// The `ChatCompletionRequestToolMessageFields` schema.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
-pub struct ChatCompletionRequestToolMessagePart2 {
+pub struct ChatCompletionRequestToolMessageFields {
     pub content: String,
     pub tool_call_id: String,
 }
 
-impl ChatCompletionRequestToolMessagePart2 {
+impl ChatCompletionRequestToolMessageFields {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(content: impl Into<String>, tool_call_id: impl Into<String>) -> Self {
-        ChatCompletionRequestToolMessagePart2 {
+        ChatCompletionRequestToolMessageFields {
             content: content.into(),
             tool_call_id: tool_call_id.into(),
         }
