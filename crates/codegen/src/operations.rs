@@ -11,7 +11,7 @@ use sdkgen_model::{
     ParameterStyle, Response, Schema, SchemaKind,
 };
 
-use crate::docs::doc_lines;
+use crate::docs::{self, doc_lines};
 use crate::names::{self, Scope, ident};
 use crate::types::{FieldShape, ParamShape, TypeTable};
 
@@ -362,7 +362,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         ));
         doc.push(String::new());
         doc.push(cost_line(operation));
-        let method_docs = doc_lines(&doc);
+        let method_docs = doc_lines(&docs::spec_text(&doc));
         let deprecated = operation
             .deprecated
             .then(|| quote!(#[deprecated = "deprecated in the API"]));
@@ -410,7 +410,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                     lines.push(String::new());
                     lines.push("Deprecated in the API.".to_owned());
                 }
-                let docs = doc_lines(&lines);
+                let docs = doc_lines(&docs::spec_text(&lines));
                 setters.push(quote! {
                     #docs
                     pub fn #field(mut self, value: impl Into<#value_type>) -> Self {

@@ -31,6 +31,7 @@ fn generated_types(fixture: &str) -> String {
         command: "UPDATE_DECODE_TYPES=1 cargo test -p sdkgen-codegen --test decode".to_owned(),
         source: fixture.to_owned(),
         publish: None,
+        examples: None,
     };
     let generated = generate(&api, &settings).expect("generates");
     generated.files["src/types.rs"]

@@ -41,7 +41,7 @@ pub use client::Client;
 pub use config::{ClientBuilder, Plan, Throttling};
 pub use encoding::ToParam;
 pub use error::{BuildError, Error, ErrorBody, ServerMessage};
-pub use futures_util::Stream;
+pub use futures_util::{Stream, StreamExt};
 pub use headers::RateLimitHeaders;
 pub use pagination::ItemStream;
 pub use request::{Body, Method, Part, QueryStyle, Request, RequestOptions};

@@ -26,7 +26,7 @@ pub mod double_option {
     }
 }
 
-/// Reads a string that must be `expected`: the deserialisation of a [`constant!`] type.
+/// Reads a string that must be `expected`: the deserialisation of a [`constant!`](crate::constant!) type.
 pub fn expect_constant<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
     expected: &'static str,

@@ -12,6 +12,8 @@
 //!
 //! Types implement `Serialize` if the client sends them and `Deserialize` if it receives
 //! them; the features `serialize` and `deserialize` add the other trait to every type.
+#[doc = include_str!("examples.md")]
+pub mod examples {}
 #[rustfmt::skip]
 pub mod builders;
 #[rustfmt::skip]
