@@ -24,6 +24,7 @@ fn generate_release(
     api: &sdkgen_model::Api,
     release: &Release,
     crate_name: &str,
+    examples: Option<String>,
 ) -> Result<sdkgen_codegen::GeneratedCrate> {
     let source = release
         .path
@@ -40,6 +41,7 @@ fn generate_release(
         command: "cargo xtask codegen".to_owned(),
         source,
         publish: None,
+        examples,
     };
     let generated = sdkgen_codegen::generate(api, &settings)?;
     for warning in &generated.warnings {
@@ -82,7 +84,9 @@ pub fn codegen(check: bool) -> Result<()> {
         };
         let api = sdkgen_loader::load_file(&newest.path)?;
         let crate_name = format!("{}-v{major}", api_slug(&api.title));
-        let mut generated = generate_release(&root, &api, &newest, &crate_name)?;
+        // A major's hand-written examples (doc-tested in its crate's `examples` module).
+        let examples = std::fs::read_to_string(folder.join("EXAMPLES.md")).ok();
+        let mut generated = generate_release(&root, &api, &newest, &crate_name, examples)?;
         // The differ and the generator know nothing of each other: the changelog and the
         // migration guide are put together here.
         let changelog = versions::changelog(&crate_name, &all_releases)?;
@@ -98,7 +102,7 @@ pub fn codegen(check: bool) -> Result<()> {
             let (a, b, c) = oldest.version;
             let baseline_name = format!("{crate_name}-{a}-{b}-{c}");
             let baseline_api = sdkgen_loader::load_file(&oldest.path)?;
-            let baseline = generate_release(&root, &baseline_api, oldest, &baseline_name)?;
+            let baseline = generate_release(&root, &baseline_api, oldest, &baseline_name, None)?;
             sync_generated(
                 &root,
                 &baseline,
@@ -209,6 +213,7 @@ pub fn corpus_check(shared: Option<PathBuf>) -> Result<()> {
                 .map(|name| name.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             publish: None,
+            examples: None,
         };
         let generated = sdkgen_codegen::generate(&api, &settings)
             .with_context(|| format!("generating {}", document.display()))?;
@@ -304,6 +309,7 @@ pub fn semver_check() -> Result<()> {
                         .display()
                         .to_string(),
                     publish: None,
+                    examples: None,
                 };
                 let mut generated = sdkgen_codegen::generate(&api, &settings)?;
                 // A workspace of its own: target/ is inside the repository's workspace.

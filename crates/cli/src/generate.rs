@@ -76,6 +76,7 @@ pub fn generate(
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_default(),
         publish,
+        examples: None,
     };
     let started = Instant::now();
     let generated = sdkgen_codegen::generate(&api, &settings)?;

@@ -35,6 +35,7 @@ fn end_to_end(path: &PathBuf) -> usize {
         command: "bench".to_owned(),
         source: "bench".to_owned(),
         publish: None,
+        examples: None,
     };
     let generated = sdkgen_codegen::generate(&api, &settings).expect("generates");
     generated
@@ -96,6 +97,7 @@ fn ref_chain(bencher: divan::Bencher, links: usize) {
         command: "bench".to_owned(),
         source: "chain.yaml".to_owned(),
         publish: None,
+        examples: None,
     };
     bencher.bench(|| sdkgen_codegen::generate(&api, &settings).expect("generates"));
 }

@@ -54,6 +54,9 @@ pub struct Settings {
     /// The registry the crate may be published to (`crates-io`, or a name from
     /// `.cargo/config.toml`); `None`, the default, writes `publish = false`.
     pub publish: Option<String>,
+    /// Hand-written Markdown with examples of using the crate, for its `examples` module:
+    /// rustdoc compiles and tests the Rust blocks (write `no_run` for calls of the API).
+    pub examples: Option<String>,
 }
 
 /// A generated crate: file contents by path relative to the crate's directory.
@@ -206,6 +209,10 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (first, second)
     });
+    let api_error = {
+        let mut table = types::TypeTable::new(api, &analysis).outside_types_module();
+        operations::api_error_type(api, &mut table)
+    };
     let (types_file, first_builders, mut warnings) = first?;
     let nesting_depth = analysis.nesting_depth();
     let (client_file, second_builders, more_warnings) = second?;
@@ -236,6 +243,12 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
             #![recursion_limit = #limit]
         }
     });
+    let examples_module = settings.examples.as_ref().map(|_| {
+        quote! {
+            #[doc = include_str!("examples.md")]
+            pub mod examples {}
+        }
+    });
     let lib = quote! {
         #![doc = #lib_doc]
         #![doc = ""]
@@ -247,6 +260,7 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
         #![doc = " them; the features `serialize` and `deserialize` add the other trait to every type."]
         #recursion_limit
 
+        #examples_module
         #[rustfmt::skip]
         pub mod builders;
         #[rustfmt::skip]
@@ -258,15 +272,31 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
         pub use client::{Client, OPERATIONS};
         #[rustfmt::skip]
         pub use ::sdkgen_runtime::{
-            BudgetMode, BudgetSnapshot, BuildError, ByteStream, Bytes, ClientBuilder, Error, ErrorBody,
+            BudgetMode, BudgetSnapshot, BuildError, ByteStream, Bytes, ClientBuilder, ErrorBody,
             EventStream, FilePart, ItemStream, OperationInfo, Plan, ResponseFuture, ResponseValue,
             RetryPolicy, chrono, uuid,
         };
+        /// The runtime underneath, whole: [`Client::runtime`] and hand-made
+        /// [`Request`](runtime::Request)s, `serde_json`, the budget's types.
+        #[rustfmt::skip]
+        pub use ::sdkgen_runtime as runtime;
+        #[allow(unused_imports)]
+        use ::sdkgen_runtime::serde_json;
+
+        /// What can go wrong with a call of this API, with its error body type filled in:
+        /// what `send()` returns, so `?` works in functions that return [`Result`].
+        pub type Error<E = #api_error> = ::sdkgen_runtime::Error<E>;
+
+        /// A result whose error is this API's [`Error`].
+        pub type Result<T, E = Error> = ::std::result::Result<T, E>;
     };
     files.insert(
         "src/lib.rs".to_owned(),
         render(&header, "src/lib.rs", [lib])?,
     );
+    if let Some(examples) = &settings.examples {
+        files.insert("src/examples.md".to_owned(), examples.clone());
+    }
     files.insert("src/types.rs".to_owned(), types_file);
     files.insert("src/builders.rs".to_owned(), builders_file);
     files.insert("src/client.rs".to_owned(), client_file);
@@ -459,9 +489,12 @@ fn readme(
             operation.path.replace('|', "\\|"),
         ));
     }
+    // The program as a reader wants it: without the file's header, docs and the attributes
+    // that keep `cargo fmt` off the generated file.
     let example_body: String = example
         .lines()
         .skip_while(|line| line.starts_with("//") || line.is_empty())
+        .filter(|line| line.trim() != "#[rustfmt::skip]")
         .collect::<Vec<_>>()
         .join("\n");
     let builder_example = methods
@@ -505,6 +538,7 @@ fn example_program(api: &Api, methods: &[(String, usize)], crate_ident: &str) ->
     let krate = names::ident(crate_ident);
     let variable = format!("{}_TOKEN", crate_ident.to_ascii_uppercase());
     let example_name = format!("{crate_ident}_example");
+    let run = format!(" Run: `{variable}=... cargo run --example {example_name}`");
     let call = methods
         .iter()
         .map(|(method, index)| (method, &api.operations[*index]))
@@ -538,7 +572,7 @@ fn example_program(api: &Api, methods: &[(String, usize)], crate_ident: &str) ->
     quote! {
         //! Calls the API with a token from the environment and prints the budget after.
         //!
-        #![doc = concat!(" Run: `", #variable, "=... cargo run --example ", #example_name, "`")]
+        #![doc = #run]
 
         #[rustfmt::skip]
         use #krate::{Client, OPERATIONS, Plan};

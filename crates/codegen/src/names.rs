@@ -37,6 +37,40 @@ const RESERVED_TYPES: &[&str] = &[
     "Deserialize",
 ];
 
+/// The types at a generated crate's root (its `Client`, its `Error` and `Result`, and what it
+/// re-exports from the runtime). A schema with one of these names would make
+/// `use crate_name::*; use crate_name::types::*;` ambiguous: [`schema_type_name`] renames it.
+pub const ROOT_TYPES: &[&str] = &[
+    "BudgetMode",
+    "BudgetSnapshot",
+    "BuildError",
+    "Bytes",
+    "Client",
+    "ClientBuilder",
+    "Error",
+    "ErrorBody",
+    "ItemStream",
+    "OperationInfo",
+    "Plan",
+    "ResponseFuture",
+    "ResponseValue",
+    "Result",
+    "RetryPolicy",
+];
+
+/// The type name of a schema: [`type_name`], with the `Api` prefix when the name is one of
+/// the crate root's types (`Error` becomes `ApiError`, `Plan` becomes `ApiPlan`), so that a
+/// name means one thing in a crate.
+pub fn schema_type_name(name: &str) -> String {
+    let converted = type_name(name);
+    let bare = converted.trim_end_matches('_');
+    if ROOT_TYPES.contains(&bare) {
+        format!("Api{bare}")
+    } else {
+        converted
+    }
+}
+
 /// Replaces characters that cannot be in an identifier, keeping word boundaries.
 fn words_only(name: &str) -> String {
     let mut cleaned = String::with_capacity(name.len());
@@ -145,6 +179,14 @@ mod tests {
             type_name("io.k8s.api.apps.v1.Deployment"),
             "IoK8sApiAppsV1Deployment"
         );
+    }
+
+    #[test]
+    fn schema_types_never_clash_with_the_crate_root() {
+        assert_eq!(schema_type_name("Error"), "ApiError");
+        assert_eq!(schema_type_name("plan"), "ApiPlan");
+        assert_eq!(schema_type_name("Result"), "ApiResult");
+        assert_eq!(schema_type_name("Task"), "Task");
     }
 
     #[test]

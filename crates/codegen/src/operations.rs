@@ -11,7 +11,7 @@ use sdkgen_model::{
     ParameterStyle, Response, Schema, SchemaKind,
 };
 
-use crate::docs::doc_lines;
+use crate::docs::{self, doc_lines};
 use crate::names::{self, Scope, ident};
 use crate::types::{FieldShape, ParamShape, TypeTable};
 
@@ -249,6 +249,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
     ) -> Self {
         let mut fields = Scope::with_taken([
             "client",
+            "options",
             "body",
             "priority",
             "points",
@@ -256,7 +257,14 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             "send_streaming",
             "into_stream",
             "new",
+            "with_timeout",
+            "header",
         ]);
+        // Every builder has an `idempotency_key` setter: the parameter's own when the
+        // operation declares the header, else one that adds the header.
+        if !declares_idempotency_key(operation) {
+            fields.unique("idempotency_key".to_owned());
+        }
         let where_ = format!("operation {}", operation.id);
         let params = operation
             .parameters
@@ -355,14 +363,14 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         ));
         doc.push(String::new());
         doc.push(cost_line(operation));
-        let method_docs = doc_lines(&doc);
+        let method_docs = doc_lines(&docs::spec_text(&doc));
         let deprecated = operation
             .deprecated
             .then(|| quote!(#[deprecated = "deprecated in the API"]));
         let method_code = quote! {
             #method_docs
             #deprecated
-            pub fn #method(&self, #(#arguments),*) -> builders::#builder<'_> {
+            pub fn #method(&self, #(#arguments),*) -> builders::#builder {
                 builders::#builder::new(self, #(#passed),*)
             }
         };
@@ -403,7 +411,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                     lines.push(String::new());
                     lines.push("Deprecated in the API.".to_owned());
                 }
-                let docs = doc_lines(&lines);
+                let docs = doc_lines(&docs::spec_text(&lines));
                 setters.push(quote! {
                     #docs
                     pub fn #field(mut self, value: impl Into<#value_type>) -> Self {
@@ -440,21 +448,47 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             " The request of [`Client::{method}`](crate::Client::{method}): set optional parameters, then `send()`."
         );
         let extra = &self.extra_items;
+        let idempotency_key = (!declares_idempotency_key(operation)).then(|| {
+            let header = sdkgen_policy::headers::IDEMPOTENCY_KEY;
+            quote! {
+                /// Sends an `Idempotency-Key` header with this value. The operation does not
+                /// declare one, so the request is retried only as its method allows.
+                pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+                    self.header(#header, value)
+                }
+            }
+        });
         let builder_code = quote! {
             #[doc = #builder_doc]
             #[derive(Debug, Clone)]
             #[must_use = "a request does nothing until it is sent"]
-            pub struct #builder<'a> {
-                client: &'a crate::Client,
+            pub struct #builder {
+                client: crate::Client,
+                options: ::sdkgen_runtime::RequestOptions,
                 #(#fields)*
             }
 
-            impl<'a> #builder<'a> {
-                pub(crate) fn new(client: &'a crate::Client, #(#constructor_args),*) -> Self {
-                    #builder { client, #(#initialisers)* }
+            impl #builder {
+                pub(crate) fn new(client: &crate::Client, #(#constructor_args),*) -> Self {
+                    #builder { client: client.clone(), options: ::sdkgen_runtime::RequestOptions::default(), #(#initialisers)* }
                 }
 
                 #(#setters)*
+
+                /// Sets this request's timeout, instead of the client's: it bounds each
+                /// attempt, and any wait for the budget before it.
+                pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                    self.options.timeout = Some(timeout);
+                    self
+                }
+
+                /// Adds a header, sent after the operation's own.
+                pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+                    self.options.headers.push((name.into(), value.into()));
+                    self
+                }
+
+                #idempotency_key
 
                 /// The points this request costs, as the runtime reserves them before sending.
                 pub fn points(&self) -> u32 {
@@ -462,7 +496,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                 }
 
                 /// Sends the request (await the answer).
-                pub fn send(#receiver) -> ResponseFuture<'a, #ok_type, #error_type> {
+                pub fn send(#receiver) -> ResponseFuture<'static, #ok_type, #error_type> {
                     #send_flag
                     #send
                 }
@@ -631,7 +665,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         let (receiver, streaming_receiver) = (mutable(&set_false), mutable(&set_true));
         let method = quote! {
             #[doc = #doc]
-            pub fn send_streaming(#streaming_receiver) -> ResponseFuture<'a, ::sdkgen_runtime::EventStream<#event_type, #error_type>, #error_type> {
+            pub fn send_streaming(#streaming_receiver) -> ResponseFuture<'static, ::sdkgen_runtime::EventStream<#event_type, #error_type>, #error_type> {
                 #set_true
                 #request
                 #decode
@@ -669,14 +703,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         }
         // An operation that takes an idempotency key may be retried after it may have
         // reached the server: the runtime sends one key per call, the same on every retry.
-        let idempotent = self
-            .operation
-            .parameters_in(ParameterLocation::Header)
-            .any(|parameter| {
-                parameter
-                    .name
-                    .eq_ignore_ascii_case(sdkgen_policy::headers::IDEMPOTENCY_KEY)
-            })
+        let idempotent = declares_idempotency_key(self.operation)
             .then(|| quote!(request.declares_idempotency_key = true;));
         quote! {
             let points = self.points();
@@ -685,6 +712,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             request.priority = self.client.priority();
             #idempotent
             #(#statements)*
+            self.options.apply(&mut request);
         }
     }
 
@@ -867,24 +895,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
     /// (success type, error body type).
     fn response_types(&mut self) -> (TokenStream, TokenStream) {
         let where_ = format!("operation {}", self.operation.id);
-        let mut error_types = BTreeSet::new();
-        let mut error_tokens = None;
-        for response in self
-            .operation
-            .responses
-            .iter()
-            .filter(|response| !response.status.is_success())
-        {
-            if let Some(schema) = json_schema(response) {
-                let tokens = self.table.type_of(schema, &where_);
-                error_types.insert(tokens.to_string());
-                error_tokens = Some(tokens);
-            }
-        }
-        let error_type = match (error_types.len(), error_tokens) {
-            (1, Some(tokens)) => tokens,
-            _ => quote!(serde_json::Value),
-        };
+        let error_type = error_type(self.operation, self.table);
         if let Some(name) = &self.response_enum {
             return (quote!(#name), error_type);
         }
@@ -1002,11 +1013,11 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             }
         });
         quote! {
-            let runtime = self.client.runtime();
+            let runtime = self.client.runtime().clone();
             Box::pin(async move {
                 let response = runtime.execute(request).await?;
                 #[allow(unreachable_patterns)]
-                match response.status.as_u16() {
+                match response.status().as_u16() {
                     #(#arms)*
                     _ => Ok(response.bytes().map(#name::Other)),
                 }
@@ -1102,7 +1113,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         quote! {
             /// Every item of every page, fetched page by page as the stream is read; each page
             /// is a request that costs its points.
-            pub fn into_stream(self) -> ::sdkgen_runtime::ItemStream<'a, #item_type, #error_type> {
+            pub fn into_stream(self) -> ::sdkgen_runtime::ItemStream<'static, #item_type, #error_type> {
                 let first = #first;
                 ::sdkgen_runtime::pagination::pages(
                     first,
@@ -1231,7 +1242,7 @@ impl OperationCode<'_, '_, '_> {
             /// Every item of every page, fetched page by page as the stream is read (the next
             /// page starts after the last item's id while the page says more follow); each page
             /// is a request that costs its points.
-            pub fn into_stream(self) -> ::sdkgen_runtime::ItemStream<'a, #item_type, #error_type> {
+            pub fn into_stream(self) -> ::sdkgen_runtime::ItemStream<'static, #item_type, #error_type> {
                 let first = #first;
                 ::sdkgen_runtime::pagination::pages_after(
                     first,
@@ -1278,7 +1289,7 @@ impl OperationCode<'_, '_, '_> {
         };
         Some(quote! {
             #[doc = #doc]
-            pub fn into_stream(self) -> ::sdkgen_runtime::ItemStream<'a, #item_type, #error_type> {
+            pub fn into_stream(self) -> ::sdkgen_runtime::ItemStream<'static, #item_type, #error_type> {
                 #request
                 ::sdkgen_runtime::pagination::url_pages::<#page_type, #item_type, #error_type>(
                     self.client.runtime().clone(),
@@ -1320,6 +1331,60 @@ impl OperationCode<'_, '_, '_> {
             )
         })
     }
+}
+
+/// The type of an operation's error bodies: the one JSON schema of its error responses, else
+/// `serde_json::Value`.
+fn error_type(operation: &Operation, table: &mut TypeTable<'_>) -> TokenStream {
+    let where_ = format!("operation {}", operation.id);
+    let mut error_types = BTreeSet::new();
+    let mut error_tokens = None;
+    for response in operation
+        .responses
+        .iter()
+        .filter(|response| !response.status.is_success())
+    {
+        if let Some(schema) = json_schema(response) {
+            let tokens = table.type_of(schema, &where_);
+            error_types.insert(tokens.to_string());
+            error_tokens = Some(tokens);
+        }
+    }
+    match (error_types.len(), error_tokens) {
+        (1, Some(tokens)) => tokens,
+        _ => quote!(serde_json::Value),
+    }
+}
+
+/// The API's error body type, for the crate root's `Error`: the error type most operations
+/// have (the first met among equals), else `serde_json::Value`.
+pub fn api_error_type(api: &Api, table: &mut TypeTable<'_>) -> TokenStream {
+    let mut counts: Vec<(String, TokenStream, usize)> = Vec::new();
+    for operation in &api.operations {
+        let tokens = error_type(operation, table);
+        let text = tokens.to_string();
+        match counts.iter_mut().find(|(seen, _, _)| *seen == text) {
+            Some((_, _, count)) => *count += 1,
+            None => counts.push((text, tokens, 1)),
+        }
+    }
+    let most = counts.iter().map(|(_, _, count)| *count).max().unwrap_or(0);
+    counts
+        .into_iter()
+        .find(|(_, _, count)| *count == most)
+        .map(|(_, tokens, _)| tokens)
+        .unwrap_or_else(|| quote!(serde_json::Value))
+}
+
+/// Whether the operation declares an `Idempotency-Key` header parameter.
+fn declares_idempotency_key(operation: &Operation) -> bool {
+    operation
+        .parameters_in(ParameterLocation::Header)
+        .any(|parameter| {
+            parameter
+                .name
+                .eq_ignore_ascii_case(sdkgen_policy::headers::IDEMPOTENCY_KEY)
+        })
 }
 
 fn param_statement(param: &Param<'_>) -> TokenStream {

@@ -45,6 +45,7 @@ fn into_stream_per_corpus_document() {
             command: "test".to_owned(),
             source: name.clone(),
             publish: None,
+            examples: None,
         };
         let generated = generate(&api, &settings).expect("generates");
         let builders = &generated.files["src/builders.rs"];

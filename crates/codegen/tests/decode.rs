@@ -15,7 +15,7 @@ mod types {
     include!("decode/discriminators.rs");
 }
 
-use types::{ChatMessage, InputItem, StreamEvent};
+use types::{ChatCompletionRequestUserMessage, ChatMessage, InputItem, StreamEvent};
 
 fn tests_folder() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
@@ -31,6 +31,7 @@ fn generated_types(fixture: &str) -> String {
         command: "UPDATE_DECODE_TYPES=1 cargo test -p sdkgen-codegen --test decode".to_owned(),
         source: fixture.to_owned(),
         publish: None,
+        examples: None,
     };
     let generated = generate(&api, &settings).expect("generates");
     generated.files["src/types.rs"]
@@ -139,4 +140,30 @@ fn variants_that_share_a_tag_are_tried_in_order() {
     let error = serde_json::from_str::<InputItem>(r#"{"type": "message"}"#)
         .expect_err("neither kind of message");
     assert!(error.to_string().contains("missing field"), "{error}");
+}
+
+#[test]
+fn constants_are_filled_in_and_checked() {
+    // `role: {const: user}` is no constructor argument: the type fills it in.
+    let user = ChatCompletionRequestUserMessage::new("Say hi");
+    assert_eq!(user.role.as_str(), "user");
+    assert_eq!(
+        serde_json::to_value(user.role).expect("serialises"),
+        serde_json::json!("user")
+    );
+    // A wrong constant does not decode into the variant (and is not selected by its tag).
+    let error = serde_json::from_str::<ChatCompletionRequestUserMessage>(
+        r#"{"role": "usr", "content": "Hi"}"#,
+    )
+    .expect_err("a wrong constant");
+    assert!(error.to_string().contains("expected user"), "{error}");
+}
+
+#[test]
+fn variants_convert_into_their_union() {
+    let messages: Vec<ChatMessage> = vec![ChatCompletionRequestUserMessage::new("Say hi").into()];
+    assert!(matches!(
+        &messages[0],
+        ChatMessage::ChatCompletionRequestUserMessage(user) if user.content == "Say hi"
+    ));
 }

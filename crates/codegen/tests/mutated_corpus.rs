@@ -143,6 +143,7 @@ fn outcome(text: String, name: String, sample: bool) -> Result<Outcome, String> 
         command: "test".to_owned(),
         source: name.clone(),
         publish: None,
+        examples: None,
     };
     let generated =
         generate(&api, &settings).map_err(|error| format!("generation failed: {error}"))?;

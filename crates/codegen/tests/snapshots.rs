@@ -25,6 +25,7 @@ fn generated_code() {
             command: "cargo test -p sdkgen-codegen".to_owned(),
             source: format!("{stem}.yaml"),
             publish: None,
+            examples: None,
         };
         let generated = generate(&api, &settings).expect("generates");
         let mut combined = String::new();
@@ -51,6 +52,7 @@ fn generation_is_deterministic() {
         command: "test".to_owned(),
         source: "unions.yaml".to_owned(),
         publish: None,
+        examples: None,
     };
     assert_eq!(
         generate(&api, &settings).expect("first"),

@@ -54,6 +54,7 @@ fn the_checked_in_sdk_is_fresh() {
         command: "UPDATE_PAGING_SDK=1 cargo test -p sdkgen-e2e --test paging".to_owned(),
         source: "crates/codegen/tests/fixtures/streams.yaml".to_owned(),
         publish: None,
+        examples: None,
     };
     let generated = sdkgen_codegen::generate(&api, &settings).expect("generates");
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/paging_sdk");

@@ -395,13 +395,17 @@ impl<'d> SchemaLowering<'d> {
                 .enumerate()
             {
                 let part_pointer = format!("{pointer}/allOf/{index}");
-                parts.push(self.lower(
-                    document,
-                    part,
-                    &part_pointer,
-                    &format!("{context} Part{}", index + 1),
-                    Position::Inline,
-                )?);
+                parts.push(
+                    self.lower(
+                        document,
+                        part,
+                        &part_pointer,
+                        &part_label(part)
+                            .map(|label| format!("{context} {label}"))
+                            .unwrap_or_else(|| format!("{context} Part{}", index + 1)),
+                        Position::Inline,
+                    )?,
+                );
             }
         }
         for (key, is_one_of) in [("oneOf", true), ("anyOf", false)] {
@@ -803,40 +807,77 @@ pub(crate) fn flag(object: &Map<String, Value>, key: &str) -> bool {
     object.get(key).and_then(Value::as_bool).unwrap_or(false)
 }
 
+/// The name of an inline part of an `allOf`: its title, else the object's own fields
+/// (`PetFields`: an inline object part adds fields to what it extends).
+fn part_label(part: &Value) -> Option<String> {
+    if let Some(title) = part.get("title").and_then(Value::as_str) {
+        return Some(title.to_owned());
+    }
+    part.get("properties")
+        .and_then(Value::as_object)
+        .filter(|properties| !properties.is_empty())
+        .map(|_| "Fields".to_owned())
+}
+
 /// What to call an inline variant of a `oneOf` or `anyOf`, so that its name says what it is
 /// and does not change when a variant is inserted before it: its `title`; else the value of
 /// its tag (the first required property that is a one-value string enum or `const`, as in
 /// `{type: {enum: [blank]}, ...}`); else, for an externally tagged variant (one required
 /// property and nothing else, as schemars writes Rust enums), that property's name.
+/// Else, for a variant with one property (an externally tagged one, as schemars writes Rust
+/// enums, or an object wrapping a list), that property's name; else its one or two required
+/// properties (`StatusAndConclusion`); else what it is (`List`, `Text`, `Integer`, ...).
 fn variant_label(variant: &Value) -> Option<String> {
     if let Some(title) = variant.get("title").and_then(Value::as_str) {
         return Some(title.to_owned());
     }
-    let properties = variant.get("properties")?.as_object()?;
-    let required: Vec<&str> = variant
-        .get("required")?
-        .as_array()?
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
-    let tag = properties
-        .iter()
-        .filter(|(name, _)| required.contains(&name.as_str()))
-        .find_map(|(_, property)| {
-            let one_value = match property.get("enum").and_then(Value::as_array) {
-                Some(values) if values.len() == 1 => values.first(),
-                _ => property.get("const"),
-            };
-            one_value.and_then(Value::as_str).map(str::to_owned)
-        });
-    if tag.is_some() {
-        return tag;
+    if let Some(properties) = variant.get("properties").and_then(Value::as_object) {
+        let required: Vec<&str> = variant
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter(|name| properties.contains_key(*name))
+            .collect();
+        // A tag: a required property with one allowed string.
+        let tag = properties
+            .iter()
+            .filter(|(name, _)| required.contains(&name.as_str()))
+            .find_map(|(_, property)| {
+                let one_value = match property.get("enum").and_then(Value::as_array) {
+                    Some(values) if values.len() == 1 => values.first(),
+                    _ => property.get("const"),
+                };
+                one_value.and_then(Value::as_str).map(str::to_owned)
+            });
+        if tag.is_some() {
+            return tag;
+        }
+        // The property it is about: the only one, else the (at most two) required ones.
+        if properties.len() == 1 {
+            return properties.keys().next().cloned();
+        }
+        if let [first, rest @ ..] = required.as_slice()
+            && rest.len() <= 1
+        {
+            return Some(match rest {
+                [second] => format!("{first} and {second}"),
+                _ => (*first).to_owned(),
+            });
+        }
     }
-    let closed = variant.get("additionalProperties") == Some(&Value::Bool(false));
-    match (properties.len(), required.as_slice()) {
-        (1, [only]) if closed && properties.contains_key(*only) => Some((*only).to_owned()),
-        _ => None,
-    }
+    // What it is, for a list or a scalar (an enum of strings is hoisted, and so is the item
+    // of a list).
+    let label = match variant.get("type").and_then(Value::as_str)? {
+        "array" => "List",
+        "string" => "Text",
+        "integer" => "Integer",
+        "number" => "Number",
+        "boolean" => "Boolean",
+        _ => return None,
+    };
+    Some(label.to_owned())
 }
 
 #[cfg(test)]
@@ -869,12 +910,30 @@ mod tests {
     }
 
     #[test]
-    fn variants_without_a_name_of_their_own_get_none() {
-        // An optional tag, an open single property, and no properties at all.
+    fn variants_without_a_tag_are_named_by_their_properties_or_what_they_are() {
+        // An optional tag, an open single property, required properties, and none at all.
         let optional_tag = json!({"properties": {"type": {"enum": ["a"]}}});
-        assert_eq!(variant_label(&optional_tag), None);
+        assert_eq!(variant_label(&optional_tag).as_deref(), Some("type"));
         let open = json!({"required": ["circle"], "properties": {"circle": {"type": "number"}}});
-        assert_eq!(variant_label(&open), None);
-        assert_eq!(variant_label(&json!({"type": "string"})), None);
+        assert_eq!(variant_label(&open).as_deref(), Some("circle"));
+        let required = json!({
+            "required": ["status", "conclusion"],
+            "properties": {"status": {"enum": ["completed", "failed"]}, "conclusion": {}, "note": {}}
+        });
+        assert_eq!(
+            variant_label(&required).as_deref(),
+            Some("status and conclusion")
+        );
+        assert_eq!(
+            variant_label(&json!({"type": "array", "items": {}})).as_deref(),
+            Some("List")
+        );
+        assert_eq!(
+            variant_label(&json!({"type": "string"})).as_deref(),
+            Some("Text")
+        );
+        let anonymous = json!({"properties": {"a": {}, "b": {}}});
+        assert_eq!(variant_label(&anonymous), None);
+        assert_eq!(variant_label(&json!({})), None);
     }
 }

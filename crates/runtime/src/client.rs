@@ -146,20 +146,19 @@ impl Client {
         Ok((self.execute_mode(request, Mode::Streamed).await?, idle))
     }
 
-    /// Sends a request whose success is a download: its body as a [`ByteStream`].
-    pub fn call_byte_stream<'a, E>(
-        &'a self,
-        request: Request,
-    ) -> ResponseFuture<'a, ByteStream<E>, E>
+    /// Sends a request whose success is a download: its body as a [`ByteStream`]. Like every
+    /// `call_*`, the future owns a clone of the client, so it is `'static`.
+    pub fn call_byte_stream<'a, E>(&self, request: Request) -> ResponseFuture<'a, ByteStream<E>, E>
     where
         E: DeserializeOwned + Send + 'static,
     {
+        let client = self.clone();
         Box::pin(async move {
             let operation = request.operation;
-            let (answered, idle) = self.execute_streamed::<E>(request).await?;
+            let (answered, idle) = client.execute_streamed::<E>(request).await?;
             let stream = match answered.body {
                 Received::Live(response) => {
-                    ByteStream::new(operation, response, idle, self.inner.max_response_bytes)
+                    ByteStream::new(operation, response, idle, client.inner.max_response_bytes)
                 }
                 Received::Read(body) => {
                     ByteStream::from_stream(operation, futures_util::stream::iter([Ok(body)]))
@@ -177,7 +176,7 @@ impl Client {
     /// `decode` ([`crate::stream::json_event`] or [`crate::stream::text_event`]). The call's
     /// points are charged once, when it is sent; the timeout bounds each wait for an event.
     pub fn call_events<'a, T, E>(
-        &'a self,
+        &self,
         request: Request,
         decode: DecodeEvent<T>,
     ) -> ResponseFuture<'a, EventStream<T, E>, E>
@@ -185,10 +184,11 @@ impl Client {
         T: Send + 'static,
         E: DeserializeOwned + Send + 'static,
     {
+        let client = self.clone();
         Box::pin(async move {
             let operation = request.operation;
-            let (answered, idle) = self.execute_streamed::<E>(request).await?;
-            let limit = self.inner.max_response_bytes;
+            let (answered, idle) = client.execute_streamed::<E>(request).await?;
+            let limit = client.inner.max_response_bytes;
             let events = match answered.body {
                 Received::Live(response) => {
                     EventStream::new(operation, answered.status, response, idle, limit, decode)
@@ -226,37 +226,43 @@ impl Client {
         self.execute_in_span(request, mode).instrument(span).await
     }
 
-    /// Sends a request and decodes a JSON body: what generated `send()` methods return.
-    pub fn call_json<'a, T, E>(&'a self, request: Request) -> ResponseFuture<'a, T, E>
+    /// Sends a request and decodes a JSON body: what generated `send()` methods return. The
+    /// future owns a clone of the client (clones are cheap), so it is `'static` and can be
+    /// spawned.
+    pub fn call_json<'a, T, E>(&self, request: Request) -> ResponseFuture<'a, T, E>
     where
         T: DeserializeOwned + Send + 'a,
         E: DeserializeOwned + Send + 'a,
     {
-        Box::pin(async move { self.execute::<E>(request).await?.json() })
+        let client = self.clone();
+        Box::pin(async move { client.execute::<E>(request).await?.json() })
     }
 
     /// Sends a request whose success has no body.
-    pub fn call_empty<'a, E>(&'a self, request: Request) -> ResponseFuture<'a, (), E>
+    pub fn call_empty<'a, E>(&self, request: Request) -> ResponseFuture<'a, (), E>
     where
         E: DeserializeOwned + Send + 'a,
     {
-        Box::pin(async move { Ok(self.execute::<E>(request).await?.empty()) })
+        let client = self.clone();
+        Box::pin(async move { Ok(client.execute::<E>(request).await?.empty()) })
     }
 
     /// Sends a request whose success is bytes.
-    pub fn call_bytes<'a, E>(&'a self, request: Request) -> ResponseFuture<'a, Bytes, E>
+    pub fn call_bytes<'a, E>(&self, request: Request) -> ResponseFuture<'a, Bytes, E>
     where
         E: DeserializeOwned + Send + 'a,
     {
-        Box::pin(async move { Ok(self.execute::<E>(request).await?.bytes()) })
+        let client = self.clone();
+        Box::pin(async move { Ok(client.execute::<E>(request).await?.bytes()) })
     }
 
     /// Sends a request whose success is text.
-    pub fn call_text<'a, E>(&'a self, request: Request) -> ResponseFuture<'a, String, E>
+    pub fn call_text<'a, E>(&self, request: Request) -> ResponseFuture<'a, String, E>
     where
         E: DeserializeOwned + Send + 'a,
     {
-        Box::pin(async move { Ok(self.execute::<E>(request).await?.text()) })
+        let client = self.clone();
+        Box::pin(async move { Ok(client.execute::<E>(request).await?.text()) })
     }
 
     async fn execute_in_span<E: DeserializeOwned>(

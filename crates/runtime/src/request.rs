@@ -129,6 +129,26 @@ impl Request {
     }
 }
 
+/// What a caller may add to any generated request: a timeout and extra headers (an
+/// idempotency key among them). Generated builders keep one and apply it when they send.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestOptions {
+    /// This request's timeout, instead of the client's (see [`Request::timeout`]).
+    pub timeout: Option<Duration>,
+    /// Headers sent after the operation's own, in order.
+    pub headers: Vec<(String, String)>,
+}
+
+impl RequestOptions {
+    /// Applies the options to a request built by generated code.
+    pub fn apply(self, request: &mut Request) {
+        if let Some(timeout) = self.timeout {
+            request.timeout = Some(timeout);
+        }
+        request.headers.extend(self.headers);
+    }
+}
+
 /// A request body. Every form is cheap to clone, so that a retry sends the same bytes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
@@ -359,5 +379,25 @@ mod tests {
             .with_timeout(Duration::from_secs(5));
         assert!(request.declares_idempotency_key);
         assert_eq!(request.timeout, Some(Duration::from_secs(5)));
+    }
+
+    #[test]
+    fn options_add_a_timeout_and_headers() {
+        let mut request = Request::new("create", Method::POST, "/", 3).header("A", "1");
+        let options = RequestOptions {
+            timeout: Some(Duration::from_secs(2)),
+            headers: vec![("Idempotency-Key".to_owned(), "k".to_owned())],
+        };
+        options.apply(&mut request);
+        assert_eq!(request.timeout, Some(Duration::from_secs(2)));
+        assert_eq!(
+            request.headers,
+            [
+                ("A".to_owned(), "1".to_owned()),
+                ("Idempotency-Key".to_owned(), "k".to_owned())
+            ]
+        );
+        RequestOptions::default().apply(&mut request);
+        assert_eq!(request.timeout, Some(Duration::from_secs(2)));
     }
 }

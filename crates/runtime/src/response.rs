@@ -66,20 +66,52 @@ impl<T> std::ops::Deref for ResponseValue<T> {
     }
 }
 
-/// A successful response, body read: decode it with one of the methods.
+/// A successful response, body read: read it with the accessors (as [`ResponseValue`]'s) or
+/// decode it with one of the methods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawResponse {
-    /// The operation id.
-    pub operation: &'static str,
-    /// The status (2xx).
-    pub status: StatusCode,
-    /// The headers.
-    pub headers: HeaderMap,
-    /// The body.
-    pub body: Bytes,
+    pub(crate) operation: &'static str,
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
 }
 
 impl RawResponse {
+    /// A response, as a test double or a hand-made transport makes it.
+    pub fn new(
+        operation: &'static str,
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Self {
+        RawResponse {
+            operation,
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// The operation id.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The status (2xx).
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body, undecoded.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
     /// Decodes a JSON body.
     pub fn json<T: DeserializeOwned, E>(self) -> Result<ResponseValue<T>, Error<E>> {
         match serde_json::from_slice(&self.body) {

@@ -26,6 +26,74 @@ pub mod double_option {
     }
 }
 
+/// Reads a string that must be `expected`: the deserialisation of a [`constant!`](crate::constant!) type.
+pub fn expect_constant<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    expected: &'static str,
+) -> Result<(), D::Error> {
+    let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+    if value == expected {
+        Ok(())
+    } else {
+        Err(serde::de::Error::invalid_value(
+            serde::de::Unexpected::Str(&value),
+            &expected,
+        ))
+    }
+}
+
+/// Declares a type with exactly one value, a string constant of an API (a property with
+/// `enum: [user]` or `const: user`): generated structs hold it in such a field, filled in by
+/// their constructor, so a wrong value does not compile and a wrong value received does not
+/// decode.
+///
+/// ```
+/// sdkgen_runtime::constant!(User = "user");
+/// assert_eq!(serde_json::to_string(&User).unwrap(), r#""user""#);
+/// assert!(serde_json::from_str::<User>(r#""usr""#).is_err());
+/// ```
+#[macro_export]
+macro_rules! constant {
+    ($name:ident = $value:literal) => {
+        #[doc = concat!(" The constant `", $value, "`.")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+        pub struct $name;
+
+        impl $name {
+            /// The value on the wire.
+            pub const VALUE: &'static str = $value;
+
+            /// The value on the wire.
+            pub fn as_str(&self) -> &'static str {
+                $value
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str($value)
+            }
+        }
+
+        impl $crate::serde::Serialize for $name {
+            fn serialize<S: $crate::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str($value)
+            }
+        }
+
+        impl<'de> $crate::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                $crate::serde_helpers::expect_constant(deserializer, $value).map(|()| $name)
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use serde::{Deserialize, Serialize};

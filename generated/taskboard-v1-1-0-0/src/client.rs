@@ -62,7 +62,7 @@ impl Client {
     /// `GET /organization` (`getOrganization`)
     ///
     /// **Cost:** 1 point.
-    pub fn get_organization(&self) -> builders::GetOrganization<'_> {
+    pub fn get_organization(&self) -> builders::GetOrganization {
         builders::GetOrganization::new(self)
     }
 
@@ -71,7 +71,7 @@ impl Client {
     /// `GET /organization/api-keys` (`listApiKeys`)
     ///
     /// **Cost:** 3 points.
-    pub fn list_api_keys(&self) -> builders::ListApiKeys<'_> {
+    pub fn list_api_keys(&self) -> builders::ListApiKeys {
         builders::ListApiKeys::new(self)
     }
 
@@ -85,7 +85,7 @@ impl Client {
     pub fn create_api_key(
         &self,
         body: impl Into<types::NewApiKey>,
-    ) -> builders::CreateApiKey<'_> {
+    ) -> builders::CreateApiKey {
         builders::CreateApiKey::new(self, body.into())
     }
 
@@ -94,10 +94,7 @@ impl Client {
     /// `DELETE /organization/api-keys/{key_id}` (`revokeApiKey`)
     ///
     /// **Cost:** 3 points.
-    pub fn revoke_api_key(
-        &self,
-        key_id: impl Into<String>,
-    ) -> builders::RevokeApiKey<'_> {
+    pub fn revoke_api_key(&self, key_id: impl Into<String>) -> builders::RevokeApiKey {
         builders::RevokeApiKey::new(self, key_id.into())
     }
 
@@ -108,7 +105,7 @@ impl Client {
     /// `GET /rate-limit` (`getRateLimit`)
     ///
     /// **Cost:** 1 point.
-    pub fn get_rate_limit(&self) -> builders::GetRateLimit<'_> {
+    pub fn get_rate_limit(&self) -> builders::GetRateLimit {
         builders::GetRateLimit::new(self)
     }
 
@@ -119,7 +116,7 @@ impl Client {
     /// `GET /projects` (`listProjects`)
     ///
     /// **Cost:** 1 to 5 points, `min(5, 1 + 1 * ceil(query.limit / 50))`.
-    pub fn list_projects(&self) -> builders::ListProjects<'_> {
+    pub fn list_projects(&self) -> builders::ListProjects {
         builders::ListProjects::new(self)
     }
 
@@ -131,7 +128,7 @@ impl Client {
     pub fn create_project(
         &self,
         body: impl Into<types::NewProject>,
-    ) -> builders::CreateProject<'_> {
+    ) -> builders::CreateProject {
         builders::CreateProject::new(self, body.into())
     }
 
@@ -145,7 +142,7 @@ impl Client {
     pub fn get_project(
         &self,
         project_id: impl Into<uuid::Uuid>,
-    ) -> builders::GetProject<'_> {
+    ) -> builders::GetProject {
         builders::GetProject::new(self, project_id.into())
     }
 
@@ -157,7 +154,7 @@ impl Client {
     pub fn delete_project(
         &self,
         project_id: impl Into<uuid::Uuid>,
-    ) -> builders::DeleteProject<'_> {
+    ) -> builders::DeleteProject {
         builders::DeleteProject::new(self, project_id.into())
     }
 
@@ -172,7 +169,7 @@ impl Client {
         &self,
         project_id: impl Into<uuid::Uuid>,
         body: impl Into<types::ProjectUpdate>,
-    ) -> builders::UpdateProject<'_> {
+    ) -> builders::UpdateProject {
         builders::UpdateProject::new(self, project_id.into(), body.into())
     }
 
@@ -183,10 +180,7 @@ impl Client {
     /// `GET /projects/{project_id}/tasks` (`listTasks`)
     ///
     /// **Cost:** 1 to 5 points, `min(5, 1 + 1 * ceil(query.limit / 50))`.
-    pub fn list_tasks(
-        &self,
-        project_id: impl Into<uuid::Uuid>,
-    ) -> builders::ListTasks<'_> {
+    pub fn list_tasks(&self, project_id: impl Into<uuid::Uuid>) -> builders::ListTasks {
         builders::ListTasks::new(self, project_id.into())
     }
 
@@ -199,7 +193,7 @@ impl Client {
         &self,
         project_id: impl Into<uuid::Uuid>,
         body: impl Into<types::NewTask>,
-    ) -> builders::CreateTask<'_> {
+    ) -> builders::CreateTask {
         builders::CreateTask::new(self, project_id.into(), body.into())
     }
 
@@ -214,7 +208,7 @@ impl Client {
         &self,
         project_id: impl Into<uuid::Uuid>,
         body: impl Into<types::TaskBatch>,
-    ) -> builders::BatchCreateTasks<'_> {
+    ) -> builders::BatchCreateTasks {
         builders::BatchCreateTasks::new(self, project_id.into(), body.into())
     }
 
@@ -228,7 +222,7 @@ impl Client {
     pub fn get_project_report(
         &self,
         project_id: impl Into<uuid::Uuid>,
-    ) -> builders::GetProjectReport<'_> {
+    ) -> builders::GetProjectReport {
         builders::GetProjectReport::new(self, project_id.into())
     }
 
@@ -239,7 +233,7 @@ impl Client {
     /// `GET /tasks/{task_id}` (`getTask`)
     ///
     /// **Cost:** 1 to 3 points, `min(3, 1 + 1 * query.expand)`.
-    pub fn get_task(&self, task_id: impl Into<uuid::Uuid>) -> builders::GetTask<'_> {
+    pub fn get_task(&self, task_id: impl Into<uuid::Uuid>) -> builders::GetTask {
         builders::GetTask::new(self, task_id.into())
     }
 
@@ -248,10 +242,7 @@ impl Client {
     /// `DELETE /tasks/{task_id}` (`deleteTask`)
     ///
     /// **Cost:** 3 points.
-    pub fn delete_task(
-        &self,
-        task_id: impl Into<uuid::Uuid>,
-    ) -> builders::DeleteTask<'_> {
+    pub fn delete_task(&self, task_id: impl Into<uuid::Uuid>) -> builders::DeleteTask {
         builders::DeleteTask::new(self, task_id.into())
     }
 
@@ -264,7 +255,7 @@ impl Client {
         &self,
         task_id: impl Into<uuid::Uuid>,
         body: impl Into<types::TaskUpdate>,
-    ) -> builders::UpdateTask<'_> {
+    ) -> builders::UpdateTask {
         builders::UpdateTask::new(self, task_id.into(), body.into())
     }
 
@@ -275,7 +266,7 @@ impl Client {
     /// `GET /search/tasks` (`searchTasks`)
     ///
     /// **Cost:** 5 points.
-    pub fn search_tasks(&self, q: impl Into<String>) -> builders::SearchTasks<'_> {
+    pub fn search_tasks(&self, q: impl Into<String>) -> builders::SearchTasks {
         builders::SearchTasks::new(self, q.into())
     }
 
@@ -287,7 +278,7 @@ impl Client {
     pub fn list_comments(
         &self,
         task_id: impl Into<uuid::Uuid>,
-    ) -> builders::ListComments<'_> {
+    ) -> builders::ListComments {
         builders::ListComments::new(self, task_id.into())
     }
 
@@ -300,7 +291,7 @@ impl Client {
         &self,
         task_id: impl Into<uuid::Uuid>,
         body: impl Into<types::NewComment>,
-    ) -> builders::CreateComment<'_> {
+    ) -> builders::CreateComment {
         builders::CreateComment::new(self, task_id.into(), body.into())
     }
 
@@ -315,7 +306,7 @@ impl Client {
         &self,
         task_id: impl Into<uuid::Uuid>,
         body: impl Into<types::UploadAttachmentRequest>,
-    ) -> builders::UploadAttachment<'_> {
+    ) -> builders::UploadAttachment {
         builders::UploadAttachment::new(self, task_id.into(), body.into())
     }
 
@@ -327,7 +318,7 @@ impl Client {
     pub fn get_attachment(
         &self,
         attachment_id: impl Into<uuid::Uuid>,
-    ) -> builders::GetAttachment<'_> {
+    ) -> builders::GetAttachment {
         builders::GetAttachment::new(self, attachment_id.into())
     }
 
@@ -339,7 +330,7 @@ impl Client {
     pub fn download_attachment(
         &self,
         attachment_id: impl Into<uuid::Uuid>,
-    ) -> builders::DownloadAttachment<'_> {
+    ) -> builders::DownloadAttachment {
         builders::DownloadAttachment::new(self, attachment_id.into())
     }
 }

@@ -2,10 +2,7 @@
 
 //! Calls the API with a token from the environment and prints the budget after.
 //!
-#![doc = concat!(
-    " Run: `", "TASKBOARD_V1_TOKEN", "=... cargo run --example ", "taskboard_v1_example",
-    "`"
-)]
+//! Run: `TASKBOARD_V1_TOKEN=... cargo run --example taskboard_v1_example`
 #[rustfmt::skip]
 use taskboard_v1::{Client, OPERATIONS, Plan};
 #[rustfmt::skip]

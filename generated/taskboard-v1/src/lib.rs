@@ -12,6 +12,8 @@
 //!
 //! Types implement `Serialize` if the client sends them and `Deserialize` if it receives
 //! them; the features `serialize` and `deserialize` add the other trait to every type.
+#[doc = include_str!("examples.md")]
+pub mod examples {}
 #[rustfmt::skip]
 pub mod builders;
 #[rustfmt::skip]
@@ -22,7 +24,19 @@ pub mod types;
 pub use client::{Client, OPERATIONS};
 #[rustfmt::skip]
 pub use ::sdkgen_runtime::{
-    BudgetMode, BudgetSnapshot, BuildError, ByteStream, Bytes, ClientBuilder, Error,
-    ErrorBody, EventStream, FilePart, ItemStream, OperationInfo, Plan, ResponseFuture,
+    BudgetMode, BudgetSnapshot, BuildError, ByteStream, Bytes, ClientBuilder, ErrorBody,
+    EventStream, FilePart, ItemStream, OperationInfo, Plan, ResponseFuture,
     ResponseValue, RetryPolicy, chrono, uuid,
 };
+
+/// The runtime underneath, whole: [`Client::runtime`] and hand-made
+/// [`Request`](runtime::Request)s, `serde_json`, the budget's types.
+#[rustfmt::skip]
+pub use ::sdkgen_runtime as runtime;
+#[allow(unused_imports)]
+use ::sdkgen_runtime::serde_json;
+/// What can go wrong with a call of this API, with its error body type filled in:
+/// what `send()` returns, so `?` works in functions that return [`Result`].
+pub type Error<E = types::ApiError> = ::sdkgen_runtime::Error<E>;
+/// A result whose error is this API's [`Error`].
+pub type Result<T, E = Error> = ::std::result::Result<T, E>;

@@ -10,7 +10,7 @@ use ::sdkgen_runtime::{chrono, serde_json, uuid, Bytes};
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
-pub struct Error {
+pub struct ApiError {
     /// A stable, machine-readable code such as `rate_limited`.
     pub code: String,
     /// A sentence for people.
@@ -20,10 +20,10 @@ pub struct Error {
     pub details: Option<::std::collections::BTreeMap<String, String>>,
 }
 
-impl Error {
+impl ApiError {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Error {
+        ApiError {
             code: code.into(),
             message: message.into(),
             details: None,
@@ -44,7 +44,7 @@ impl Error {
 /// The organisation's plan, which sets its point budget.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Plan {
+pub enum ApiPlan {
     /// `build`
     Build,
     /// `enterprise`
@@ -53,34 +53,34 @@ pub enum Plan {
     Unknown(String),
 }
 
-impl Plan {
+impl ApiPlan {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Plan::Build => "build",
-            Plan::Enterprise => "enterprise",
-            Plan::Unknown(value) => value,
+            ApiPlan::Build => "build",
+            ApiPlan::Enterprise => "enterprise",
+            ApiPlan::Unknown(value) => value,
         }
     }
 }
 
-impl From<String> for Plan {
+impl From<String> for ApiPlan {
     fn from(value: String) -> Self {
         match value.as_str() {
-            "build" => Plan::Build,
-            "enterprise" => Plan::Enterprise,
-            _ => Plan::Unknown(value),
+            "build" => ApiPlan::Build,
+            "enterprise" => ApiPlan::Enterprise,
+            _ => ApiPlan::Unknown(value),
         }
     }
 }
 
-impl From<&str> for Plan {
+impl From<&str> for ApiPlan {
     fn from(value: &str) -> Self {
-        Plan::from(value.to_owned())
+        ApiPlan::from(value.to_owned())
     }
 }
 
-impl ::sdkgen_runtime::serde::Serialize for Plan {
+impl ::sdkgen_runtime::serde::Serialize for ApiPlan {
     fn serialize<S: ::sdkgen_runtime::serde::Serializer>(
         &self,
         serializer: S,
@@ -89,22 +89,22 @@ impl ::sdkgen_runtime::serde::Serialize for Plan {
     }
 }
 
-impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for Plan {
+impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ApiPlan {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         <String as ::sdkgen_runtime::serde::Deserialize>::deserialize(deserializer)
-            .map(Plan::from)
+            .map(ApiPlan::from)
     }
 }
 
-impl ::std::fmt::Display for Plan {
+impl ::std::fmt::Display for ApiPlan {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl ::sdkgen_runtime::ToParam for Plan {
+impl ::sdkgen_runtime::ToParam for ApiPlan {
     fn to_param(&self) -> String {
         self.as_str().to_owned()
     }
@@ -118,7 +118,7 @@ impl ::sdkgen_runtime::ToParam for Plan {
 pub struct Organization {
     pub id: uuid::Uuid,
     pub name: String,
-    pub plan: Plan,
+    pub plan: ApiPlan,
     /// The budget shared by all of the organisation's API keys.
     pub points_per_minute: i32,
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -129,7 +129,7 @@ impl Organization {
     pub fn new(
         id: impl Into<uuid::Uuid>,
         name: impl Into<String>,
-        plan: impl Into<Plan>,
+        plan: impl Into<ApiPlan>,
         points_per_minute: impl Into<i32>,
         created_at: impl Into<chrono::DateTime<chrono::Utc>>,
     ) -> Self {
@@ -1499,12 +1499,12 @@ impl SearchResultsHitsItem {
 pub struct TaskBatchResultFailedItem {
     /// Position in the request.
     pub index: i32,
-    pub error: Error,
+    pub error: ApiError,
 }
 
 impl TaskBatchResultFailedItem {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(index: impl Into<i32>, error: impl Into<Error>) -> Self {
+    pub fn new(index: impl Into<i32>, error: impl Into<ApiError>) -> Self {
         TaskBatchResultFailedItem {
             index: index.into(),
             error: error.into(),
@@ -1512,20 +1512,20 @@ impl TaskBatchResultFailedItem {
     }
 }
 
-/// The `ApiKeyWithSecretPart2` schema.
+/// The `ApiKeyWithSecretFields` schema.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
-pub struct ApiKeyWithSecretPart2 {
+pub struct ApiKeyWithSecretFields {
     /// The bearer token. Store it safely; it is not shown again.
     pub secret: String,
 }
 
-impl ApiKeyWithSecretPart2 {
+impl ApiKeyWithSecretFields {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(secret: impl Into<String>) -> Self {
-        ApiKeyWithSecretPart2 {
+        ApiKeyWithSecretFields {
             secret: secret.into(),
         }
     }

@@ -2,10 +2,7 @@
 
 //! Calls the API with a token from the environment and prints the budget after.
 //!
-#![doc = concat!(
-    " Run: `", "TASKBOARD_V2_2_0_0_TOKEN", "=... cargo run --example ",
-    "taskboard_v2_2_0_0_example", "`"
-)]
+//! Run: `TASKBOARD_V2_2_0_0_TOKEN=... cargo run --example taskboard_v2_2_0_0_example`
 #[rustfmt::skip]
 use taskboard_v2_2_0_0::{Client, OPERATIONS, Plan};
 #[rustfmt::skip]

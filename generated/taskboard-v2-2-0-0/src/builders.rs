@@ -12,13 +12,36 @@ use crate::types;
 /// The request of [`Client::get_organization`](crate::Client::get_organization): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetOrganization<'a> {
-    client: &'a crate::Client,
+pub struct GetOrganization {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
 }
 
-impl<'a> GetOrganization<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        GetOrganization { client }
+impl GetOrganization {
+    pub(crate) fn new(client: &crate::Client) -> Self {
+        GetOrganization {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -27,11 +50,12 @@ impl<'a> GetOrganization<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Organization, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Organization, types::ApiError> {
         let points = self.points();
         let path = "/organization".to_owned();
         let mut request = Request::new("getOrganization", Method::GET, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -39,13 +63,36 @@ impl<'a> GetOrganization<'a> {
 /// The request of [`Client::list_api_keys`](crate::Client::list_api_keys): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListApiKeys<'a> {
-    client: &'a crate::Client,
+pub struct ListApiKeys {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
 }
 
-impl<'a> ListApiKeys<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        ListApiKeys { client }
+impl ListApiKeys {
+    pub(crate) fn new(client: &crate::Client) -> Self {
+        ListApiKeys {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -54,11 +101,12 @@ impl<'a> ListApiKeys<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, Vec<types::ApiKey>, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, Vec<types::ApiKey>, types::ApiError> {
         let points = self.points();
         let path = "/organization/api-keys".to_owned();
         let mut request = Request::new("listApiKeys", Method::GET, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -66,14 +114,38 @@ impl<'a> ListApiKeys<'a> {
 /// The request of [`Client::create_api_key`](crate::Client::create_api_key): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateApiKey<'a> {
-    client: &'a crate::Client,
+pub struct CreateApiKey {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     body: types::NewApiKey,
 }
 
-impl<'a> CreateApiKey<'a> {
-    pub(crate) fn new(client: &'a crate::Client, body: types::NewApiKey) -> Self {
-        CreateApiKey { client, body }
+impl CreateApiKey {
+    pub(crate) fn new(client: &crate::Client, body: types::NewApiKey) -> Self {
+        CreateApiKey {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+            body,
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -82,7 +154,9 @@ impl<'a> CreateApiKey<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::ApiKeyWithSecret, types::Error> {
+    pub fn send(
+        self,
+    ) -> ResponseFuture<'static, types::ApiKeyWithSecret, types::ApiError> {
         let points = self.points();
         let path = "/organization/api-keys".to_owned();
         let mut request = Request::new("createApiKey", Method::POST, path, points);
@@ -91,6 +165,7 @@ impl<'a> CreateApiKey<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -98,14 +173,38 @@ impl<'a> CreateApiKey<'a> {
 /// The request of [`Client::revoke_api_key`](crate::Client::revoke_api_key): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct RevokeApiKey<'a> {
-    client: &'a crate::Client,
+pub struct RevokeApiKey {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     key_id: String,
 }
 
-impl<'a> RevokeApiKey<'a> {
-    pub(crate) fn new(client: &'a crate::Client, key_id: String) -> Self {
-        RevokeApiKey { client, key_id }
+impl RevokeApiKey {
+    pub(crate) fn new(client: &crate::Client, key_id: String) -> Self {
+        RevokeApiKey {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+            key_id,
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -114,7 +213,7 @@ impl<'a> RevokeApiKey<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, (), types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, (), types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/organization/api-keys/", ""],
@@ -122,6 +221,7 @@ impl<'a> RevokeApiKey<'a> {
         );
         let mut request = Request::new("revokeApiKey", Method::DELETE, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_empty(request)
     }
 }
@@ -129,13 +229,36 @@ impl<'a> RevokeApiKey<'a> {
 /// The request of [`Client::get_rate_limit`](crate::Client::get_rate_limit): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetRateLimit<'a> {
-    client: &'a crate::Client,
+pub struct GetRateLimit {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
 }
 
-impl<'a> GetRateLimit<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        GetRateLimit { client }
+impl GetRateLimit {
+    pub(crate) fn new(client: &crate::Client) -> Self {
+        GetRateLimit {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -144,11 +267,14 @@ impl<'a> GetRateLimit<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::RateLimitStatus, types::Error> {
+    pub fn send(
+        self,
+    ) -> ResponseFuture<'static, types::RateLimitStatus, types::ApiError> {
         let points = self.points();
         let path = "/rate-limit".to_owned();
         let mut request = Request::new("getRateLimit", Method::GET, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -156,16 +282,18 @@ impl<'a> GetRateLimit<'a> {
 /// The request of [`Client::list_projects`](crate::Client::list_projects): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListProjects<'a> {
-    client: &'a crate::Client,
+pub struct ListProjects {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     limit: Option<i32>,
     cursor: Option<String>,
 }
 
-impl<'a> ListProjects<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
+impl ListProjects {
+    pub(crate) fn new(client: &crate::Client) -> Self {
         ListProjects {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             limit: None,
             cursor: None,
         }
@@ -185,6 +313,25 @@ impl<'a> ListProjects<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         let count: Option<u64> = self
@@ -195,13 +342,14 @@ impl<'a> ListProjects<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::ProjectPage, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::ProjectPage, types::ApiError> {
         let points = self.points();
         let path = "/projects".to_owned();
         let mut request = Request::new("listProjects", Method::GET, path, points);
         request.priority = self.client.priority();
         request.add_query("limit", self.limit.as_ref());
         request.add_query("cursor", self.cursor.as_ref());
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 
@@ -209,7 +357,7 @@ impl<'a> ListProjects<'a> {
     /// is a request that costs its points.
     pub fn into_stream(
         self,
-    ) -> ::sdkgen_runtime::ItemStream<'a, types::Project, types::Error> {
+    ) -> ::sdkgen_runtime::ItemStream<'static, types::Project, types::ApiError> {
         let first = self.cursor.clone();
         ::sdkgen_runtime::pagination::pages(
             first,
@@ -229,14 +377,38 @@ impl<'a> ListProjects<'a> {
 /// The request of [`Client::create_project`](crate::Client::create_project): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateProject<'a> {
-    client: &'a crate::Client,
+pub struct CreateProject {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     body: types::NewProject,
 }
 
-impl<'a> CreateProject<'a> {
-    pub(crate) fn new(client: &'a crate::Client, body: types::NewProject) -> Self {
-        CreateProject { client, body }
+impl CreateProject {
+    pub(crate) fn new(client: &crate::Client, body: types::NewProject) -> Self {
+        CreateProject {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+            body,
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -245,7 +417,7 @@ impl<'a> CreateProject<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Project, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Project, types::ApiError> {
         let points = self.points();
         let path = "/projects".to_owned();
         let mut request = Request::new("createProject", Method::POST, path, points);
@@ -254,6 +426,7 @@ impl<'a> CreateProject<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -261,16 +434,18 @@ impl<'a> CreateProject<'a> {
 /// The request of [`Client::get_project`](crate::Client::get_project): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetProject<'a> {
-    client: &'a crate::Client,
+pub struct GetProject {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     project_id: uuid::Uuid,
     expand: Option<Vec<types::ProjectExpansion>>,
 }
 
-impl<'a> GetProject<'a> {
-    pub(crate) fn new(client: &'a crate::Client, project_id: uuid::Uuid) -> Self {
+impl GetProject {
+    pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         GetProject {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
             expand: None,
         }
@@ -282,6 +457,25 @@ impl<'a> GetProject<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         let count: Option<u64> = self.expand.as_ref().map(|value| value.len() as u64);
@@ -289,7 +483,7 @@ impl<'a> GetProject<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Project, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Project, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", ""],
@@ -304,6 +498,7 @@ impl<'a> GetProject<'a> {
                 ::sdkgen_runtime::QueryStyle::Form,
                 false,
             );
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -311,17 +506,38 @@ impl<'a> GetProject<'a> {
 /// The request of [`Client::delete_project`](crate::Client::delete_project): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteProject<'a> {
-    client: &'a crate::Client,
+pub struct DeleteProject {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     project_id: uuid::Uuid,
 }
 
-impl<'a> DeleteProject<'a> {
-    pub(crate) fn new(client: &'a crate::Client, project_id: uuid::Uuid) -> Self {
+impl DeleteProject {
+    pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         DeleteProject {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
         }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -330,7 +546,7 @@ impl<'a> DeleteProject<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, (), types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, (), types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", ""],
@@ -338,6 +554,7 @@ impl<'a> DeleteProject<'a> {
         );
         let mut request = Request::new("deleteProject", Method::DELETE, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_empty(request)
     }
 }
@@ -345,23 +562,44 @@ impl<'a> DeleteProject<'a> {
 /// The request of [`Client::update_project`](crate::Client::update_project): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct UpdateProject<'a> {
-    client: &'a crate::Client,
+pub struct UpdateProject {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     project_id: uuid::Uuid,
     body: types::ProjectUpdate,
 }
 
-impl<'a> UpdateProject<'a> {
+impl UpdateProject {
     pub(crate) fn new(
-        client: &'a crate::Client,
+        client: &crate::Client,
         project_id: uuid::Uuid,
         body: types::ProjectUpdate,
     ) -> Self {
         UpdateProject {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
             body,
         }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -370,7 +608,7 @@ impl<'a> UpdateProject<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Project, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Project, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", ""],
@@ -382,6 +620,7 @@ impl<'a> UpdateProject<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -389,8 +628,9 @@ impl<'a> UpdateProject<'a> {
 /// The request of [`Client::list_tasks`](crate::Client::list_tasks): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListTasks<'a> {
-    client: &'a crate::Client,
+pub struct ListTasks {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     project_id: uuid::Uuid,
     status: Option<types::TaskStatus>,
     assignee_id: Option<uuid::Uuid>,
@@ -398,10 +638,11 @@ pub struct ListTasks<'a> {
     cursor: Option<String>,
 }
 
-impl<'a> ListTasks<'a> {
-    pub(crate) fn new(client: &'a crate::Client, project_id: uuid::Uuid) -> Self {
+impl ListTasks {
+    pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         ListTasks {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
             status: None,
             assignee_id: None,
@@ -436,6 +677,25 @@ impl<'a> ListTasks<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         let count: Option<u64> = self
@@ -446,7 +706,7 @@ impl<'a> ListTasks<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::TaskPage, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::TaskPage, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", "/tasks"],
@@ -458,6 +718,7 @@ impl<'a> ListTasks<'a> {
         request.add_query("assignee_id", self.assignee_id.as_ref());
         request.add_query("limit", self.limit.as_ref());
         request.add_query("cursor", self.cursor.as_ref());
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 
@@ -465,7 +726,7 @@ impl<'a> ListTasks<'a> {
     /// is a request that costs its points.
     pub fn into_stream(
         self,
-    ) -> ::sdkgen_runtime::ItemStream<'a, types::Task, types::Error> {
+    ) -> ::sdkgen_runtime::ItemStream<'static, types::Task, types::ApiError> {
         let first = self.cursor.clone();
         ::sdkgen_runtime::pagination::pages(
             first,
@@ -485,23 +746,44 @@ impl<'a> ListTasks<'a> {
 /// The request of [`Client::create_task`](crate::Client::create_task): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateTask<'a> {
-    client: &'a crate::Client,
+pub struct CreateTask {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     project_id: uuid::Uuid,
     body: types::NewTask,
 }
 
-impl<'a> CreateTask<'a> {
+impl CreateTask {
     pub(crate) fn new(
-        client: &'a crate::Client,
+        client: &crate::Client,
         project_id: uuid::Uuid,
         body: types::NewTask,
     ) -> Self {
         CreateTask {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
             body,
         }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -510,7 +792,7 @@ impl<'a> CreateTask<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Task, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Task, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", "/tasks"],
@@ -522,6 +804,7 @@ impl<'a> CreateTask<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -529,23 +812,44 @@ impl<'a> CreateTask<'a> {
 /// The request of [`Client::batch_create_tasks`](crate::Client::batch_create_tasks): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct BatchCreateTasks<'a> {
-    client: &'a crate::Client,
+pub struct BatchCreateTasks {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     project_id: uuid::Uuid,
     body: types::TaskBatch,
 }
 
-impl<'a> BatchCreateTasks<'a> {
+impl BatchCreateTasks {
     pub(crate) fn new(
-        client: &'a crate::Client,
+        client: &crate::Client,
         project_id: uuid::Uuid,
         body: types::TaskBatch,
     ) -> Self {
         BatchCreateTasks {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
             body,
         }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -555,7 +859,9 @@ impl<'a> BatchCreateTasks<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::TaskBatchResult, types::Error> {
+    pub fn send(
+        self,
+    ) -> ResponseFuture<'static, types::TaskBatchResult, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", "/tasks/batch"],
@@ -567,6 +873,7 @@ impl<'a> BatchCreateTasks<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -574,16 +881,18 @@ impl<'a> BatchCreateTasks<'a> {
 /// The request of [`Client::get_project_report`](crate::Client::get_project_report): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetProjectReport<'a> {
-    client: &'a crate::Client,
+pub struct GetProjectReport {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     project_id: uuid::Uuid,
     days: Option<i32>,
 }
 
-impl<'a> GetProjectReport<'a> {
-    pub(crate) fn new(client: &'a crate::Client, project_id: uuid::Uuid) -> Self {
+impl GetProjectReport {
+    pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         GetProjectReport {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
             days: None,
         }
@@ -597,13 +906,32 @@ impl<'a> GetProjectReport<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         8
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::ProjectReport, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::ProjectReport, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", "/report"],
@@ -612,6 +940,7 @@ impl<'a> GetProjectReport<'a> {
         let mut request = Request::new("getProjectReport", Method::GET, path, points);
         request.priority = self.client.priority();
         request.add_query("days", self.days.as_ref());
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -619,17 +948,38 @@ impl<'a> GetProjectReport<'a> {
 /// The request of [`Client::export_project`](crate::Client::export_project): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ExportProject<'a> {
-    client: &'a crate::Client,
+pub struct ExportProject {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     project_id: uuid::Uuid,
 }
 
-impl<'a> ExportProject<'a> {
-    pub(crate) fn new(client: &'a crate::Client, project_id: uuid::Uuid) -> Self {
+impl ExportProject {
+    pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         ExportProject {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
         }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -638,7 +988,7 @@ impl<'a> ExportProject<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::ProjectExport, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::ProjectExport, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", "/export"],
@@ -646,6 +996,7 @@ impl<'a> ExportProject<'a> {
         );
         let mut request = Request::new("exportProject", Method::GET, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -653,16 +1004,18 @@ impl<'a> ExportProject<'a> {
 /// The request of [`Client::get_task`](crate::Client::get_task): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetTask<'a> {
-    client: &'a crate::Client,
+pub struct GetTask {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     task_id: uuid::Uuid,
     expand: Option<Vec<types::TaskExpansion>>,
 }
 
-impl<'a> GetTask<'a> {
-    pub(crate) fn new(client: &'a crate::Client, task_id: uuid::Uuid) -> Self {
+impl GetTask {
+    pub(crate) fn new(client: &crate::Client, task_id: uuid::Uuid) -> Self {
         GetTask {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             task_id,
             expand: None,
         }
@@ -674,6 +1027,25 @@ impl<'a> GetTask<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         let count: Option<u64> = self.expand.as_ref().map(|value| value.len() as u64);
@@ -681,7 +1053,7 @@ impl<'a> GetTask<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Task, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Task, types::ApiError> {
         let points = self.points();
         let path = encoding::path(&["/tasks/", ""], &[encoding::segment(&self.task_id)]);
         let mut request = Request::new("getTask", Method::GET, path, points);
@@ -693,6 +1065,7 @@ impl<'a> GetTask<'a> {
                 ::sdkgen_runtime::QueryStyle::Form,
                 false,
             );
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -700,14 +1073,38 @@ impl<'a> GetTask<'a> {
 /// The request of [`Client::delete_task`](crate::Client::delete_task): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteTask<'a> {
-    client: &'a crate::Client,
+pub struct DeleteTask {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     task_id: uuid::Uuid,
 }
 
-impl<'a> DeleteTask<'a> {
-    pub(crate) fn new(client: &'a crate::Client, task_id: uuid::Uuid) -> Self {
-        DeleteTask { client, task_id }
+impl DeleteTask {
+    pub(crate) fn new(client: &crate::Client, task_id: uuid::Uuid) -> Self {
+        DeleteTask {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+            task_id,
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -716,11 +1113,12 @@ impl<'a> DeleteTask<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, (), types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, (), types::ApiError> {
         let points = self.points();
         let path = encoding::path(&["/tasks/", ""], &[encoding::segment(&self.task_id)]);
         let mut request = Request::new("deleteTask", Method::DELETE, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_empty(request)
     }
 }
@@ -728,23 +1126,44 @@ impl<'a> DeleteTask<'a> {
 /// The request of [`Client::update_task`](crate::Client::update_task): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct UpdateTask<'a> {
-    client: &'a crate::Client,
+pub struct UpdateTask {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     task_id: uuid::Uuid,
     body: types::TaskUpdate,
 }
 
-impl<'a> UpdateTask<'a> {
+impl UpdateTask {
     pub(crate) fn new(
-        client: &'a crate::Client,
+        client: &crate::Client,
         task_id: uuid::Uuid,
         body: types::TaskUpdate,
     ) -> Self {
         UpdateTask {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             task_id,
             body,
         }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -753,7 +1172,7 @@ impl<'a> UpdateTask<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Task, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Task, types::ApiError> {
         let points = self.points();
         let path = encoding::path(&["/tasks/", ""], &[encoding::segment(&self.task_id)]);
         let mut request = Request::new("updateTask", Method::PATCH, path, points);
@@ -762,6 +1181,7 @@ impl<'a> UpdateTask<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -769,14 +1189,38 @@ impl<'a> UpdateTask<'a> {
 /// The request of [`Client::search_tasks`](crate::Client::search_tasks): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct SearchTasks<'a> {
-    client: &'a crate::Client,
+pub struct SearchTasks {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     body: types::TaskQuery,
 }
 
-impl<'a> SearchTasks<'a> {
-    pub(crate) fn new(client: &'a crate::Client, body: types::TaskQuery) -> Self {
-        SearchTasks { client, body }
+impl SearchTasks {
+    pub(crate) fn new(client: &crate::Client, body: types::TaskQuery) -> Self {
+        SearchTasks {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+            body,
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -785,7 +1229,7 @@ impl<'a> SearchTasks<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::SearchResults, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::SearchResults, types::ApiError> {
         let points = self.points();
         let path = "/tasks/search".to_owned();
         let mut request = Request::new("searchTasks", Method::POST, path, points);
@@ -794,6 +1238,7 @@ impl<'a> SearchTasks<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -801,13 +1246,36 @@ impl<'a> SearchTasks<'a> {
 /// The request of [`Client::list_labels`](crate::Client::list_labels): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListLabels<'a> {
-    client: &'a crate::Client,
+pub struct ListLabels {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
 }
 
-impl<'a> ListLabels<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        ListLabels { client }
+impl ListLabels {
+    pub(crate) fn new(client: &crate::Client) -> Self {
+        ListLabels {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -816,11 +1284,12 @@ impl<'a> ListLabels<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, Vec<types::Label>, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, Vec<types::Label>, types::ApiError> {
         let points = self.points();
         let path = "/labels".to_owned();
         let mut request = Request::new("listLabels", Method::GET, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -828,14 +1297,38 @@ impl<'a> ListLabels<'a> {
 /// The request of [`Client::create_label`](crate::Client::create_label): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateLabel<'a> {
-    client: &'a crate::Client,
+pub struct CreateLabel {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     body: types::NewLabel,
 }
 
-impl<'a> CreateLabel<'a> {
-    pub(crate) fn new(client: &'a crate::Client, body: types::NewLabel) -> Self {
-        CreateLabel { client, body }
+impl CreateLabel {
+    pub(crate) fn new(client: &crate::Client, body: types::NewLabel) -> Self {
+        CreateLabel {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+            body,
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -844,7 +1337,7 @@ impl<'a> CreateLabel<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Label, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Label, types::ApiError> {
         let points = self.points();
         let path = "/labels".to_owned();
         let mut request = Request::new("createLabel", Method::POST, path, points);
@@ -853,6 +1346,7 @@ impl<'a> CreateLabel<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -860,17 +1354,19 @@ impl<'a> CreateLabel<'a> {
 /// The request of [`Client::list_comments`](crate::Client::list_comments): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListComments<'a> {
-    client: &'a crate::Client,
+pub struct ListComments {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     task_id: uuid::Uuid,
     limit: Option<i32>,
     cursor: Option<String>,
 }
 
-impl<'a> ListComments<'a> {
-    pub(crate) fn new(client: &'a crate::Client, task_id: uuid::Uuid) -> Self {
+impl ListComments {
+    pub(crate) fn new(client: &crate::Client, task_id: uuid::Uuid) -> Self {
         ListComments {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             task_id,
             limit: None,
             cursor: None,
@@ -891,13 +1387,32 @@ impl<'a> ListComments<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::CommentPage, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::CommentPage, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/tasks/", "/comments"],
@@ -907,6 +1422,7 @@ impl<'a> ListComments<'a> {
         request.priority = self.client.priority();
         request.add_query("limit", self.limit.as_ref());
         request.add_query("cursor", self.cursor.as_ref());
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 
@@ -914,7 +1430,7 @@ impl<'a> ListComments<'a> {
     /// is a request that costs its points.
     pub fn into_stream(
         self,
-    ) -> ::sdkgen_runtime::ItemStream<'a, types::Comment, types::Error> {
+    ) -> ::sdkgen_runtime::ItemStream<'static, types::Comment, types::ApiError> {
         let first = self.cursor.clone();
         ::sdkgen_runtime::pagination::pages(
             first,
@@ -934,23 +1450,44 @@ impl<'a> ListComments<'a> {
 /// The request of [`Client::create_comment`](crate::Client::create_comment): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateComment<'a> {
-    client: &'a crate::Client,
+pub struct CreateComment {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     task_id: uuid::Uuid,
     body: types::NewComment,
 }
 
-impl<'a> CreateComment<'a> {
+impl CreateComment {
     pub(crate) fn new(
-        client: &'a crate::Client,
+        client: &crate::Client,
         task_id: uuid::Uuid,
         body: types::NewComment,
     ) -> Self {
         CreateComment {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             task_id,
             body,
         }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -959,7 +1496,7 @@ impl<'a> CreateComment<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Comment, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Comment, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/tasks/", "/comments"],
@@ -971,6 +1508,7 @@ impl<'a> CreateComment<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -978,17 +1516,38 @@ impl<'a> CreateComment<'a> {
 /// The request of [`Client::delete_comment`](crate::Client::delete_comment): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteComment<'a> {
-    client: &'a crate::Client,
+pub struct DeleteComment {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     comment_id: uuid::Uuid,
 }
 
-impl<'a> DeleteComment<'a> {
-    pub(crate) fn new(client: &'a crate::Client, comment_id: uuid::Uuid) -> Self {
+impl DeleteComment {
+    pub(crate) fn new(client: &crate::Client, comment_id: uuid::Uuid) -> Self {
         DeleteComment {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             comment_id,
         }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -997,7 +1556,7 @@ impl<'a> DeleteComment<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, (), types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, (), types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/comments/", ""],
@@ -1005,6 +1564,7 @@ impl<'a> DeleteComment<'a> {
         );
         let mut request = Request::new("deleteComment", Method::DELETE, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_empty(request)
     }
 }
@@ -1012,23 +1572,44 @@ impl<'a> DeleteComment<'a> {
 /// The request of [`Client::upload_attachment`](crate::Client::upload_attachment): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct UploadAttachment<'a> {
-    client: &'a crate::Client,
+pub struct UploadAttachment {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     task_id: uuid::Uuid,
     body: types::UploadAttachmentRequest,
 }
 
-impl<'a> UploadAttachment<'a> {
+impl UploadAttachment {
     pub(crate) fn new(
-        client: &'a crate::Client,
+        client: &crate::Client,
         task_id: uuid::Uuid,
         body: types::UploadAttachmentRequest,
     ) -> Self {
         UploadAttachment {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             task_id,
             body,
         }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1037,7 +1618,7 @@ impl<'a> UploadAttachment<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Attachment, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Attachment, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/tasks/", "/attachments"],
@@ -1067,6 +1648,7 @@ impl<'a> UploadAttachment<'a> {
             }
             request.body = ::sdkgen_runtime::Body::Multipart(parts);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -1074,17 +1656,38 @@ impl<'a> UploadAttachment<'a> {
 /// The request of [`Client::get_attachment`](crate::Client::get_attachment): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetAttachment<'a> {
-    client: &'a crate::Client,
+pub struct GetAttachment {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     attachment_id: uuid::Uuid,
 }
 
-impl<'a> GetAttachment<'a> {
-    pub(crate) fn new(client: &'a crate::Client, attachment_id: uuid::Uuid) -> Self {
+impl GetAttachment {
+    pub(crate) fn new(client: &crate::Client, attachment_id: uuid::Uuid) -> Self {
         GetAttachment {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             attachment_id,
         }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1093,7 +1696,7 @@ impl<'a> GetAttachment<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Attachment, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Attachment, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/attachments/", ""],
@@ -1101,6 +1704,7 @@ impl<'a> GetAttachment<'a> {
         );
         let mut request = Request::new("getAttachment", Method::GET, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -1108,17 +1712,38 @@ impl<'a> GetAttachment<'a> {
 /// The request of [`Client::download_attachment`](crate::Client::download_attachment): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DownloadAttachment<'a> {
-    client: &'a crate::Client,
+pub struct DownloadAttachment {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     attachment_id: uuid::Uuid,
 }
 
-impl<'a> DownloadAttachment<'a> {
-    pub(crate) fn new(client: &'a crate::Client, attachment_id: uuid::Uuid) -> Self {
+impl DownloadAttachment {
+    pub(crate) fn new(client: &crate::Client, attachment_id: uuid::Uuid) -> Self {
         DownloadAttachment {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             attachment_id,
         }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1129,7 +1754,11 @@ impl<'a> DownloadAttachment<'a> {
     /// Sends the request (await the answer).
     pub fn send(
         self,
-    ) -> ResponseFuture<'a, ::sdkgen_runtime::ByteStream<types::Error>, types::Error> {
+    ) -> ResponseFuture<
+        'static,
+        ::sdkgen_runtime::ByteStream<types::ApiError>,
+        types::ApiError,
+    > {
         let points = self.points();
         let path = encoding::path(
             &["/attachments/", "/content"],
@@ -1137,6 +1766,7 @@ impl<'a> DownloadAttachment<'a> {
         );
         let mut request = Request::new("downloadAttachment", Method::GET, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_byte_stream(request)
     }
 }

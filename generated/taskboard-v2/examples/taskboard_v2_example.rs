@@ -2,10 +2,7 @@
 
 //! Calls the API with a token from the environment and prints the budget after.
 //!
-#![doc = concat!(
-    " Run: `", "TASKBOARD_V2_TOKEN", "=... cargo run --example ", "taskboard_v2_example",
-    "`"
-)]
+//! Run: `TASKBOARD_V2_TOKEN=... cargo run --example taskboard_v2_example`
 #[rustfmt::skip]
 use taskboard_v2::{Client, OPERATIONS, Plan};
 #[rustfmt::skip]

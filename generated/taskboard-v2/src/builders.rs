@@ -12,13 +12,36 @@ use crate::types;
 /// The request of [`Client::get_organization`](crate::Client::get_organization): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetOrganization<'a> {
-    client: &'a crate::Client,
+pub struct GetOrganization {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
 }
 
-impl<'a> GetOrganization<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        GetOrganization { client }
+impl GetOrganization {
+    pub(crate) fn new(client: &crate::Client) -> Self {
+        GetOrganization {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -27,11 +50,12 @@ impl<'a> GetOrganization<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Organization, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Organization, types::ApiError> {
         let points = self.points();
         let path = "/organization".to_owned();
         let mut request = Request::new("getOrganization", Method::GET, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -39,13 +63,36 @@ impl<'a> GetOrganization<'a> {
 /// The request of [`Client::list_api_keys`](crate::Client::list_api_keys): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListApiKeys<'a> {
-    client: &'a crate::Client,
+pub struct ListApiKeys {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
 }
 
-impl<'a> ListApiKeys<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        ListApiKeys { client }
+impl ListApiKeys {
+    pub(crate) fn new(client: &crate::Client) -> Self {
+        ListApiKeys {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -54,11 +101,12 @@ impl<'a> ListApiKeys<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, Vec<types::ApiKey>, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, Vec<types::ApiKey>, types::ApiError> {
         let points = self.points();
         let path = "/organization/api-keys".to_owned();
         let mut request = Request::new("listApiKeys", Method::GET, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -66,16 +114,18 @@ impl<'a> ListApiKeys<'a> {
 /// The request of [`Client::create_api_key`](crate::Client::create_api_key): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateApiKey<'a> {
-    client: &'a crate::Client,
+pub struct CreateApiKey {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     idempotency_key: Option<String>,
     body: types::NewApiKey,
 }
 
-impl<'a> CreateApiKey<'a> {
-    pub(crate) fn new(client: &'a crate::Client, body: types::NewApiKey) -> Self {
+impl CreateApiKey {
+    pub(crate) fn new(client: &crate::Client, body: types::NewApiKey) -> Self {
         CreateApiKey {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             idempotency_key: None,
             body,
         }
@@ -89,13 +139,28 @@ impl<'a> CreateApiKey<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::ApiKeyWithSecret, types::Error> {
+    pub fn send(
+        self,
+    ) -> ResponseFuture<'static, types::ApiKeyWithSecret, types::ApiError> {
         let points = self.points();
         let path = "/organization/api-keys".to_owned();
         let mut request = Request::new("createApiKey", Method::POST, path, points);
@@ -106,6 +171,7 @@ impl<'a> CreateApiKey<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -113,14 +179,38 @@ impl<'a> CreateApiKey<'a> {
 /// The request of [`Client::revoke_api_key`](crate::Client::revoke_api_key): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct RevokeApiKey<'a> {
-    client: &'a crate::Client,
+pub struct RevokeApiKey {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     key_id: String,
 }
 
-impl<'a> RevokeApiKey<'a> {
-    pub(crate) fn new(client: &'a crate::Client, key_id: String) -> Self {
-        RevokeApiKey { client, key_id }
+impl RevokeApiKey {
+    pub(crate) fn new(client: &crate::Client, key_id: String) -> Self {
+        RevokeApiKey {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+            key_id,
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -129,7 +219,7 @@ impl<'a> RevokeApiKey<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, (), types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, (), types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/organization/api-keys/", ""],
@@ -137,6 +227,7 @@ impl<'a> RevokeApiKey<'a> {
         );
         let mut request = Request::new("revokeApiKey", Method::DELETE, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_empty(request)
     }
 }
@@ -144,13 +235,36 @@ impl<'a> RevokeApiKey<'a> {
 /// The request of [`Client::get_rate_limit`](crate::Client::get_rate_limit): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetRateLimit<'a> {
-    client: &'a crate::Client,
+pub struct GetRateLimit {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
 }
 
-impl<'a> GetRateLimit<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        GetRateLimit { client }
+impl GetRateLimit {
+    pub(crate) fn new(client: &crate::Client) -> Self {
+        GetRateLimit {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -159,11 +273,14 @@ impl<'a> GetRateLimit<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::RateLimitStatus, types::Error> {
+    pub fn send(
+        self,
+    ) -> ResponseFuture<'static, types::RateLimitStatus, types::ApiError> {
         let points = self.points();
         let path = "/rate-limit".to_owned();
         let mut request = Request::new("getRateLimit", Method::GET, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -171,16 +288,18 @@ impl<'a> GetRateLimit<'a> {
 /// The request of [`Client::list_projects`](crate::Client::list_projects): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListProjects<'a> {
-    client: &'a crate::Client,
+pub struct ListProjects {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     limit: Option<i32>,
     cursor: Option<String>,
 }
 
-impl<'a> ListProjects<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
+impl ListProjects {
+    pub(crate) fn new(client: &crate::Client) -> Self {
         ListProjects {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             limit: None,
             cursor: None,
         }
@@ -200,6 +319,25 @@ impl<'a> ListProjects<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         let count: Option<u64> = self
@@ -210,13 +348,14 @@ impl<'a> ListProjects<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::ProjectPage, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::ProjectPage, types::ApiError> {
         let points = self.points();
         let path = "/projects".to_owned();
         let mut request = Request::new("listProjects", Method::GET, path, points);
         request.priority = self.client.priority();
         request.add_query("limit", self.limit.as_ref());
         request.add_query("cursor", self.cursor.as_ref());
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 
@@ -224,7 +363,7 @@ impl<'a> ListProjects<'a> {
     /// is a request that costs its points.
     pub fn into_stream(
         self,
-    ) -> ::sdkgen_runtime::ItemStream<'a, types::Project, types::Error> {
+    ) -> ::sdkgen_runtime::ItemStream<'static, types::Project, types::ApiError> {
         let first = self.cursor.clone();
         ::sdkgen_runtime::pagination::pages(
             first,
@@ -244,16 +383,18 @@ impl<'a> ListProjects<'a> {
 /// The request of [`Client::create_project`](crate::Client::create_project): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateProject<'a> {
-    client: &'a crate::Client,
+pub struct CreateProject {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     idempotency_key: Option<String>,
     body: types::NewProject,
 }
 
-impl<'a> CreateProject<'a> {
-    pub(crate) fn new(client: &'a crate::Client, body: types::NewProject) -> Self {
+impl CreateProject {
+    pub(crate) fn new(client: &crate::Client, body: types::NewProject) -> Self {
         CreateProject {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             idempotency_key: None,
             body,
         }
@@ -267,13 +408,26 @@ impl<'a> CreateProject<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Project, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Project, types::ApiError> {
         let points = self.points();
         let path = "/projects".to_owned();
         let mut request = Request::new("createProject", Method::POST, path, points);
@@ -284,6 +438,7 @@ impl<'a> CreateProject<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -291,16 +446,18 @@ impl<'a> CreateProject<'a> {
 /// The request of [`Client::get_project`](crate::Client::get_project): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetProject<'a> {
-    client: &'a crate::Client,
+pub struct GetProject {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     project_id: uuid::Uuid,
     expand: Option<Vec<types::ProjectExpansion>>,
 }
 
-impl<'a> GetProject<'a> {
-    pub(crate) fn new(client: &'a crate::Client, project_id: uuid::Uuid) -> Self {
+impl GetProject {
+    pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         GetProject {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
             expand: None,
         }
@@ -312,6 +469,25 @@ impl<'a> GetProject<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         let count: Option<u64> = self.expand.as_ref().map(|value| value.len() as u64);
@@ -319,7 +495,7 @@ impl<'a> GetProject<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Project, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Project, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", ""],
@@ -334,6 +510,7 @@ impl<'a> GetProject<'a> {
                 ::sdkgen_runtime::QueryStyle::Form,
                 false,
             );
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -341,17 +518,38 @@ impl<'a> GetProject<'a> {
 /// The request of [`Client::delete_project`](crate::Client::delete_project): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteProject<'a> {
-    client: &'a crate::Client,
+pub struct DeleteProject {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     project_id: uuid::Uuid,
 }
 
-impl<'a> DeleteProject<'a> {
-    pub(crate) fn new(client: &'a crate::Client, project_id: uuid::Uuid) -> Self {
+impl DeleteProject {
+    pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         DeleteProject {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
         }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -360,7 +558,7 @@ impl<'a> DeleteProject<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, (), types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, (), types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", ""],
@@ -368,6 +566,7 @@ impl<'a> DeleteProject<'a> {
         );
         let mut request = Request::new("deleteProject", Method::DELETE, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_empty(request)
     }
 }
@@ -375,21 +574,23 @@ impl<'a> DeleteProject<'a> {
 /// The request of [`Client::update_project`](crate::Client::update_project): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct UpdateProject<'a> {
-    client: &'a crate::Client,
+pub struct UpdateProject {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     project_id: uuid::Uuid,
     idempotency_key: Option<String>,
     body: types::ProjectUpdate,
 }
 
-impl<'a> UpdateProject<'a> {
+impl UpdateProject {
     pub(crate) fn new(
-        client: &'a crate::Client,
+        client: &crate::Client,
         project_id: uuid::Uuid,
         body: types::ProjectUpdate,
     ) -> Self {
         UpdateProject {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
             idempotency_key: None,
             body,
@@ -404,13 +605,26 @@ impl<'a> UpdateProject<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Project, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Project, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", ""],
@@ -424,6 +638,7 @@ impl<'a> UpdateProject<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -431,8 +646,9 @@ impl<'a> UpdateProject<'a> {
 /// The request of [`Client::list_tasks`](crate::Client::list_tasks): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListTasks<'a> {
-    client: &'a crate::Client,
+pub struct ListTasks {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     project_id: uuid::Uuid,
     status: Option<types::TaskStatus>,
     assignee_id: Option<uuid::Uuid>,
@@ -440,10 +656,11 @@ pub struct ListTasks<'a> {
     cursor: Option<String>,
 }
 
-impl<'a> ListTasks<'a> {
-    pub(crate) fn new(client: &'a crate::Client, project_id: uuid::Uuid) -> Self {
+impl ListTasks {
+    pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         ListTasks {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
             status: None,
             assignee_id: None,
@@ -478,6 +695,25 @@ impl<'a> ListTasks<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         let count: Option<u64> = self
@@ -488,7 +724,7 @@ impl<'a> ListTasks<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::TaskPage, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::TaskPage, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", "/tasks"],
@@ -500,6 +736,7 @@ impl<'a> ListTasks<'a> {
         request.add_query("assignee_id", self.assignee_id.as_ref());
         request.add_query("limit", self.limit.as_ref());
         request.add_query("cursor", self.cursor.as_ref());
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 
@@ -507,7 +744,7 @@ impl<'a> ListTasks<'a> {
     /// is a request that costs its points.
     pub fn into_stream(
         self,
-    ) -> ::sdkgen_runtime::ItemStream<'a, types::Task, types::Error> {
+    ) -> ::sdkgen_runtime::ItemStream<'static, types::Task, types::ApiError> {
         let first = self.cursor.clone();
         ::sdkgen_runtime::pagination::pages(
             first,
@@ -527,21 +764,23 @@ impl<'a> ListTasks<'a> {
 /// The request of [`Client::create_task`](crate::Client::create_task): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateTask<'a> {
-    client: &'a crate::Client,
+pub struct CreateTask {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     project_id: uuid::Uuid,
     idempotency_key: Option<String>,
     body: types::NewTask,
 }
 
-impl<'a> CreateTask<'a> {
+impl CreateTask {
     pub(crate) fn new(
-        client: &'a crate::Client,
+        client: &crate::Client,
         project_id: uuid::Uuid,
         body: types::NewTask,
     ) -> Self {
         CreateTask {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
             idempotency_key: None,
             body,
@@ -556,13 +795,26 @@ impl<'a> CreateTask<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Task, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Task, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", "/tasks"],
@@ -576,6 +828,7 @@ impl<'a> CreateTask<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -583,21 +836,23 @@ impl<'a> CreateTask<'a> {
 /// The request of [`Client::batch_create_tasks`](crate::Client::batch_create_tasks): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct BatchCreateTasks<'a> {
-    client: &'a crate::Client,
+pub struct BatchCreateTasks {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     project_id: uuid::Uuid,
     idempotency_key: Option<String>,
     body: types::TaskBatch,
 }
 
-impl<'a> BatchCreateTasks<'a> {
+impl BatchCreateTasks {
     pub(crate) fn new(
-        client: &'a crate::Client,
+        client: &crate::Client,
         project_id: uuid::Uuid,
         body: types::TaskBatch,
     ) -> Self {
         BatchCreateTasks {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
             idempotency_key: None,
             body,
@@ -612,6 +867,19 @@ impl<'a> BatchCreateTasks<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         let count: Option<u64> = Some(&self.body).map(|body| body.tasks.len() as u64);
@@ -619,7 +887,9 @@ impl<'a> BatchCreateTasks<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::TaskBatchResult, types::Error> {
+    pub fn send(
+        self,
+    ) -> ResponseFuture<'static, types::TaskBatchResult, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", "/tasks/batch"],
@@ -633,6 +903,7 @@ impl<'a> BatchCreateTasks<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -640,16 +911,18 @@ impl<'a> BatchCreateTasks<'a> {
 /// The request of [`Client::get_project_report`](crate::Client::get_project_report): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetProjectReport<'a> {
-    client: &'a crate::Client,
+pub struct GetProjectReport {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     project_id: uuid::Uuid,
     days: Option<i32>,
 }
 
-impl<'a> GetProjectReport<'a> {
-    pub(crate) fn new(client: &'a crate::Client, project_id: uuid::Uuid) -> Self {
+impl GetProjectReport {
+    pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         GetProjectReport {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
             days: None,
         }
@@ -663,13 +936,32 @@ impl<'a> GetProjectReport<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         8
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::ProjectReport, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::ProjectReport, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", "/report"],
@@ -678,6 +970,7 @@ impl<'a> GetProjectReport<'a> {
         let mut request = Request::new("getProjectReport", Method::GET, path, points);
         request.priority = self.client.priority();
         request.add_query("days", self.days.as_ref());
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -685,17 +978,38 @@ impl<'a> GetProjectReport<'a> {
 /// The request of [`Client::export_project`](crate::Client::export_project): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ExportProject<'a> {
-    client: &'a crate::Client,
+pub struct ExportProject {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     project_id: uuid::Uuid,
 }
 
-impl<'a> ExportProject<'a> {
-    pub(crate) fn new(client: &'a crate::Client, project_id: uuid::Uuid) -> Self {
+impl ExportProject {
+    pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         ExportProject {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
         }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -704,7 +1018,7 @@ impl<'a> ExportProject<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::ProjectExport, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::ProjectExport, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/projects/", "/export"],
@@ -712,6 +1026,7 @@ impl<'a> ExportProject<'a> {
         );
         let mut request = Request::new("exportProject", Method::GET, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -719,17 +1034,38 @@ impl<'a> ExportProject<'a> {
 /// The request of [`Client::follow_project_events`](crate::Client::follow_project_events): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct FollowProjectEvents<'a> {
-    client: &'a crate::Client,
+pub struct FollowProjectEvents {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     project_id: uuid::Uuid,
 }
 
-impl<'a> FollowProjectEvents<'a> {
-    pub(crate) fn new(client: &'a crate::Client, project_id: uuid::Uuid) -> Self {
+impl FollowProjectEvents {
+    pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         FollowProjectEvents {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
         }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -741,9 +1077,9 @@ impl<'a> FollowProjectEvents<'a> {
     pub fn send(
         self,
     ) -> ResponseFuture<
-        'a,
-        ::sdkgen_runtime::EventStream<types::TaskEvent, types::Error>,
-        types::Error,
+        'static,
+        ::sdkgen_runtime::EventStream<types::TaskEvent, types::ApiError>,
+        types::ApiError,
     > {
         let points = self.points();
         let path = encoding::path(
@@ -752,6 +1088,7 @@ impl<'a> FollowProjectEvents<'a> {
         );
         let mut request = Request::new("followProjectEvents", Method::GET, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         request.headers.push(("accept".to_owned(), "text/event-stream".to_owned()));
         self.client
             .runtime()
@@ -765,16 +1102,18 @@ impl<'a> FollowProjectEvents<'a> {
 /// The request of [`Client::get_task`](crate::Client::get_task): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetTask<'a> {
-    client: &'a crate::Client,
+pub struct GetTask {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     task_id: uuid::Uuid,
     expand: Option<Vec<types::TaskExpansion>>,
 }
 
-impl<'a> GetTask<'a> {
-    pub(crate) fn new(client: &'a crate::Client, task_id: uuid::Uuid) -> Self {
+impl GetTask {
+    pub(crate) fn new(client: &crate::Client, task_id: uuid::Uuid) -> Self {
         GetTask {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             task_id,
             expand: None,
         }
@@ -786,6 +1125,25 @@ impl<'a> GetTask<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         let count: Option<u64> = self.expand.as_ref().map(|value| value.len() as u64);
@@ -793,7 +1151,7 @@ impl<'a> GetTask<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Task, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Task, types::ApiError> {
         let points = self.points();
         let path = encoding::path(&["/tasks/", ""], &[encoding::segment(&self.task_id)]);
         let mut request = Request::new("getTask", Method::GET, path, points);
@@ -805,6 +1163,7 @@ impl<'a> GetTask<'a> {
                 ::sdkgen_runtime::QueryStyle::Form,
                 false,
             );
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -812,14 +1171,38 @@ impl<'a> GetTask<'a> {
 /// The request of [`Client::delete_task`](crate::Client::delete_task): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteTask<'a> {
-    client: &'a crate::Client,
+pub struct DeleteTask {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     task_id: uuid::Uuid,
 }
 
-impl<'a> DeleteTask<'a> {
-    pub(crate) fn new(client: &'a crate::Client, task_id: uuid::Uuid) -> Self {
-        DeleteTask { client, task_id }
+impl DeleteTask {
+    pub(crate) fn new(client: &crate::Client, task_id: uuid::Uuid) -> Self {
+        DeleteTask {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+            task_id,
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -828,11 +1211,12 @@ impl<'a> DeleteTask<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, (), types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, (), types::ApiError> {
         let points = self.points();
         let path = encoding::path(&["/tasks/", ""], &[encoding::segment(&self.task_id)]);
         let mut request = Request::new("deleteTask", Method::DELETE, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_empty(request)
     }
 }
@@ -840,21 +1224,23 @@ impl<'a> DeleteTask<'a> {
 /// The request of [`Client::update_task`](crate::Client::update_task): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct UpdateTask<'a> {
-    client: &'a crate::Client,
+pub struct UpdateTask {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     task_id: uuid::Uuid,
     idempotency_key: Option<String>,
     body: types::TaskUpdate,
 }
 
-impl<'a> UpdateTask<'a> {
+impl UpdateTask {
     pub(crate) fn new(
-        client: &'a crate::Client,
+        client: &crate::Client,
         task_id: uuid::Uuid,
         body: types::TaskUpdate,
     ) -> Self {
         UpdateTask {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             task_id,
             idempotency_key: None,
             body,
@@ -869,13 +1255,26 @@ impl<'a> UpdateTask<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Task, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Task, types::ApiError> {
         let points = self.points();
         let path = encoding::path(&["/tasks/", ""], &[encoding::segment(&self.task_id)]);
         let mut request = Request::new("updateTask", Method::PATCH, path, points);
@@ -886,6 +1285,7 @@ impl<'a> UpdateTask<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -893,14 +1293,38 @@ impl<'a> UpdateTask<'a> {
 /// The request of [`Client::search_tasks`](crate::Client::search_tasks): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct SearchTasks<'a> {
-    client: &'a crate::Client,
+pub struct SearchTasks {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     body: types::TaskQuery,
 }
 
-impl<'a> SearchTasks<'a> {
-    pub(crate) fn new(client: &'a crate::Client, body: types::TaskQuery) -> Self {
-        SearchTasks { client, body }
+impl SearchTasks {
+    pub(crate) fn new(client: &crate::Client, body: types::TaskQuery) -> Self {
+        SearchTasks {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+            body,
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -909,7 +1333,7 @@ impl<'a> SearchTasks<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::SearchResults, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::SearchResults, types::ApiError> {
         let points = self.points();
         let path = "/tasks/search".to_owned();
         let mut request = Request::new("searchTasks", Method::POST, path, points);
@@ -918,6 +1342,7 @@ impl<'a> SearchTasks<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -925,13 +1350,36 @@ impl<'a> SearchTasks<'a> {
 /// The request of [`Client::list_labels`](crate::Client::list_labels): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListLabels<'a> {
-    client: &'a crate::Client,
+pub struct ListLabels {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
 }
 
-impl<'a> ListLabels<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        ListLabels { client }
+impl ListLabels {
+    pub(crate) fn new(client: &crate::Client) -> Self {
+        ListLabels {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -940,11 +1388,12 @@ impl<'a> ListLabels<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, Vec<types::Label>, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, Vec<types::Label>, types::ApiError> {
         let points = self.points();
         let path = "/labels".to_owned();
         let mut request = Request::new("listLabels", Method::GET, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -952,16 +1401,18 @@ impl<'a> ListLabels<'a> {
 /// The request of [`Client::create_label`](crate::Client::create_label): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateLabel<'a> {
-    client: &'a crate::Client,
+pub struct CreateLabel {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     idempotency_key: Option<String>,
     body: types::NewLabel,
 }
 
-impl<'a> CreateLabel<'a> {
-    pub(crate) fn new(client: &'a crate::Client, body: types::NewLabel) -> Self {
+impl CreateLabel {
+    pub(crate) fn new(client: &crate::Client, body: types::NewLabel) -> Self {
         CreateLabel {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             idempotency_key: None,
             body,
         }
@@ -975,13 +1426,26 @@ impl<'a> CreateLabel<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Label, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Label, types::ApiError> {
         let points = self.points();
         let path = "/labels".to_owned();
         let mut request = Request::new("createLabel", Method::POST, path, points);
@@ -992,6 +1456,7 @@ impl<'a> CreateLabel<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -999,17 +1464,19 @@ impl<'a> CreateLabel<'a> {
 /// The request of [`Client::list_comments`](crate::Client::list_comments): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListComments<'a> {
-    client: &'a crate::Client,
+pub struct ListComments {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     task_id: uuid::Uuid,
     limit: Option<i32>,
     cursor: Option<String>,
 }
 
-impl<'a> ListComments<'a> {
-    pub(crate) fn new(client: &'a crate::Client, task_id: uuid::Uuid) -> Self {
+impl ListComments {
+    pub(crate) fn new(client: &crate::Client, task_id: uuid::Uuid) -> Self {
         ListComments {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             task_id,
             limit: None,
             cursor: None,
@@ -1030,13 +1497,32 @@ impl<'a> ListComments<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::CommentPage, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::CommentPage, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/tasks/", "/comments"],
@@ -1046,6 +1532,7 @@ impl<'a> ListComments<'a> {
         request.priority = self.client.priority();
         request.add_query("limit", self.limit.as_ref());
         request.add_query("cursor", self.cursor.as_ref());
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 
@@ -1053,7 +1540,7 @@ impl<'a> ListComments<'a> {
     /// is a request that costs its points.
     pub fn into_stream(
         self,
-    ) -> ::sdkgen_runtime::ItemStream<'a, types::Comment, types::Error> {
+    ) -> ::sdkgen_runtime::ItemStream<'static, types::Comment, types::ApiError> {
         let first = self.cursor.clone();
         ::sdkgen_runtime::pagination::pages(
             first,
@@ -1073,21 +1560,23 @@ impl<'a> ListComments<'a> {
 /// The request of [`Client::create_comment`](crate::Client::create_comment): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateComment<'a> {
-    client: &'a crate::Client,
+pub struct CreateComment {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     task_id: uuid::Uuid,
     idempotency_key: Option<String>,
     body: types::NewComment,
 }
 
-impl<'a> CreateComment<'a> {
+impl CreateComment {
     pub(crate) fn new(
-        client: &'a crate::Client,
+        client: &crate::Client,
         task_id: uuid::Uuid,
         body: types::NewComment,
     ) -> Self {
         CreateComment {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             task_id,
             idempotency_key: None,
             body,
@@ -1102,13 +1591,26 @@ impl<'a> CreateComment<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Comment, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Comment, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/tasks/", "/comments"],
@@ -1122,6 +1624,7 @@ impl<'a> CreateComment<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -1129,17 +1632,38 @@ impl<'a> CreateComment<'a> {
 /// The request of [`Client::delete_comment`](crate::Client::delete_comment): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteComment<'a> {
-    client: &'a crate::Client,
+pub struct DeleteComment {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     comment_id: uuid::Uuid,
 }
 
-impl<'a> DeleteComment<'a> {
-    pub(crate) fn new(client: &'a crate::Client, comment_id: uuid::Uuid) -> Self {
+impl DeleteComment {
+    pub(crate) fn new(client: &crate::Client, comment_id: uuid::Uuid) -> Self {
         DeleteComment {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             comment_id,
         }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1148,7 +1672,7 @@ impl<'a> DeleteComment<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, (), types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, (), types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/comments/", ""],
@@ -1156,6 +1680,7 @@ impl<'a> DeleteComment<'a> {
         );
         let mut request = Request::new("deleteComment", Method::DELETE, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_empty(request)
     }
 }
@@ -1163,21 +1688,23 @@ impl<'a> DeleteComment<'a> {
 /// The request of [`Client::upload_attachment`](crate::Client::upload_attachment): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct UploadAttachment<'a> {
-    client: &'a crate::Client,
+pub struct UploadAttachment {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     task_id: uuid::Uuid,
     idempotency_key: Option<String>,
     body: types::UploadAttachmentRequest,
 }
 
-impl<'a> UploadAttachment<'a> {
+impl UploadAttachment {
     pub(crate) fn new(
-        client: &'a crate::Client,
+        client: &crate::Client,
         task_id: uuid::Uuid,
         body: types::UploadAttachmentRequest,
     ) -> Self {
         UploadAttachment {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             task_id,
             idempotency_key: None,
             body,
@@ -1192,13 +1719,26 @@ impl<'a> UploadAttachment<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         5
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Attachment, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Attachment, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/tasks/", "/attachments"],
@@ -1230,6 +1770,7 @@ impl<'a> UploadAttachment<'a> {
             }
             request.body = ::sdkgen_runtime::Body::Multipart(parts);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -1237,17 +1778,38 @@ impl<'a> UploadAttachment<'a> {
 /// The request of [`Client::get_attachment`](crate::Client::get_attachment): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetAttachment<'a> {
-    client: &'a crate::Client,
+pub struct GetAttachment {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     attachment_id: uuid::Uuid,
 }
 
-impl<'a> GetAttachment<'a> {
-    pub(crate) fn new(client: &'a crate::Client, attachment_id: uuid::Uuid) -> Self {
+impl GetAttachment {
+    pub(crate) fn new(client: &crate::Client, attachment_id: uuid::Uuid) -> Self {
         GetAttachment {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             attachment_id,
         }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1256,7 +1818,7 @@ impl<'a> GetAttachment<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, types::Attachment, types::Error> {
+    pub fn send(self) -> ResponseFuture<'static, types::Attachment, types::ApiError> {
         let points = self.points();
         let path = encoding::path(
             &["/attachments/", ""],
@@ -1264,6 +1826,7 @@ impl<'a> GetAttachment<'a> {
         );
         let mut request = Request::new("getAttachment", Method::GET, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 }
@@ -1271,17 +1834,38 @@ impl<'a> GetAttachment<'a> {
 /// The request of [`Client::download_attachment`](crate::Client::download_attachment): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DownloadAttachment<'a> {
-    client: &'a crate::Client,
+pub struct DownloadAttachment {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     attachment_id: uuid::Uuid,
 }
 
-impl<'a> DownloadAttachment<'a> {
-    pub(crate) fn new(client: &'a crate::Client, attachment_id: uuid::Uuid) -> Self {
+impl DownloadAttachment {
+    pub(crate) fn new(client: &crate::Client, attachment_id: uuid::Uuid) -> Self {
         DownloadAttachment {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             attachment_id,
         }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1292,7 +1876,11 @@ impl<'a> DownloadAttachment<'a> {
     /// Sends the request (await the answer).
     pub fn send(
         self,
-    ) -> ResponseFuture<'a, ::sdkgen_runtime::ByteStream<types::Error>, types::Error> {
+    ) -> ResponseFuture<
+        'static,
+        ::sdkgen_runtime::ByteStream<types::ApiError>,
+        types::ApiError,
+    > {
         let points = self.points();
         let path = encoding::path(
             &["/attachments/", "/content"],
@@ -1300,6 +1888,7 @@ impl<'a> DownloadAttachment<'a> {
         );
         let mut request = Request::new("downloadAttachment", Method::GET, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_byte_stream(request)
     }
 }

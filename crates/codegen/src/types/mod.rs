@@ -2,7 +2,7 @@
 //! unions, and aliases. Every type lives in the generated crate's `types` module.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -46,6 +46,9 @@ pub struct Analysis {
     cyclic_aliases: BTreeSet<String>,
     /// How deeply the generated types nest, at most (see [`Analysis::nesting_depth`]).
     nesting_depth: usize,
+    /// The string constants of struct properties (`enum: [user]`, `const: user`), by value,
+    /// with the name of their type in `types::constants`.
+    constants: BTreeMap<String, String>,
 }
 
 impl Analysis {
@@ -142,7 +145,7 @@ impl<'a> TypeTable<'a> {
         let names = api
             .schemas
             .keys()
-            .map(|name| (name.clone(), scope.unique(names::type_name(name))))
+            .map(|name| (name.clone(), scope.unique(names::schema_type_name(name))))
             .collect();
         let mut table = TypeTable {
             api,
@@ -159,17 +162,29 @@ impl<'a> TypeTable<'a> {
         table.mark_directions();
         table.compute_reach();
         let mut fields = HashMap::new();
+        let mut constants = BTreeSet::new();
         for named in api.schemas.values() {
             if let Some(object) = table.struct_shape(&named.schema) {
                 let mut scope = Scope::with_taken(["additional_properties"]);
-                for property in object.properties.keys() {
+                for (property, schema) in &object.properties {
                     let field = scope.unique(names::value_name(property));
                     fields.insert((named.name.clone(), property.clone()), field);
+                    constants.extend(single_string_value(api, schema));
                 }
             }
         }
+        // Named by value, in the order of values: a constant keeps its name when others come.
+        let mut scope = Scope::default();
+        let constants = constants
+            .into_iter()
+            .map(|value| {
+                let name = scope.unique(names::type_name(&value));
+                (value, name)
+            })
+            .collect();
         let mut analysis = table.analysis.into_owned();
         analysis.fields = fields;
+        analysis.constants = constants;
         analysis
     }
 
@@ -587,6 +602,7 @@ impl<'a> TypeTable<'a> {
         }
         let api = self.api;
         let named: Vec<&'a NamedSchema> = api.schemas.values().collect();
+        let mut constants = self.constants_module();
         let mut start = 0;
         std::iter::from_fn(move || {
             let end = (start + chunk.max(1)).min(named.len());
@@ -595,8 +611,29 @@ impl<'a> TypeTable<'a> {
                 .map(|named| self.item(named))
                 .collect();
             start = end;
+            if items.is_empty() && !constants.is_empty() {
+                return Some(std::mem::take(&mut constants));
+            }
             (!items.is_empty()).then(|| quote!(#(#items)*))
         })
+    }
+
+    /// `types::constants`: one type per string constant of a struct property.
+    fn constants_module(&self) -> TokenStream {
+        if self.analysis.constants.is_empty() {
+            return TokenStream::new();
+        }
+        let constants = self.analysis.constants.iter().map(|(value, name)| {
+            let name = ident(name);
+            quote!(::sdkgen_runtime::constant!(#name = #value);)
+        });
+        quote! {
+            /// The API's string constants, one type each: a struct property that allows one
+            /// value holds it, filled in by the constructor and checked when decoding.
+            pub mod constants {
+                #(#constants)*
+            }
+        }
     }
 
     fn item(&mut self, named: &NamedSchema) -> TokenStream {
@@ -694,7 +731,10 @@ impl<'a> TypeTable<'a> {
                 field_docs.extend(quote!(#[doc = ""] #[doc = #line]));
             }
             fields.push(quote! { #field_docs #attrs pub #field: #field_type, });
-            if required {
+            if required && !nullable && self.constant_type(schema).is_some() {
+                // A constant is filled in, never asked for.
+                constructor_fields.push(quote!(#field: #field_type));
+            } else if required {
                 constructor_args.push(quote!(#field: impl Into<#field_type>));
                 constructor_fields.push(quote!(#field: #field.into()));
             } else {
@@ -802,7 +842,10 @@ impl<'a> TypeTable<'a> {
                 let target = self.type_of(schema, &where_);
                 quote!(Box<#target>)
             }
-            (None, _) => self.type_of(schema, &where_),
+            (None, _) => match self.constant_type(schema) {
+                Some(constant) => constant,
+                None => self.type_of(schema, &where_),
+            },
         };
         let nullable = schema.nullable || self.resolve(schema).nullable;
         let rename =
@@ -832,6 +875,17 @@ impl<'a> TypeTable<'a> {
             serde,
             nullable,
         }
+    }
+
+    /// The type of a property that allows one string, in `types::constants`.
+    fn constant_type(&self, schema: &Schema) -> Option<TokenStream> {
+        let value = single_string_value(self.api, schema)?;
+        let name = ident(self.analysis.constants.get(&value)?);
+        Some(if self.in_types_module {
+            quote!(constants::#name)
+        } else {
+            quote!(types::constants::#name)
+        })
     }
 
     fn string_enum(
@@ -958,6 +1012,8 @@ impl<'a> TypeTable<'a> {
                 SchemaKind::String(string) if string.format.is_some() => {
                     names::type_name(string.format.as_deref().unwrap_or("string"))
                 }
+                // `Text(String)` rather than `String_(String)`.
+                SchemaKind::String(_) => "Text".to_owned(),
                 other => names::type_name(other.type_name()),
             };
             let name = ident(&scope.unique(base));
@@ -1003,6 +1059,7 @@ impl<'a> TypeTable<'a> {
                 }
             })
             .collect();
+        let conversions = self.union_conversions(rust, union, &variants);
         let declarations = variants
             .iter()
             .zip(&docs_of_variants)
@@ -1091,7 +1148,98 @@ impl<'a> TypeTable<'a> {
                     Ok(#rust::Unknown(value))
                 }
             }
+
+            #conversions
         }
+    }
+
+    /// `From` each variant's type into the union, when no other variant has that type (after
+    /// aliases), and `From<&str>` when a `String` variant takes any string: so that
+    /// `vec![UserMessage::new(..).into()]` and `"gpt-4o".into()` build a union.
+    fn union_conversions(
+        &mut self,
+        rust: &proc_macro2::Ident,
+        union: &UnionSchema,
+        variants: &[(proc_macro2::Ident, TokenStream, Vec<String>, Option<String>)],
+    ) -> TokenStream {
+        let keys: Vec<String> = union
+            .variants
+            .iter()
+            .map(|variant| self.underlying_type(variant))
+            .collect();
+        let mut conversions = Vec::new();
+        for ((name, value_type, _, constant), key) in variants.iter().zip(&keys) {
+            let unique = keys.iter().filter(|other| *other == key).count() == 1;
+            let boxed = value_type.to_string().starts_with("Box <");
+            let inner = if boxed {
+                let text = value_type.to_string();
+                let inner = text
+                    .trim_start_matches("Box <")
+                    .trim_end_matches('>')
+                    .trim();
+                syn::parse_str::<syn::Type>(inner)
+                    .ok()
+                    .map(|ty| quote!(#ty))
+            } else {
+                Some(value_type.clone())
+            };
+            let Some(inner) = inner else { continue };
+            let inner_text = inner.to_string();
+            if !unique
+                || constant.is_some()
+                || *rust == inner_text
+                || inner_text.contains("serde_json")
+                || inner_text == "()"
+            {
+                continue;
+            }
+            let wrap = if boxed {
+                quote!(#rust::#name(Box::new(value)))
+            } else {
+                quote!(#rust::#name(value))
+            };
+            conversions.push(quote! {
+                impl From<#inner> for #rust {
+                    fn from(value: #inner) -> Self {
+                        #wrap
+                    }
+                }
+            });
+            if inner_text == "String" {
+                conversions.push(quote! {
+                    impl From<&str> for #rust {
+                        fn from(value: &str) -> Self {
+                            #rust::#name(value.to_owned())
+                        }
+                    }
+                });
+            }
+        }
+        quote!(#(#conversions)*)
+    }
+
+    /// The Rust type a schema stands for, through aliases, as text: two variants with the same
+    /// one cannot both convert into their union.
+    fn underlying_type(&mut self, schema: &Schema) -> String {
+        let mut schema = schema.clone();
+        for _ in 0..32 {
+            let SchemaKind::Ref(name) = &schema.kind else {
+                break;
+            };
+            match self.api.schemas.get(name) {
+                Some(target) if self.is_alias(&target.schema) => schema = target.schema.clone(),
+                _ => break,
+            }
+        }
+        if schema.enumeration.len() == 1 && matches!(schema.kind, SchemaKind::String(_)) {
+            // A one-value string variant takes only its constant: it converts from nothing.
+            return format!("constant {:?}", schema.enumeration);
+        }
+        // Warnings about the type were given where the variant was declared.
+        let warnings = self.warnings.len();
+        let text = self.type_of(&schema, "union conversions").to_string();
+        self.warnings.truncate(warnings);
+        text
     }
 }
 

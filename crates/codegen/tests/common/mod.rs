@@ -12,6 +12,7 @@ pub fn types_file(spec: &str, name: &str) -> String {
         command: "test".to_owned(),
         source,
         publish: None,
+        examples: None,
     };
     let generated = generate(&api, &settings).expect("generates");
     generated.files["src/types.rs"].clone()

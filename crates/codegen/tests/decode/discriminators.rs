@@ -62,26 +62,40 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for InputItem {
     }
 }
 
+impl From<EasyInputMessage> for InputItem {
+    fn from(value: EasyInputMessage) -> Self {
+        InputItem::EasyInputMessage(value)
+    }
+}
+
+impl From<OutputMessage> for InputItem {
+    fn from(value: OutputMessage) -> Self {
+        InputItem::OutputMessage(value)
+    }
+}
+
+impl From<FunctionToolCall> for InputItem {
+    fn from(value: FunctionToolCall) -> Self {
+        InputItem::FunctionToolCall(value)
+    }
+}
+
 /// The `EasyInputMessage` schema.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct EasyInputMessage {
-    pub r#type: String,
+    pub r#type: constants::Message,
     pub role: String,
     pub content: String,
 }
 
 impl EasyInputMessage {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        r#type: impl Into<String>,
-        role: impl Into<String>,
-        content: impl Into<String>,
-    ) -> Self {
+    pub fn new(role: impl Into<String>, content: impl Into<String>) -> Self {
         EasyInputMessage {
-            r#type: r#type.into(),
+            r#type: constants::Message,
             role: role.into(),
             content: content.into(),
         }
@@ -94,20 +108,16 @@ impl EasyInputMessage {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct OutputMessage {
-    pub r#type: String,
+    pub r#type: constants::Message,
     pub id: String,
     pub status: String,
 }
 
 impl OutputMessage {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        r#type: impl Into<String>,
-        id: impl Into<String>,
-        status: impl Into<String>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, status: impl Into<String>) -> Self {
         OutputMessage {
-            r#type: r#type.into(),
+            r#type: constants::Message,
             id: id.into(),
             status: status.into(),
         }
@@ -120,15 +130,15 @@ impl OutputMessage {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct FunctionToolCall {
-    pub r#type: String,
+    pub r#type: constants::FunctionCall,
     pub name: String,
 }
 
 impl FunctionToolCall {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(r#type: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         FunctionToolCall {
-            r#type: r#type.into(),
+            r#type: constants::FunctionCall,
             name: name.into(),
         }
     }
@@ -218,21 +228,51 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ChatMessage {
     }
 }
 
+impl From<ChatCompletionRequestSystemMessage> for ChatMessage {
+    fn from(value: ChatCompletionRequestSystemMessage) -> Self {
+        ChatMessage::ChatCompletionRequestSystemMessage(value)
+    }
+}
+
+impl From<ChatCompletionRequestUserMessage> for ChatMessage {
+    fn from(value: ChatCompletionRequestUserMessage) -> Self {
+        ChatMessage::ChatCompletionRequestUserMessage(value)
+    }
+}
+
+impl From<ChatCompletionRequestAssistantMessage> for ChatMessage {
+    fn from(value: ChatCompletionRequestAssistantMessage) -> Self {
+        ChatMessage::ChatCompletionRequestAssistantMessage(value)
+    }
+}
+
+impl From<ChatCompletionRequestToolMessage> for ChatMessage {
+    fn from(value: ChatCompletionRequestToolMessage) -> Self {
+        ChatMessage::ChatCompletionRequestToolMessage(value)
+    }
+}
+
+impl From<ChatCompletionRequestDeveloperMessage> for ChatMessage {
+    fn from(value: ChatCompletionRequestDeveloperMessage) -> Self {
+        ChatMessage::ChatCompletionRequestDeveloperMessage(value)
+    }
+}
+
 /// The `ChatCompletionRequestSystemMessage` schema.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ChatCompletionRequestSystemMessage {
-    pub role: String,
+    pub role: constants::System,
     pub content: String,
 }
 
 impl ChatCompletionRequestSystemMessage {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(role: impl Into<String>, content: impl Into<String>) -> Self {
+    pub fn new(content: impl Into<String>) -> Self {
         ChatCompletionRequestSystemMessage {
-            role: role.into(),
+            role: constants::System,
             content: content.into(),
         }
     }
@@ -244,7 +284,7 @@ impl ChatCompletionRequestSystemMessage {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ChatCompletionRequestUserMessage {
-    pub role: String,
+    pub role: constants::User,
     pub content: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -252,9 +292,9 @@ pub struct ChatCompletionRequestUserMessage {
 
 impl ChatCompletionRequestUserMessage {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(role: impl Into<String>, content: impl Into<String>) -> Self {
+    pub fn new(content: impl Into<String>) -> Self {
         ChatCompletionRequestUserMessage {
-            role: role.into(),
+            role: constants::User,
             content: content.into(),
             name: None,
         }
@@ -269,12 +309,12 @@ impl ChatCompletionRequestUserMessage {
 }
 
 /// The `ChatCompletionRequestAssistantMessage` schema.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ChatCompletionRequestAssistantMessage {
-    pub role: AssistantRole,
+    pub role: constants::Assistant,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -283,9 +323,9 @@ pub struct ChatCompletionRequestAssistantMessage {
 
 impl ChatCompletionRequestAssistantMessage {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(role: impl Into<AssistantRole>) -> Self {
+    pub fn new() -> Self {
         ChatCompletionRequestAssistantMessage {
-            role: role.into(),
+            role: constants::Assistant,
             content: None,
             refusal: None,
         }
@@ -377,20 +417,16 @@ impl ::sdkgen_runtime::ToParam for AssistantRole {
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ChatCompletionRequestToolMessage {
-    pub role: String,
+    pub role: constants::Tool,
     pub content: String,
     pub tool_call_id: String,
 }
 
 impl ChatCompletionRequestToolMessage {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        role: impl Into<String>,
-        content: impl Into<String>,
-        tool_call_id: impl Into<String>,
-    ) -> Self {
+    pub fn new(content: impl Into<String>, tool_call_id: impl Into<String>) -> Self {
         ChatCompletionRequestToolMessage {
-            role: role.into(),
+            role: constants::Tool,
             content: content.into(),
             tool_call_id: tool_call_id.into(),
         }
@@ -398,19 +434,19 @@ impl ChatCompletionRequestToolMessage {
 }
 
 /// The `ToolMessageRole` schema.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ToolMessageRole {
-    pub role: String,
+    pub role: constants::Tool,
 }
 
 impl ToolMessageRole {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(role: impl Into<String>) -> Self {
+    pub fn new() -> Self {
         ToolMessageRole {
-            role: role.into(),
+            role: constants::Tool,
         }
     }
 }
@@ -485,60 +521,85 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for StreamEvent {
     }
 }
 
+impl From<StreamEventDelta> for StreamEvent {
+    fn from(value: StreamEventDelta) -> Self {
+        StreamEvent::Delta(value)
+    }
+}
+
+impl From<StreamEventDone> for StreamEvent {
+    fn from(value: StreamEventDone) -> Self {
+        StreamEvent::Done(value)
+    }
+}
+
 /// Delta
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct StreamEventDelta {
-    pub r#type: String,
+    pub r#type: constants::ResponseOutputTextDelta,
     pub delta: String,
 }
 
 impl StreamEventDelta {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(r#type: impl Into<String>, delta: impl Into<String>) -> Self {
+    pub fn new(delta: impl Into<String>) -> Self {
         StreamEventDelta {
-            r#type: r#type.into(),
+            r#type: constants::ResponseOutputTextDelta,
             delta: delta.into(),
         }
     }
 }
 
 /// Done
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct StreamEventDone {
-    pub r#type: String,
+    pub r#type: constants::ResponseCompleted,
 }
 
 impl StreamEventDone {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(r#type: impl Into<String>) -> Self {
+    pub fn new() -> Self {
         StreamEventDone {
-            r#type: r#type.into(),
+            r#type: constants::ResponseCompleted,
         }
     }
 }
 
-/// The `ChatCompletionRequestToolMessagePart2` schema.
+/// The `ChatCompletionRequestToolMessageFields` schema.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
-pub struct ChatCompletionRequestToolMessagePart2 {
+pub struct ChatCompletionRequestToolMessageFields {
     pub content: String,
     pub tool_call_id: String,
 }
 
-impl ChatCompletionRequestToolMessagePart2 {
+impl ChatCompletionRequestToolMessageFields {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(content: impl Into<String>, tool_call_id: impl Into<String>) -> Self {
-        ChatCompletionRequestToolMessagePart2 {
+        ChatCompletionRequestToolMessageFields {
             content: content.into(),
             tool_call_id: tool_call_id.into(),
         }
     }
+}
+
+/// The API's string constants, one type each: a struct property that allows one
+/// value holds it, filled in by the constructor and checked when decoding.
+pub mod constants {
+    ::sdkgen_runtime::constant!(Assistant = "assistant");
+    ::sdkgen_runtime::constant!(FunctionCall = "function_call");
+    ::sdkgen_runtime::constant!(Message = "message");
+    ::sdkgen_runtime::constant!(ResponseCompleted = "response.completed");
+    ::sdkgen_runtime::constant!(ResponseOutputTextDelta = "response.output_text.delta");
+    ::sdkgen_runtime::constant!(System = "system");
+    ::sdkgen_runtime::constant!(Tool = "tool");
+    ::sdkgen_runtime::constant!(User = "user");
 }

@@ -12,14 +12,38 @@ use crate::types;
 /// The request of [`Client::create_chat`](crate::Client::create_chat): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateChat<'a> {
-    client: &'a crate::Client,
+pub struct CreateChat {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     body: types::ChatRequest,
 }
 
-impl<'a> CreateChat<'a> {
-    pub(crate) fn new(client: &'a crate::Client, body: types::ChatRequest) -> Self {
-        CreateChat { client, body }
+impl CreateChat {
+    pub(crate) fn new(client: &crate::Client, body: types::ChatRequest) -> Self {
+        CreateChat {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+            body,
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -28,7 +52,7 @@ impl<'a> CreateChat<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(mut self) -> ResponseFuture<'a, types::Reply, serde_json::Value> {
+    pub fn send(mut self) -> ResponseFuture<'static, types::Reply, serde_json::Value> {
         self.body.stream = Some(false);
         let points = self.points();
         let path = "/chat".to_owned();
@@ -38,6 +62,7 @@ impl<'a> CreateChat<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 
@@ -45,7 +70,7 @@ impl<'a> CreateChat<'a> {
     pub fn send_streaming(
         mut self,
     ) -> ResponseFuture<
-        'a,
+        'static,
         ::sdkgen_runtime::EventStream<types::Delta, serde_json::Value>,
         serde_json::Value,
     > {
@@ -58,6 +83,7 @@ impl<'a> CreateChat<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         request.headers.push(("accept".to_owned(), "text/event-stream".to_owned()));
         self.client
             .runtime()
@@ -68,15 +94,17 @@ impl<'a> CreateChat<'a> {
 /// The request of [`Client::create_completion`](crate::Client::create_completion): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateCompletion<'a> {
-    client: &'a crate::Client,
+pub struct CreateCompletion {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     body: Option<types::ChatRequest>,
 }
 
-impl<'a> CreateCompletion<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
+impl CreateCompletion {
+    pub(crate) fn new(client: &crate::Client) -> Self {
         CreateCompletion {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             body: None,
         }
     }
@@ -87,13 +115,32 @@ impl<'a> CreateCompletion<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
     }
 
     /// Sends the request (await the answer).
-    pub fn send(mut self) -> ResponseFuture<'a, types::Reply, serde_json::Value> {
+    pub fn send(mut self) -> ResponseFuture<'static, types::Reply, serde_json::Value> {
         if let Some(body) = self.body.as_mut() {
             body.stream = Some(false);
         }
@@ -104,6 +151,7 @@ impl<'a> CreateCompletion<'a> {
         if let Some(value) = &self.body {
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 
@@ -111,7 +159,7 @@ impl<'a> CreateCompletion<'a> {
     pub fn send_streaming(
         mut self,
     ) -> ResponseFuture<
-        'a,
+        'static,
         ::sdkgen_runtime::EventStream<types::Delta, serde_json::Value>,
         serde_json::Value,
     > {
@@ -125,6 +173,7 @@ impl<'a> CreateCompletion<'a> {
         if let Some(value) = &self.body {
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         request.headers.push(("accept".to_owned(), "text/event-stream".to_owned()));
         self.client
             .runtime()
@@ -135,13 +184,36 @@ impl<'a> CreateCompletion<'a> {
 /// The request of [`Client::tail_logs`](crate::Client::tail_logs): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct TailLogs<'a> {
-    client: &'a crate::Client,
+pub struct TailLogs {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
 }
 
-impl<'a> TailLogs<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        TailLogs { client }
+impl TailLogs {
+    pub(crate) fn new(client: &crate::Client) -> Self {
+        TailLogs {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -153,7 +225,7 @@ impl<'a> TailLogs<'a> {
     pub fn send(
         self,
     ) -> ResponseFuture<
-        'a,
+        'static,
         ::sdkgen_runtime::EventStream<String, serde_json::Value>,
         serde_json::Value,
     > {
@@ -161,6 +233,7 @@ impl<'a> TailLogs<'a> {
         let path = "/logs/tail".to_owned();
         let mut request = Request::new("tailLogs", Method::GET, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         request.headers.push(("accept".to_owned(), "text/event-stream".to_owned()));
         self.client.runtime().call_events(request, ::sdkgen_runtime::stream::text_event)
     }
@@ -169,17 +242,38 @@ impl<'a> TailLogs<'a> {
 /// The request of [`Client::stream_events`](crate::Client::stream_events): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct StreamEvents<'a> {
-    client: &'a crate::Client,
+pub struct StreamEvents {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     body: types::StreamEventsRequest,
 }
 
-impl<'a> StreamEvents<'a> {
-    pub(crate) fn new(
-        client: &'a crate::Client,
-        body: types::StreamEventsRequest,
-    ) -> Self {
-        StreamEvents { client, body }
+impl StreamEvents {
+    pub(crate) fn new(client: &crate::Client, body: types::StreamEventsRequest) -> Self {
+        StreamEvents {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+            body,
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -191,7 +285,7 @@ impl<'a> StreamEvents<'a> {
     pub fn send(
         mut self,
     ) -> ResponseFuture<
-        'a,
+        'static,
         ::sdkgen_runtime::EventStream<types::Delta, serde_json::Value>,
         serde_json::Value,
     > {
@@ -204,6 +298,7 @@ impl<'a> StreamEvents<'a> {
             let value = &self.body;
             request.set_json(value);
         }
+        self.options.apply(&mut request);
         request.headers.push(("accept".to_owned(), "text/event-stream".to_owned()));
         self.client
             .runtime()
@@ -214,14 +309,38 @@ impl<'a> StreamEvents<'a> {
 /// The request of [`Client::download_export`](crate::Client::download_export): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DownloadExport<'a> {
-    client: &'a crate::Client,
+pub struct DownloadExport {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     id: String,
 }
 
-impl<'a> DownloadExport<'a> {
-    pub(crate) fn new(client: &'a crate::Client, id: String) -> Self {
-        DownloadExport { client, id }
+impl DownloadExport {
+    pub(crate) fn new(client: &crate::Client, id: String) -> Self {
+        DownloadExport {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+            id,
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -233,7 +352,7 @@ impl<'a> DownloadExport<'a> {
     pub fn send(
         self,
     ) -> ResponseFuture<
-        'a,
+        'static,
         ::sdkgen_runtime::ByteStream<serde_json::Value>,
         serde_json::Value,
     > {
@@ -241,6 +360,7 @@ impl<'a> DownloadExport<'a> {
         let path = encoding::path(&["/exports/", ""], &[encoding::segment(&self.id)]);
         let mut request = Request::new("downloadExport", Method::GET, path, points);
         request.priority = self.client.priority();
+        self.options.apply(&mut request);
         self.client.runtime().call_byte_stream(request)
     }
 }
@@ -248,16 +368,18 @@ impl<'a> DownloadExport<'a> {
 /// The request of [`Client::list_orders`](crate::Client::list_orders): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListOrders<'a> {
-    client: &'a crate::Client,
+pub struct ListOrders {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     cursor: Option<String>,
     limit: Option<i64>,
 }
 
-impl<'a> ListOrders<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
+impl ListOrders {
+    pub(crate) fn new(client: &crate::Client) -> Self {
         ListOrders {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             cursor: None,
             limit: None,
         }
@@ -275,6 +397,25 @@ impl<'a> ListOrders<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
@@ -283,13 +424,14 @@ impl<'a> ListOrders<'a> {
     /// Sends the request (await the answer).
     pub fn send(
         self,
-    ) -> ResponseFuture<'a, types::ListOrdersResponse, serde_json::Value> {
+    ) -> ResponseFuture<'static, types::ListOrdersResponse, serde_json::Value> {
         let points = self.points();
         let path = "/orders".to_owned();
         let mut request = Request::new("listOrders", Method::GET, path, points);
         request.priority = self.client.priority();
         request.add_query("cursor", self.cursor.as_ref());
         request.add_query("limit", self.limit.as_ref());
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 
@@ -297,7 +439,7 @@ impl<'a> ListOrders<'a> {
     /// is a request that costs its points.
     pub fn into_stream(
         self,
-    ) -> ::sdkgen_runtime::ItemStream<'a, types::Customer, serde_json::Value> {
+    ) -> ::sdkgen_runtime::ItemStream<'static, types::Customer, serde_json::Value> {
         let first = self.cursor.clone();
         ::sdkgen_runtime::pagination::pages(
             first,
@@ -317,16 +459,18 @@ impl<'a> ListOrders<'a> {
 /// The request of [`Client::list_customers`](crate::Client::list_customers): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListCustomers<'a> {
-    client: &'a crate::Client,
+pub struct ListCustomers {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     limit: Option<i64>,
     starting_after: Option<String>,
 }
 
-impl<'a> ListCustomers<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
+impl ListCustomers {
+    pub(crate) fn new(client: &crate::Client) -> Self {
         ListCustomers {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             limit: None,
             starting_after: None,
         }
@@ -344,6 +488,25 @@ impl<'a> ListCustomers<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
@@ -352,13 +515,14 @@ impl<'a> ListCustomers<'a> {
     /// Sends the request (await the answer).
     pub fn send(
         self,
-    ) -> ResponseFuture<'a, types::ListCustomersResponse, serde_json::Value> {
+    ) -> ResponseFuture<'static, types::ListCustomersResponse, serde_json::Value> {
         let points = self.points();
         let path = "/customers".to_owned();
         let mut request = Request::new("listCustomers", Method::GET, path, points);
         request.priority = self.client.priority();
         request.add_query("limit", self.limit.as_ref());
         request.add_query("starting_after", self.starting_after.as_ref());
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 
@@ -367,7 +531,7 @@ impl<'a> ListCustomers<'a> {
     /// is a request that costs its points.
     pub fn into_stream(
         self,
-    ) -> ::sdkgen_runtime::ItemStream<'a, types::Customer, serde_json::Value> {
+    ) -> ::sdkgen_runtime::ItemStream<'static, types::Customer, serde_json::Value> {
         let first = self.starting_after.clone();
         ::sdkgen_runtime::pagination::pages_after(
             first,
@@ -385,20 +549,44 @@ impl<'a> ListCustomers<'a> {
 /// The request of [`Client::list_people`](crate::Client::list_people): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListPeople<'a> {
-    client: &'a crate::Client,
+pub struct ListPeople {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     limit: Option<i64>,
 }
 
-impl<'a> ListPeople<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        ListPeople { client, limit: None }
+impl ListPeople {
+    pub(crate) fn new(client: &crate::Client) -> Self {
+        ListPeople {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+            limit: None,
+        }
     }
 
     /// Sets the query parameter `limit`.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -409,24 +597,26 @@ impl<'a> ListPeople<'a> {
     /// Sends the request (await the answer).
     pub fn send(
         self,
-    ) -> ResponseFuture<'a, types::ListPeopleResponse, serde_json::Value> {
+    ) -> ResponseFuture<'static, types::ListPeopleResponse, serde_json::Value> {
         let points = self.points();
         let path = "/people".to_owned();
         let mut request = Request::new("listPeople", Method::GET, path, points);
         request.priority = self.client.priority();
         request.add_query("limit", self.limit.as_ref());
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 
     /// Every item of every page, fetched page by page as the stream is read, following the URL of the next page that each page names (only under the client's base URL); each page is a request that costs its points.
     pub fn into_stream(
         self,
-    ) -> ::sdkgen_runtime::ItemStream<'a, types::Customer, serde_json::Value> {
+    ) -> ::sdkgen_runtime::ItemStream<'static, types::Customer, serde_json::Value> {
         let points = self.points();
         let path = "/people".to_owned();
         let mut request = Request::new("listPeople", Method::GET, path, points);
         request.priority = self.client.priority();
         request.add_query("limit", self.limit.as_ref());
+        self.options.apply(&mut request);
         ::sdkgen_runtime::pagination::url_pages::<
             types::ListPeopleResponse,
             types::Customer,
@@ -443,16 +633,18 @@ impl<'a> ListPeople<'a> {
 /// The request of [`Client::list_repos`](crate::Client::list_repos): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListRepos<'a> {
-    client: &'a crate::Client,
+pub struct ListRepos {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     per_page: Option<i64>,
     page: Option<i64>,
 }
 
-impl<'a> ListRepos<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
+impl ListRepos {
+    pub(crate) fn new(client: &crate::Client) -> Self {
         ListRepos {
-            client,
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
             per_page: None,
             page: None,
         }
@@ -470,32 +662,55 @@ impl<'a> ListRepos<'a> {
         self
     }
 
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
+    }
+
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, Vec<types::Customer>, serde_json::Value> {
+    pub fn send(
+        self,
+    ) -> ResponseFuture<'static, Vec<types::Customer>, serde_json::Value> {
         let points = self.points();
         let path = "/repos".to_owned();
         let mut request = Request::new("listRepos", Method::GET, path, points);
         request.priority = self.client.priority();
         request.add_query("per_page", self.per_page.as_ref());
         request.add_query("page", self.page.as_ref());
+        self.options.apply(&mut request);
         self.client.runtime().call_json(request)
     }
 
     /// Every item of every page, fetched page by page as the stream is read, following the `Link: <...>; rel="next"` header of each page (only under the client's base URL); each page is a request that costs its points.
     pub fn into_stream(
         self,
-    ) -> ::sdkgen_runtime::ItemStream<'a, types::Customer, serde_json::Value> {
+    ) -> ::sdkgen_runtime::ItemStream<'static, types::Customer, serde_json::Value> {
         let points = self.points();
         let path = "/repos".to_owned();
         let mut request = Request::new("listRepos", Method::GET, path, points);
         request.priority = self.client.priority();
         request.add_query("per_page", self.per_page.as_ref());
         request.add_query("page", self.page.as_ref());
+        self.options.apply(&mut request);
         ::sdkgen_runtime::pagination::url_pages::<
             Vec<types::Customer>,
             types::Customer,
@@ -512,17 +727,38 @@ impl<'a> ListRepos<'a> {
 /// The request of [`Client::upload_files`](crate::Client::upload_files): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct UploadFiles<'a> {
-    client: &'a crate::Client,
+pub struct UploadFiles {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     body: types::UploadFilesRequest,
 }
 
-impl<'a> UploadFiles<'a> {
-    pub(crate) fn new(
-        client: &'a crate::Client,
-        body: types::UploadFilesRequest,
-    ) -> Self {
-        UploadFiles { client, body }
+impl UploadFiles {
+    pub(crate) fn new(client: &crate::Client, body: types::UploadFilesRequest) -> Self {
+        UploadFiles {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+            body,
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -531,7 +767,7 @@ impl<'a> UploadFiles<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, (), serde_json::Value> {
+    pub fn send(self) -> ResponseFuture<'static, (), serde_json::Value> {
         let points = self.points();
         let path = "/uploads".to_owned();
         let mut request = Request::new("uploadFiles", Method::POST, path, points);
@@ -578,6 +814,7 @@ impl<'a> UploadFiles<'a> {
             }
             request.body = ::sdkgen_runtime::Body::Multipart(parts);
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_empty(request)
     }
 }
@@ -585,14 +822,38 @@ impl<'a> UploadFiles<'a> {
 /// The request of [`Client::search`](crate::Client::search): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct Search<'a> {
-    client: &'a crate::Client,
+pub struct Search {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
     body: types::SearchRequest,
 }
 
-impl<'a> Search<'a> {
-    pub(crate) fn new(client: &'a crate::Client, body: types::SearchRequest) -> Self {
-        Search { client, body }
+impl Search {
+    pub(crate) fn new(client: &crate::Client, body: types::SearchRequest) -> Self {
+        Search {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+            body,
+        }
+    }
+
+    /// Sets this request's timeout, instead of the client's: it bounds each
+    /// attempt, and any wait for the budget before it.
+    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header, sent after the operation's own.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends an `Idempotency-Key` header with this value. The operation does not
+    /// declare one, so the request is retried only as its method allows.
+    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
+        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -601,7 +862,7 @@ impl<'a> Search<'a> {
     }
 
     /// Sends the request (await the answer).
-    pub fn send(self) -> ResponseFuture<'a, (), serde_json::Value> {
+    pub fn send(self) -> ResponseFuture<'static, (), serde_json::Value> {
         let points = self.points();
         let path = "/search".to_owned();
         let mut request = Request::new("search", Method::POST, path, points);
@@ -623,6 +884,7 @@ impl<'a> Search<'a> {
                     ],
                 );
         }
+        self.options.apply(&mut request);
         self.client.runtime().call_empty(request)
     }
 }

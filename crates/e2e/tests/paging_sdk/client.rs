@@ -64,7 +64,7 @@ impl Client {
     pub fn create_chat(
         &self,
         body: impl Into<types::ChatRequest>,
-    ) -> builders::CreateChat<'_> {
+    ) -> builders::CreateChat {
         builders::CreateChat::new(self, body.into())
     }
 
@@ -73,14 +73,14 @@ impl Client {
     /// `POST /completions` (`createCompletion`)
     ///
     /// **Cost:** 3 points (inferred: write).
-    pub fn create_completion(&self) -> builders::CreateCompletion<'_> {
+    pub fn create_completion(&self) -> builders::CreateCompletion {
         builders::CreateCompletion::new(self)
     }
 
     /// `GET /logs/tail` (`tailLogs`)
     ///
     /// **Cost:** 1 point (inferred: single-resource read).
-    pub fn tail_logs(&self) -> builders::TailLogs<'_> {
+    pub fn tail_logs(&self) -> builders::TailLogs {
         builders::TailLogs::new(self)
     }
 
@@ -90,17 +90,14 @@ impl Client {
     pub fn stream_events(
         &self,
         body: impl Into<types::StreamEventsRequest>,
-    ) -> builders::StreamEvents<'_> {
+    ) -> builders::StreamEvents {
         builders::StreamEvents::new(self, body.into())
     }
 
     /// `GET /exports/{id}` (`downloadExport`)
     ///
     /// **Cost:** 1 point (inferred: single-resource read).
-    pub fn download_export(
-        &self,
-        id: impl Into<String>,
-    ) -> builders::DownloadExport<'_> {
+    pub fn download_export(&self, id: impl Into<String>) -> builders::DownloadExport {
         builders::DownloadExport::new(self, id.into())
     }
 
@@ -109,7 +106,7 @@ impl Client {
     /// `GET /orders` (`listOrders`)
     ///
     /// **Cost:** 3 points (inferred: multi-resource read).
-    pub fn list_orders(&self) -> builders::ListOrders<'_> {
+    pub fn list_orders(&self) -> builders::ListOrders {
         builders::ListOrders::new(self)
     }
 
@@ -118,7 +115,7 @@ impl Client {
     /// `GET /customers` (`listCustomers`)
     ///
     /// **Cost:** 3 points (inferred: multi-resource read).
-    pub fn list_customers(&self) -> builders::ListCustomers<'_> {
+    pub fn list_customers(&self) -> builders::ListCustomers {
         builders::ListCustomers::new(self)
     }
 
@@ -127,7 +124,7 @@ impl Client {
     /// `GET /people` (`listPeople`)
     ///
     /// **Cost:** 3 points (inferred: multi-resource read).
-    pub fn list_people(&self) -> builders::ListPeople<'_> {
+    pub fn list_people(&self) -> builders::ListPeople {
         builders::ListPeople::new(self)
     }
 
@@ -136,7 +133,7 @@ impl Client {
     /// `GET /repos` (`listRepos`)
     ///
     /// **Cost:** 3 points (inferred: multi-resource read).
-    pub fn list_repos(&self) -> builders::ListRepos<'_> {
+    pub fn list_repos(&self) -> builders::ListRepos {
         builders::ListRepos::new(self)
     }
 
@@ -146,14 +143,14 @@ impl Client {
     pub fn upload_files(
         &self,
         body: impl Into<types::UploadFilesRequest>,
-    ) -> builders::UploadFiles<'_> {
+    ) -> builders::UploadFiles {
         builders::UploadFiles::new(self, body.into())
     }
 
     /// `POST /search` (`search`)
     ///
     /// **Cost:** 5 points (inferred: search).
-    pub fn search(&self, body: impl Into<types::SearchRequest>) -> builders::Search<'_> {
+    pub fn search(&self, body: impl Into<types::SearchRequest>) -> builders::Search {
         builders::Search::new(self, body.into())
     }
 }

@@ -19,7 +19,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use tokio::sync::Notify;
 use tokio::time::Instant;
@@ -82,7 +82,9 @@ pub enum BudgetError {
     Store(#[from] StoreError),
 }
 
-/// A point-in-time view of a budget, from [`Budget::snapshot`].
+/// A point-in-time view of a budget, from [`Budget::snapshot`]. Times are wall-clock
+/// ([`SystemTime`]: printable, comparable with the server's); the durations from the
+/// snapshot's moment are [`BudgetSnapshot::resets_in`] and [`BudgetSnapshot::blocked_for`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BudgetSnapshot {
     /// Points per window.
@@ -90,16 +92,30 @@ pub struct BudgetSnapshot {
     /// Points left in the window.
     pub remaining: u32,
     /// When the window resets.
-    pub reset_at: Instant,
+    pub reset_at: SystemTime,
     /// Points of requests sent and not answered yet.
     pub in_flight: u32,
     /// Callers waiting for points.
     pub waiting: usize,
     /// When a 429 closed the gate, until when.
-    pub blocked_until: Option<Instant>,
+    pub blocked_until: Option<SystemTime>,
     /// Where the budget lives and how that store is doing (a shared store that does not
     /// answer, for example).
     pub store: StoreHealth,
+    resets_in: Duration,
+    blocked_for: Option<Duration>,
+}
+
+impl BudgetSnapshot {
+    /// How long after the snapshot the window resets.
+    pub fn resets_in(&self) -> Duration {
+        self.resets_in
+    }
+
+    /// How long after the snapshot the gate a 429 closed stays closed, if it is closed.
+    pub fn blocked_for(&self) -> Option<Duration> {
+        self.blocked_for
+    }
 }
 
 /// Whether a caller waits for points or fails at once.
@@ -549,18 +565,25 @@ impl Budget {
     /// The state now.
     pub async fn snapshot(&self) -> Result<BudgetSnapshot, StoreError> {
         let now = Instant::now();
+        let wall_now = SystemTime::now();
         let state = self.state(now).await?;
+        let resets_in = state.reset_at.saturating_duration_since(now);
+        let blocked_for = state
+            .blocked_until
+            .map(|until| until.saturating_duration_since(now));
         Ok(BudgetSnapshot {
             limit: state.limit,
             remaining: state.remaining(),
-            reset_at: state.reset_at,
+            reset_at: wall_now + resets_in,
             in_flight: self.in_flight.load(Ordering::Acquire),
             waiting: self.lock_queue().tickets.len(),
-            blocked_until: state.blocked_until,
+            blocked_until: blocked_for.map(|wait| wall_now + wait),
             store: match &self.store {
                 Store::Memory(_) => StoreHealth::InProcess,
                 Store::Shared(store) => store.health(),
             },
+            resets_in,
+            blocked_for,
         })
     }
 }
