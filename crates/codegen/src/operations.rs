@@ -866,6 +866,17 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
                 let part =
                     with_type(quote!(::sdkgen_runtime::Part::from_file(#property, file.clone())));
                 quote!(for file in item.iter() { parts.push(#part); })
+            } else if let Some(style) = multipart_style(&body.media, &property)
+                .filter(|_| self.table.param_shape(&schema) != ParamShape::Scalar)
+            {
+                // A declared `style` (deepObject, form, delimited): the value's parts are
+                // named as a form body would name its pairs (`meta[owner]`, `owner`, `ids`).
+                quote! {
+                    let value = ::sdkgen_runtime::serde_json::json!({ #property: item });
+                    for (name, text) in ::sdkgen_runtime::encoding::styled_form_pairs(&value, &[(#property, ::sdkgen_runtime::encoding::FormEncoding::#style)]).unwrap_or_default() {
+                        parts.push(::sdkgen_runtime::Part::text(name, text));
+                    }
+                }
             } else if self.table.param_shape(&schema) == ParamShape::Scalar {
                 let part = with_type(
                     quote!(::sdkgen_runtime::Part::text(#property, ::sdkgen_runtime::ToParam::to_param(item))),
@@ -1458,6 +1469,28 @@ fn form_encodings(media: &MediaType) -> Vec<TokenStream> {
             Some(quote!((#property, ::sdkgen_runtime::encoding::FormEncoding::#tokens)))
         })
         .collect()
+}
+
+/// The declared `style` of a multipart property, as the runtime's form encoding (OpenAPI
+/// applies `style` and `explode` to multipart bodies as to forms); `None` without one, or when
+/// its `contentType` is JSON (a JSON part).
+fn multipart_style(media: &MediaType, property: &str) -> Option<TokenStream> {
+    let encoding = media.encoding.get(property)?;
+    let style = encoding.style?;
+    let json = encoding
+        .content_type
+        .as_deref()
+        .is_some_and(|content_type| BodyKind::of(content_type) == BodyKind::Json);
+    if json {
+        return None;
+    }
+    let explode = encoding.explode.unwrap_or(style == ParameterStyle::Form);
+    Some(match style {
+        ParameterStyle::DeepObject => quote!(DeepObject),
+        ParameterStyle::SpaceDelimited => quote!(SpaceDelimited),
+        ParameterStyle::PipeDelimited => quote!(PipeDelimited),
+        _ => quote!(Form { explode: #explode }),
+    })
 }
 
 /// The media type a client sends: JSON first, then form, multipart, anything else.

@@ -184,6 +184,79 @@ fn assert_each_once(style: &str, seen: Vec<types::Customer>) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multipart_bodies_follow_the_specs_encoding() {
+    use types::{UploadFilesRequest, UploadFilesRequestFilter, UploadFilesRequestMeta};
+    let app = Router::new().route(
+        "/v1/uploads",
+        axum::routing::post(|body: axum::body::Bytes| async move {
+            // The body's parts, as `name|content type|value` lines, for the test to read.
+            let text = String::from_utf8_lossy(&body).into_owned();
+            let parts: Vec<String> = text
+                .split("Content-Disposition: form-data; ")
+                .skip(1)
+                .map(|part| {
+                    let (head, value) = part.split_once("\r\n\r\n").unwrap_or((part, ""));
+                    let name = head.split('"').nth(1).unwrap_or_default();
+                    let content_type = head
+                        .split("Content-Type: ")
+                        .nth(1)
+                        .map(|rest| rest.lines().next().unwrap_or_default())
+                        .unwrap_or_default();
+                    let value = value.split("\r\n--").next().unwrap_or_default();
+                    format!("{name}|{content_type}|{value}")
+                })
+                .collect();
+            (
+                axum::http::StatusCode::NO_CONTENT,
+                [("x-parts", parts.join(";"))],
+            )
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let client = Client::builder()
+        .base_url(format!("http://{address}/v1"))
+        .build()
+        .unwrap();
+    let body = UploadFilesRequest::new(vec![
+        sdkgen_runtime::FilePart::from_bytes("a.png", b"PNG".to_vec()),
+        sdkgen_runtime::FilePart::from_bytes("b.jpg", b"JPG".to_vec()),
+    ])
+    .tags(vec!["x".to_owned(), "y".to_owned()])
+    .meta(UploadFilesRequestMeta::new().owner("ann"))
+    .labels(vec!["l".to_owned()])
+    .filter(UploadFilesRequestFilter::new().status("open"))
+    .ids(vec![1, 2]);
+    let response = client.upload_files(body).send().await.unwrap();
+    let parts = response
+        .headers()
+        .get("x-parts")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        parts.split(';').collect::<Vec<_>>(),
+        [
+            // One file part per file, each with its own name and type.
+            "files|image/png|PNG",
+            "files|image/jpeg|JPG",
+            // An array: one part per value.
+            "tags||x",
+            "tags||y",
+            // An object: a JSON part.
+            "meta|application/json|{\"owner\":\"ann\"}",
+            // `contentType: application/json`: a JSON part.
+            "labels|application/json|[\"l\"]",
+            // `style: deepObject`.
+            "filter[status]||open",
+            // `style: form, explode: false`.
+            "ids||1,2",
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_style_visits_each_of_1000_items_once() {
     let (base, counts) = server().await;
     let client = Client::builder()

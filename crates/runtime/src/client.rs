@@ -69,6 +69,64 @@ enum Received {
     Live(reqwest::Response),
 }
 
+/// When an attempt last made progress (it started, or sent a chunk of a streamed upload): the
+/// timeout bounds the time since, so a large upload is not cut by the timeout but a stalled one
+/// is, and the wait for the answer after the last chunk is bounded as any.
+#[derive(Clone)]
+struct Progress(Arc<std::sync::Mutex<Instant>>);
+
+impl Progress {
+    fn new() -> Self {
+        Progress(Arc::new(std::sync::Mutex::new(Instant::now())))
+    }
+
+    fn last(&self) -> Instant {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn touch(&self) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Instant::now();
+    }
+
+    /// The chunks of `stream`, each touching the progress as it is taken to be sent.
+    fn track<S: futures_util::Stream + Send + 'static>(
+        &self,
+        stream: S,
+    ) -> impl futures_util::Stream<Item = S::Item> + Send + 'static {
+        let progress = self.clone();
+        futures_util::StreamExt::inspect(stream, move |_| progress.touch())
+    }
+
+    /// `future`'s output, or `None` when `timeout` passes without progress.
+    async fn within<F: std::future::Future>(
+        &self,
+        timeout: Duration,
+        future: F,
+    ) -> Option<F::Output> {
+        let mut future = std::pin::pin!(future);
+        loop {
+            // A timeout too long to add to an instant never passes.
+            let Some(deadline) = self.last().checked_add(timeout) else {
+                return Some(future.await);
+            };
+            tokio::select! {
+                output = &mut future => return Some(output),
+                () = tokio::time::sleep_until(deadline) => {
+                    if self.last().checked_add(timeout).is_some_and(|deadline| deadline <= Instant::now()) {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// How long the gate closes after a 429 that says nothing of when to come back.
 const DEFAULT_429_WAIT: Duration = Duration::from_secs(1);
 
@@ -384,10 +442,13 @@ impl Client {
     ) -> (Result<Answered, Error<E>>, Outcome) {
         let operation = request.operation;
         let streamed = mode == Mode::Streamed;
-        let builder = match self.build(request, idempotency_key).await {
-            // A streamed body is bounded between chunks, not as a whole (see below).
-            Ok(builder) if streamed => builder,
-            Ok(builder) => builder.timeout(timeout),
+        let progress = Progress::new();
+        // A streamed answer is bounded between chunks, and a streamed upload (a file read
+        // from a path or a stream) between the chunks it sends, rather than as a whole: a
+        // large file must not be cut by the timeout, a stalled one must.
+        let (builder, uploads) = match self.build(request, idempotency_key, &progress).await {
+            Ok((builder, uploads)) if streamed || uploads => (builder, uploads),
+            Ok((builder, uploads)) => (builder.timeout(timeout), uploads),
             Err(message) => {
                 let _ = permit.not_sent().await;
                 return (
@@ -396,10 +457,11 @@ impl Client {
                 );
             }
         };
-        let sent = if streamed {
-            match tokio::time::timeout(timeout, builder.send()).await {
-                Ok(sent) => sent,
-                Err(_) => {
+        let ours = streamed || uploads;
+        let sent = if ours {
+            match progress.within(timeout, builder.send()).await {
+                Some(sent) => sent,
+                None => {
                     drop(permit);
                     return (
                         Err(Error::Timeout {
@@ -465,7 +527,7 @@ impl Client {
                 return (Err(Error::store(operation, error)), Outcome::Final);
             }
             let body = self
-                .read_body::<E>(operation, response, timeout, streamed)
+                .read_body::<E>(operation, response, timeout, ours)
                 .await
                 .unwrap_or_default();
             let error = Error::RateLimited {
@@ -497,7 +559,7 @@ impl Client {
                 Outcome::Final,
             );
         }
-        let body = match self.read_body(operation, response, timeout, streamed).await {
+        let body = match self.read_body(operation, response, timeout, ours).await {
             Ok(body) => body,
             Err(error) => {
                 let outcome = match &error {
@@ -544,12 +606,15 @@ impl Client {
         (Err(error), outcome)
     }
 
-    /// The HTTP request for one attempt; `Err` says why it cannot be built.
+    /// The HTTP request for one attempt, and whether it uploads a streamed file (whose chunks
+    /// touch `progress` as they are sent); `Err` says why it cannot be built.
     async fn build(
         &self,
         request: &Request,
         idempotency_key: Option<&str>,
-    ) -> Result<reqwest::RequestBuilder, String> {
+        progress: &Progress,
+    ) -> Result<(reqwest::RequestBuilder, bool), String> {
+        let mut uploads = false;
         let mut url = reqwest::Url::parse(&format!("{}{}", self.inner.base_url, request.path))
             .map_err(|error| format!("bad URL for path {:?}: {error}", request.path))?;
         if !request.query.is_empty() {
@@ -581,7 +646,7 @@ impl Client {
             .http
             .request(request.method.clone(), url)
             .headers(headers);
-        Ok(match &request.body {
+        let builder = match &request.body {
             Body::Empty => builder,
             Body::Json(bytes) => builder
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -613,7 +678,10 @@ impl Client {
                             // A known length keeps the body's Content-Length (some servers
                             // refuse chunked uploads).
                             length = file.metadata().await.ok().map(|metadata| metadata.len());
-                            reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file))
+                            uploads = true;
+                            reqwest::Body::wrap_stream(
+                                progress.track(tokio_util::io::ReaderStream::new(file)),
+                            )
                         }
                         Some(FileSource::Stream(shared)) => {
                             let taken = shared
@@ -624,7 +692,8 @@ impl Client {
                                 "a streamed file part was sent already and cannot be sent again"
                                     .to_owned()
                             })?;
-                            reqwest::Body::wrap_stream(chunks)
+                            uploads = true;
+                            reqwest::Body::wrap_stream(progress.track(chunks))
                         }
                     };
                     let mut field = match length {
@@ -649,7 +718,8 @@ impl Client {
             } => builder
                 .header(reqwest::header::CONTENT_TYPE, content_type.as_str())
                 .body(bytes.clone()),
-        })
+        };
+        Ok((builder, uploads))
     }
 
     /// Reads a body up to the configured limit, chunk by chunk.

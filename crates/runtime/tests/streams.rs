@@ -552,3 +552,46 @@ async fn hostile_streams_end_in_errors_not_hangs() {
         "{events:?}"
     );
 }
+
+#[tokio::test]
+async fn a_slow_upload_is_bounded_between_chunks_not_as_a_whole() {
+    let base = serve(Router::new().route(
+        "/upload",
+        any(|body: Bytes| async move { body.len().to_string() }),
+    ))
+    .await;
+    let client = Client::builder()
+        .base_url(&base)
+        .plan(Plan::Custom(1000))
+        .timeout(Duration::from_millis(400))
+        .retry_policy(sdkgen_runtime::RetryPolicy::none())
+        .build()
+        .unwrap();
+    // Ten chunks 150 ms apart: 1.5 s of upload under a 400 ms timeout.
+    let slow = futures_util::stream::iter(0..10).then(|_| async {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        Ok::<_, std::io::Error>(Bytes::from(vec![b'x'; 1024]))
+    });
+    let request = Request::new("upload", Method::POST, "/upload", 1).body(Body::Multipart(vec![
+        Part::from_file("file", FilePart::from_stream("big.bin", slow)),
+    ]));
+    let answer = client
+        .execute::<serde_json::Value>(request)
+        .await
+        .unwrap()
+        .text()
+        .into_inner();
+    assert!(answer.parse::<usize>().unwrap() > 10 * 1024, "{answer}");
+
+    // A file whose next chunk never comes.
+    let stalled = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"x"))])
+        .chain(futures_util::stream::pending());
+    let request = Request::new("upload", Method::POST, "/upload", 1).body(Body::Multipart(vec![
+        Part::from_file("file", FilePart::from_stream("stuck.bin", stalled)),
+    ]));
+    let error = client
+        .execute::<serde_json::Value>(request)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+}

@@ -812,6 +812,40 @@ impl UploadFiles {
                             .with_content_type("application/json"),
                     );
             }
+            if let Some(item) = &value.filter {
+                let value = ::sdkgen_runtime::serde_json::json!({ "filter" : item });
+                for (name, text) in ::sdkgen_runtime::encoding::styled_form_pairs(
+                        &value,
+                        &[
+                            (
+                                "filter",
+                                ::sdkgen_runtime::encoding::FormEncoding::DeepObject,
+                            ),
+                        ],
+                    )
+                    .unwrap_or_default()
+                {
+                    parts.push(::sdkgen_runtime::Part::text(name, text));
+                }
+            }
+            if let Some(item) = &value.ids {
+                let value = ::sdkgen_runtime::serde_json::json!({ "ids" : item });
+                for (name, text) in ::sdkgen_runtime::encoding::styled_form_pairs(
+                        &value,
+                        &[
+                            (
+                                "ids",
+                                ::sdkgen_runtime::encoding::FormEncoding::Form {
+                                    explode: false,
+                                },
+                            ),
+                        ],
+                    )
+                    .unwrap_or_default()
+                {
+                    parts.push(::sdkgen_runtime::Part::text(name, text));
+                }
+            }
             request.body = ::sdkgen_runtime::Body::Multipart(parts);
         }
         self.options.apply(&mut request);

@@ -218,6 +218,10 @@ pub struct UploadFilesRequest {
     pub meta: Option<UploadFilesRequestMeta>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<UploadFilesRequestFilter>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ids: Option<Vec<i64>>,
 }
 
 impl UploadFilesRequest {
@@ -228,6 +232,8 @@ impl UploadFilesRequest {
             tags: None,
             meta: None,
             labels: None,
+            filter: None,
+            ids: None,
         }
     }
 
@@ -249,6 +255,20 @@ impl UploadFilesRequest {
     #[must_use]
     pub fn labels(mut self, value: impl Into<Vec<String>>) -> Self {
         self.labels = Some(value.into());
+        self
+    }
+
+    /// Sets `filter`.
+    #[must_use]
+    pub fn filter(mut self, value: impl Into<UploadFilesRequestFilter>) -> Self {
+        self.filter = Some(value.into());
+        self
+    }
+
+    /// Sets `ids`.
+    #[must_use]
+    pub fn ids(mut self, value: impl Into<Vec<i64>>) -> Self {
+        self.ids = Some(value.into());
         self
     }
 }
@@ -275,6 +295,32 @@ impl UploadFilesRequestMeta {
     #[must_use]
     pub fn owner(mut self, value: impl Into<String>) -> Self {
         self.owner = Some(value.into());
+        self
+    }
+}
+
+/// The `UploadFilesRequestFilter` schema.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(Deserialize))]
+#[serde(crate = "::sdkgen_runtime::serde")]
+#[non_exhaustive]
+pub struct UploadFilesRequestFilter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+impl UploadFilesRequestFilter {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new() -> Self {
+        UploadFilesRequestFilter {
+            status: None,
+        }
+    }
+
+    /// Sets `status`.
+    #[must_use]
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
         self
     }
 }
