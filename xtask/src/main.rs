@@ -25,7 +25,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Generate generated/<api>-v<N>/ from the newest release of each major in specs/.
+    /// Generate `generated/<api>-v<N>/` from the newest release of each major in specs/.
     Codegen {
         /// Change nothing; fail if generated/ is not what the generator makes.
         #[arg(long)]

@@ -1,7 +1,7 @@
 //! Reads an OpenAPI document into the [`sdkgen_model::Api`] model.
 //!
 //! The pipeline is: [`source`] reads and parses text (YAML or JSON, with size and alias limits)
-//! into JSON values, following references into other files; [`lower`] turns the values into
+//! into JSON values, following references into other files; `lower` turns the values into
 //! the model, normalising OpenAPI 3.0 and 3.1 into one shape, hoisting inline schemas under
 //! stable names and working out each operation's point cost. [`annotate`] writes inferred costs
 //! back into a document.

@@ -32,7 +32,7 @@ pub struct Api {
     /// Every operation under `webhooks` (OpenAPI 3.1). Their `path` is the webhook's name.
     pub webhooks: Vec<Operation>,
     /// Every named schema: the document's `components/schemas`, then inline schemas that were
-    /// hoisted out of operations and other schemas (see [`SchemaOrigin`]).
+    /// hoisted out of operations and other schemas (see [`SchemaOrigin`](crate::SchemaOrigin)).
     pub schemas: IndexMap<String, NamedSchema>,
     /// `components/securitySchemes`, by name.
     pub security_schemes: IndexMap<String, SecurityScheme>,

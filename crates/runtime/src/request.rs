@@ -169,6 +169,13 @@ pub enum Body {
     },
 }
 
+impl Body {
+    /// A JSON body from a value (what [`Body::Json`] holds is its bytes).
+    pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Body, serde_json::Error> {
+        Ok(Body::Json(Bytes::from(serde_json::to_vec(value)?)))
+    }
+}
+
 /// One part of a multipart body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Part {
@@ -379,6 +386,15 @@ mod tests {
             .with_timeout(Duration::from_secs(5));
         assert!(request.declares_idempotency_key);
         assert_eq!(request.timeout, Some(Duration::from_secs(5)));
+    }
+
+    #[test]
+    fn json_bodies_are_made_from_values() {
+        let body = Body::json(&serde_json::json!({"title": "Launch"})).unwrap();
+        assert_eq!(
+            body,
+            Body::Json(Bytes::from_static(br#"{"title":"Launch"}"#))
+        );
     }
 
     #[test]
