@@ -16,6 +16,7 @@ fn xtask(arguments: &[&str]) -> (i32, String, String) {
 }
 
 #[test]
+#[cfg(debug_assertions)]
 fn peer_bench_refuses_to_time_a_debug_build() {
     let (code, _, stderr) = xtask(&["peer-bench", "--rounds", "1"]);
     assert_eq!(code, 2);

@@ -84,10 +84,11 @@ pub fn api_slug(title: &str) -> String {
         .map(String::as_str)
         .filter(|word| *word != "api")
         .collect();
-    if words.is_empty() {
-        "api".to_owned()
-    } else {
-        words.join("-")
+    match words.join("-") {
+        slug if slug.is_empty() => "api".to_owned(),
+        // A crate name cannot start with a digit ("1Password API").
+        slug if slug.starts_with(|c: char| c.is_ascii_digit()) => format!("api-{slug}"),
+        slug => slug,
     }
 }
 
@@ -128,5 +129,6 @@ mod tests {
         assert_eq!(api_slug("Taskboard API"), "taskboard");
         assert_eq!(api_slug("GitHub v3 REST API"), "github-v3-rest");
         assert_eq!(api_slug("!!!"), "api");
+        assert_eq!(api_slug("1Password API"), "api-1password");
     }
 }

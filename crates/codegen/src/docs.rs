@@ -79,6 +79,16 @@ pub fn spec_text(lines: &[String]) -> Vec<String> {
 fn escape_links(line: &str) -> String {
     let mut escaped = String::with_capacity(line.len());
     let characters: Vec<char> = line.chars().collect();
+    // The position of the next `]` at or after each index, computed once from the right, so
+    // a line of thousands of unmatched `[` stays linear.
+    let mut next_close = vec![None; characters.len() + 1];
+    for index in (0..characters.len()).rev() {
+        next_close[index] = if characters[index] == ']' {
+            Some(index)
+        } else {
+            next_close[index + 1]
+        };
+    }
     let mut in_code = false;
     let mut index = 0;
     while index < characters.len() {
@@ -94,10 +104,7 @@ fn escape_links(line: &str) -> String {
                 continue;
             }
             '[' if !in_code => {
-                let close = characters[index + 1..]
-                    .iter()
-                    .position(|c| *c == ']')
-                    .map(|offset| index + 1 + offset);
+                let close = next_close.get(index + 1).copied().flatten();
                 let inline_link =
                     close.is_some_and(|close| characters.get(close + 1) == Some(&'('));
                 if !inline_link {
@@ -178,5 +185,13 @@ mod tests {
             spec_text(&lines("```\nunclosed")),
             ["```text", "unclosed", "```"]
         );
+    }
+
+    #[test]
+    fn unmatched_brackets_are_escaped_in_linear_time() {
+        let line = "[".repeat(200_000);
+        let escaped = escape_links(&line);
+        assert_eq!(escaped.len(), 400_000);
+        assert!(escaped.starts_with("\\[\\["));
     }
 }

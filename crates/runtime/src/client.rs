@@ -615,6 +615,13 @@ impl Client {
         progress: &Progress,
     ) -> Result<(reqwest::RequestBuilder, bool), String> {
         let mut uploads = false;
+        if let Some(segment) = dot_segment(&request.path) {
+            // URL parsing would resolve it, and the request would reach another endpoint.
+            return Err(format!(
+                "the path {:?} has a segment {segment:?}, which would lead out of the operation's endpoint",
+                request.path
+            ));
+        }
         let mut url = reqwest::Url::parse(&format!("{}{}", self.inner.base_url, request.path))
             .map_err(|error| format!("bad URL for path {:?}: {error}", request.path))?;
         if !request.query.is_empty() {
@@ -800,4 +807,31 @@ fn is_idempotent(method: &Method) -> bool {
 /// 128 random bits as 32 hex digits: unique enough for an idempotency key.
 fn new_idempotency_key() -> String {
     format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
+}
+
+/// A `.` or `..` segment of a path (also percent-encoded, which URL parsing decodes the
+/// same way), as a path parameter's value could make one.
+fn dot_segment(path: &str) -> Option<&str> {
+    path.split('/').find(|segment| {
+        let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+        decoded == "." || decoded == ".."
+    })
+}
+
+#[cfg(test)]
+mod dot_segment_tests {
+    use super::dot_segment;
+
+    #[test]
+    fn dot_segments_are_found_in_any_spelling() {
+        assert_eq!(dot_segment("/organization/api-keys/.."), Some(".."));
+        assert_eq!(dot_segment("/tasks/%2E%2e/comments"), Some("%2E%2e"));
+        assert_eq!(dot_segment("/tasks/./x"), Some("."));
+        assert_eq!(dot_segment("/tasks/..x/a.b"), None);
+        assert_eq!(
+            dot_segment("/files/%2e%2e%2fetc"),
+            None,
+            "one segment, not a dot segment"
+        );
+    }
 }

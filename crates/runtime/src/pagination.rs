@@ -1,6 +1,7 @@
 //! Streams over paginated lists: pages are fetched one at a time, as the stream is read, each
 //! through the budget like any call.
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -89,10 +90,20 @@ where
                     }
                 })?;
             }
+            let page_url = request_url(client.base_url(), &request);
             let response = client.execute::<E>(request).await?;
             let header_next = link_header.then(|| next_link(&response.headers)).flatten();
             let (items, body_next) = split(response.json::<P, E>()?.into_inner());
-            Ok((items, if link_header { header_next } else { body_next }))
+            let next = if link_header { header_next } else { body_next };
+            // A relative next URL is relative to the page that named it (RFC 3986, 8288).
+            let next =
+                next.map(
+                    |next| match page_url.as_ref().and_then(|url| url.join(&next).ok()) {
+                        Some(absolute) => absolute.to_string(),
+                        None => next,
+                    },
+                );
+            Ok((items, next))
         }
     }))
 }
@@ -112,21 +123,29 @@ where
         Next(Option<String>),
         Done,
     }
+    // Cursors already followed: a server that names one again would make the stream loop
+    // for ever, spending points on every page, so a repeated cursor ends it.
+    let seen: HashSet<String> = first_cursor.iter().cloned().collect();
     stream::try_unfold(
-        (State::Next(first_cursor), fetch),
-        |(state, mut fetch)| async move {
+        (State::Next(first_cursor), fetch, seen),
+        |(state, mut fetch, mut seen)| async move {
             let State::Next(cursor) = state else {
                 return Ok(None);
             };
             let (items, next) = fetch(cursor).await?;
-            // An empty cursor, or a page without items, is the end too (servers vary).
+            // An empty cursor, a page without items, or a cursor seen before is the end too
+            // (servers vary).
             let state = match next {
-                Some(next) if !next.is_empty() && !items.is_empty() => State::Next(Some(next)),
+                Some(next)
+                    if !next.is_empty() && !items.is_empty() && seen.insert(next.clone()) =>
+                {
+                    State::Next(Some(next))
+                }
                 _ => State::Done,
             };
             Ok(Some((
                 stream::iter(items.into_iter().map(Ok)),
-                (state, fetch),
+                (state, fetch, seen),
             )))
         },
     )
@@ -146,13 +165,23 @@ pub fn next_link(headers: &reqwest::header::HeaderMap) -> Option<String> {
         })
 }
 
+/// The absolute URL `request` goes to under `base_url`, with its query.
+fn request_url(base_url: &str, request: &Request) -> Option<reqwest::Url> {
+    let mut url = reqwest::Url::parse(&format!("{base_url}{}", request.path)).ok()?;
+    if !request.query.is_empty() {
+        url.query_pairs_mut().extend_pairs(&request.query);
+    }
+    Some(url)
+}
+
 /// Points `request` at `next`, the URL of a next page that a response named (in its body or
 /// its `Link` header), keeping its method, headers and cost. The URL must be under the
 /// client's `base_url`: following a page to another origin would hand it the bearer token.
 pub fn follow(request: &mut Request, base_url: &str, next: &str) -> Result<(), String> {
     let base = reqwest::Url::parse(base_url)
         .map_err(|error| format!("the base URL {base_url:?} does not parse: {error}"))?;
-    // A relative next URL (`/tasks?page=2`, `?page=2`) is relative to the base.
+    // Callers resolve a relative URL against the page that named it; what is still relative
+    // here is taken against the base.
     let url = base
         .join(next)
         .map_err(|error| format!("the next page's URL {next:?} does not parse: {error}"))?;
@@ -292,5 +321,48 @@ mod tests {
             let error = follow(&mut request, base, foreign).expect_err(foreign);
             assert!(error.contains("not under the client's base URL"), "{error}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_repeated_cursor_ends_the_stream() {
+        let fetched = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = fetched.clone();
+        // Page 2 names page 1's cursor again: without the check this would never end.
+        let pages = move |cursor: Option<String>| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            async move {
+                match cursor.as_deref() {
+                    None => Ok::<_, String>((vec![1], Some("a".to_owned()))),
+                    Some("a") => Ok((vec![2], Some("b".to_owned()))),
+                    Some(_) => Ok((vec![3], Some("a".to_owned()))),
+                }
+            }
+        };
+        let items: Vec<i32> = paginate(None, pages).try_collect().await.unwrap();
+        assert_eq!(items, [1, 2, 3]);
+        assert_eq!(fetched.load(std::sync::atomic::Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn relative_next_urls_resolve_against_the_page() {
+        let request =
+            Request::new("listTasks", reqwest::Method::GET, "/tasks", 1).query("page", "1");
+        let page = request_url("https://api.example.com/v1", &request).expect("a URL");
+        assert_eq!(page.as_str(), "https://api.example.com/v1/tasks?page=1");
+        assert_eq!(
+            page.join("?page=2")
+                .map(|url| url.to_string())
+                .ok()
+                .as_deref(),
+            Some("https://api.example.com/v1/tasks?page=2")
+        );
+        let mut next = request.clone();
+        follow(
+            &mut next,
+            "https://api.example.com/v1",
+            "https://api.example.com/v1/tasks?page=2",
+        )
+        .expect("under the base");
+        assert_eq!((next.path.as_str(), next.query.len()), ("/tasks", 1));
     }
 }

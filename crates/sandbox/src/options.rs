@@ -88,6 +88,12 @@ impl Options {
         if self.window_seconds == 0 {
             return Err(invalid("window", "the window must be at least 1 second"));
         }
+        if self.window_seconds > 86_400 {
+            return Err(invalid(
+                "window",
+                "the window must be at most 86400 seconds (a day)",
+            ));
+        }
         let mut keys = self
             .keys
             .iter()
@@ -174,6 +180,13 @@ mod tests {
                     ..options()
                 },
                 "--window: the window must be at least 1 second",
+            ),
+            (
+                Options {
+                    window_seconds: u64::MAX,
+                    ..options()
+                },
+                "--window: the window must be at most 86400 seconds (a day)",
             ),
             (
                 Options {

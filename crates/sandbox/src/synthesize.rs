@@ -11,6 +11,9 @@ use serde_json::{Map, Value, json};
 const UNIX_TIME: i64 = 1_767_268_800;
 
 /// A value of the schema. Deep recursion stops at `depth` with the smallest valid value.
+/// The longest string synthesised to meet a `minLength`.
+const MAX_SYNTHESISED_LENGTH: usize = 4096;
+
 pub fn value(api: &Api, schema: &Schema, depth: usize) -> Value {
     let nullable = schema.nullable;
     let Some(resolved) = api.resolve(schema) else {
@@ -80,15 +83,18 @@ pub fn value(api: &Api, schema: &Schema, depth: usize) -> Value {
                 Some("byte") => "c2FuZGJveA==".to_owned(),
                 _ => "sandbox".to_owned(),
             };
-            let minimum = string.min_length.unwrap_or(0) as usize;
+            // A spec's minLength is padded up to, but no further than 4,096 characters: one
+            // keyword must not make every answer huge (or the sandbox run out of memory).
+            let minimum = usize::try_from(string.min_length.unwrap_or(0))
+                .unwrap_or(usize::MAX)
+                .min(MAX_SYNTHESISED_LENGTH);
             let maximum = string
                 .max_length
-                .map(|maximum| maximum as usize)
+                .and_then(|maximum| usize::try_from(maximum).ok())
                 .unwrap_or(usize::MAX);
             let mut text: String = text.chars().take(maximum).collect();
-            while text.chars().count() < minimum {
-                text.push('x');
-            }
+            let length = text.chars().count();
+            text.extend(std::iter::repeat_n('x', minimum.saturating_sub(length)));
             Value::String(text)
         }
         SchemaKind::Array(array) => {
@@ -143,6 +149,14 @@ mod tests {
         );
         let api = sdkgen_loader::load_str(&spec, "s.yaml").expect("spec loads");
         value(&api, &Schema::new(SchemaKind::Ref("It".to_owned())), 0)
+    }
+
+    #[test]
+    fn a_huge_min_length_is_capped() {
+        let long = synthesised("{type: string, minLength: 1000000000000}");
+        assert_eq!(long.as_str().map(str::len), Some(MAX_SYNTHESISED_LENGTH));
+        let short = synthesised("{type: string, minLength: 10}");
+        assert_eq!(short, json!("sandboxxxx"));
     }
 
     #[test]

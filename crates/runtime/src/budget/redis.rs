@@ -32,6 +32,9 @@ use super::store::{
     WindowState,
 };
 
+/// The longest any stored time may reach ahead.
+const ONE_YEAR: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
 /// The environment variable that names the Redis of a fleet's shared budget, read by
 /// [`RedisStore::from_env`] and by the client builder.
 pub const REDIS_URL_VARIABLE: &str = "SDKGEN_BUDGET_REDIS_URL";
@@ -167,17 +170,20 @@ impl Answer {
             )));
         };
         let count = |value: &i64| u32::try_from(*value).unwrap_or(0);
-        let millis = |value: &i64| Duration::from_millis(u64::try_from(*value).unwrap_or(0));
+        // Stored values are clamped to a year, so a corrupt or hostile key cannot overflow the
+        // clock (as headers are, in `headers.rs`).
+        let millis =
+            |value: &i64| Duration::from_millis(u64::try_from(*value).unwrap_or(0)).min(ONE_YEAR);
         let state = (*exists == 1).then(|| WindowState {
             limit: count(limit),
             spent: count(spent),
             external: count(external),
             in_flight: count(in_flight),
             carried: count(carried),
-            reset_at: now + millis(reset),
+            reset_at: now.checked_add(millis(reset)).unwrap_or(now),
             synced: *synced == 1,
             window: millis(window).max(Duration::from_millis(1)),
-            blocked_until: (*blocked >= 0).then(|| now + millis(blocked)),
+            blocked_until: (*blocked >= 0).then(|| now.checked_add(millis(blocked)).unwrap_or(now)),
         });
         Ok(Answer {
             granted: *granted == 1,
