@@ -448,16 +448,13 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             " The request of [`Client::{method}`](crate::Client::{method}): set optional parameters, then `send()`."
         );
         let extra = &self.extra_items;
-        let idempotency_key = (!declares_idempotency_key(operation)).then(|| {
-            let header = sdkgen_policy::headers::IDEMPOTENCY_KEY;
-            quote! {
-                /// Sends an `Idempotency-Key` header with this value. The operation does not
-                /// declare one, so the request is retried only as its method allows.
-                pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-                    self.header(#header, value)
-                }
-            }
-        });
+        // The per-request options come from the runtime's `request_options!`, instead of
+        // three methods written out for every builder.
+        let options = if declares_idempotency_key(operation) {
+            quote!(::sdkgen_runtime::request_options!(#builder, declared_idempotency_key);)
+        } else {
+            quote!(::sdkgen_runtime::request_options!(#builder);)
+        };
         let builder_code = quote! {
             #[doc = #builder_doc]
             #[derive(Debug, Clone)]
@@ -475,21 +472,6 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
 
                 #(#setters)*
 
-                /// Sets this request's timeout, instead of the client's: it bounds each
-                /// attempt, and any wait for the budget before it.
-                pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                    self.options.timeout = Some(timeout);
-                    self
-                }
-
-                /// Adds a header, sent after the operation's own.
-                pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-                    self.options.headers.push((name.into(), value.into()));
-                    self
-                }
-
-                #idempotency_key
-
                 /// The points this request costs, as the runtime reserves them before sending.
                 pub fn points(&self) -> u32 {
                     #points
@@ -505,6 +487,8 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
 
                 #stream
             }
+
+            #options
 
             #(#extra)*
         };

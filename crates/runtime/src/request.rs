@@ -349,6 +349,64 @@ impl Request {
     }
 }
 
+/// The options of one request that every generated builder has: `with_timeout`, `header`,
+/// and `idempotency_key` unless the operation declares that header itself (then the spec's
+/// own setter is the one: pass `declared_idempotency_key`). The builder must have an
+/// `options: RequestOptions` field that its `send()` applies. One macro here keeps the
+/// generated crates small: a builder says `request_options!(GetTask);` instead of repeating
+/// three methods.
+///
+/// ```
+/// use sdkgen_runtime::RequestOptions;
+/// #[derive(Default)]
+/// struct GetTask {
+///     options: RequestOptions,
+/// }
+/// sdkgen_runtime::request_options!(GetTask);
+/// let request = GetTask::default()
+///     .with_timeout(std::time::Duration::from_secs(2))
+///     .idempotency_key("k-1");
+/// assert_eq!(request.options.timeout, Some(std::time::Duration::from_secs(2)));
+/// assert_eq!(request.options.headers, [("idempotency-key".to_owned(), "k-1".to_owned())]);
+/// ```
+#[macro_export]
+macro_rules! request_options {
+    ($builder:ident) => {
+        $crate::request_options!($builder, declared_idempotency_key);
+
+        impl $builder {
+            /// Sends an `Idempotency-Key` header with this value. The operation does not
+            /// declare one, so the request is retried only as its method allows.
+            pub fn idempotency_key(
+                self,
+                value: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                self.header("idempotency-key", value)
+            }
+        }
+    };
+    ($builder:ident, declared_idempotency_key) => {
+        impl $builder {
+            /// Sets this request's timeout, instead of the client's: it bounds each attempt,
+            /// and any wait for the budget before it.
+            pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.options.timeout = ::std::option::Option::Some(timeout);
+                self
+            }
+
+            /// Adds a header, sent after the operation's own.
+            pub fn header(
+                mut self,
+                name: impl ::std::convert::Into<::std::string::String>,
+                value: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                self.options.headers.push((name.into(), value.into()));
+                self
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,25 +25,6 @@ impl GetOrganization {
         }
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         1
@@ -59,7 +40,7 @@ impl GetOrganization {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(GetOrganization);
 /// The request of [`Client::list_api_keys`](crate::Client::list_api_keys): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -74,25 +55,6 @@ impl ListApiKeys {
             client: client.clone(),
             options: ::sdkgen_runtime::RequestOptions::default(),
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -110,7 +72,7 @@ impl ListApiKeys {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(ListApiKeys);
 /// The request of [`Client::create_api_key`](crate::Client::create_api_key): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -127,25 +89,6 @@ impl CreateApiKey {
             options: ::sdkgen_runtime::RequestOptions::default(),
             body,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -169,7 +112,7 @@ impl CreateApiKey {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(CreateApiKey);
 /// The request of [`Client::revoke_api_key`](crate::Client::revoke_api_key): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -186,25 +129,6 @@ impl RevokeApiKey {
             options: ::sdkgen_runtime::RequestOptions::default(),
             key_id,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -225,7 +149,7 @@ impl RevokeApiKey {
         self.client.runtime().call_empty(request)
     }
 }
-
+::sdkgen_runtime::request_options!(RevokeApiKey);
 /// The request of [`Client::get_rate_limit`](crate::Client::get_rate_limit): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -240,25 +164,6 @@ impl GetRateLimit {
             client: client.clone(),
             options: ::sdkgen_runtime::RequestOptions::default(),
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -278,7 +183,7 @@ impl GetRateLimit {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(GetRateLimit);
 /// The request of [`Client::list_projects`](crate::Client::list_projects): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -311,25 +216,6 @@ impl ListProjects {
     pub fn cursor(mut self, value: impl Into<String>) -> Self {
         self.cursor = Some(value.into());
         self
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -373,6 +259,7 @@ impl ListProjects {
         )
     }
 }
+::sdkgen_runtime::request_options!(ListProjects);
 
 /// The request of [`Client::create_project`](crate::Client::create_project): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
@@ -390,25 +277,6 @@ impl CreateProject {
             options: ::sdkgen_runtime::RequestOptions::default(),
             body,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -430,7 +298,7 @@ impl CreateProject {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(CreateProject);
 /// The request of [`Client::get_project`](crate::Client::get_project): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -455,25 +323,6 @@ impl GetProject {
     pub fn expand(mut self, value: impl Into<Vec<types::ProjectExpansion>>) -> Self {
         self.expand = Some(value.into());
         self
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -502,7 +351,7 @@ impl GetProject {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(GetProject);
 /// The request of [`Client::delete_project`](crate::Client::delete_project): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -519,25 +368,6 @@ impl DeleteProject {
             options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -558,7 +388,7 @@ impl DeleteProject {
         self.client.runtime().call_empty(request)
     }
 }
-
+::sdkgen_runtime::request_options!(DeleteProject);
 /// The request of [`Client::update_project`](crate::Client::update_project): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -583,25 +413,6 @@ impl UpdateProject {
         }
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
@@ -624,7 +435,7 @@ impl UpdateProject {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(UpdateProject);
 /// The request of [`Client::list_tasks`](crate::Client::list_tasks): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -677,25 +488,6 @@ impl ListTasks {
         self
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         let count: Option<u64> = self
@@ -742,7 +534,7 @@ impl ListTasks {
         )
     }
 }
-
+::sdkgen_runtime::request_options!(ListTasks);
 /// The request of [`Client::create_task`](crate::Client::create_task): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -767,25 +559,6 @@ impl CreateTask {
         }
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
@@ -808,7 +581,7 @@ impl CreateTask {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(CreateTask);
 /// The request of [`Client::batch_create_tasks`](crate::Client::batch_create_tasks): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -831,25 +604,6 @@ impl BatchCreateTasks {
             project_id,
             body,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -877,7 +631,7 @@ impl BatchCreateTasks {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(BatchCreateTasks);
 /// The request of [`Client::get_project_report`](crate::Client::get_project_report): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -906,25 +660,6 @@ impl GetProjectReport {
         self
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         8
@@ -944,7 +679,7 @@ impl GetProjectReport {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(GetProjectReport);
 /// The request of [`Client::export_project`](crate::Client::export_project): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -961,25 +696,6 @@ impl ExportProject {
             options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1000,7 +716,7 @@ impl ExportProject {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(ExportProject);
 /// The request of [`Client::get_task`](crate::Client::get_task): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1027,25 +743,6 @@ impl GetTask {
         self
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         let count: Option<u64> = self.expand.as_ref().map(|value| value.len() as u64);
@@ -1069,7 +766,7 @@ impl GetTask {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(GetTask);
 /// The request of [`Client::delete_task`](crate::Client::delete_task): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1088,25 +785,6 @@ impl DeleteTask {
         }
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
@@ -1122,7 +800,7 @@ impl DeleteTask {
         self.client.runtime().call_empty(request)
     }
 }
-
+::sdkgen_runtime::request_options!(DeleteTask);
 /// The request of [`Client::update_task`](crate::Client::update_task): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1147,25 +825,6 @@ impl UpdateTask {
         }
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
@@ -1185,7 +844,7 @@ impl UpdateTask {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(UpdateTask);
 /// The request of [`Client::search_tasks`](crate::Client::search_tasks): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1202,25 +861,6 @@ impl SearchTasks {
             options: ::sdkgen_runtime::RequestOptions::default(),
             body,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1242,7 +882,7 @@ impl SearchTasks {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(SearchTasks);
 /// The request of [`Client::list_labels`](crate::Client::list_labels): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1257,25 +897,6 @@ impl ListLabels {
             client: client.clone(),
             options: ::sdkgen_runtime::RequestOptions::default(),
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1293,7 +914,7 @@ impl ListLabels {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(ListLabels);
 /// The request of [`Client::create_label`](crate::Client::create_label): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1310,25 +931,6 @@ impl CreateLabel {
             options: ::sdkgen_runtime::RequestOptions::default(),
             body,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1350,7 +952,7 @@ impl CreateLabel {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(CreateLabel);
 /// The request of [`Client::list_comments`](crate::Client::list_comments): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1385,25 +987,6 @@ impl ListComments {
     pub fn cursor(mut self, value: impl Into<String>) -> Self {
         self.cursor = Some(value.into());
         self
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1446,7 +1029,7 @@ impl ListComments {
         )
     }
 }
-
+::sdkgen_runtime::request_options!(ListComments);
 /// The request of [`Client::create_comment`](crate::Client::create_comment): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1471,25 +1054,6 @@ impl CreateComment {
         }
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
@@ -1512,7 +1076,7 @@ impl CreateComment {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(CreateComment);
 /// The request of [`Client::delete_comment`](crate::Client::delete_comment): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1529,25 +1093,6 @@ impl DeleteComment {
             options: ::sdkgen_runtime::RequestOptions::default(),
             comment_id,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1568,7 +1113,7 @@ impl DeleteComment {
         self.client.runtime().call_empty(request)
     }
 }
-
+::sdkgen_runtime::request_options!(DeleteComment);
 /// The request of [`Client::upload_attachment`](crate::Client::upload_attachment): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1591,25 +1136,6 @@ impl UploadAttachment {
             task_id,
             body,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1652,7 +1178,7 @@ impl UploadAttachment {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(UploadAttachment);
 /// The request of [`Client::get_attachment`](crate::Client::get_attachment): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1669,25 +1195,6 @@ impl GetAttachment {
             options: ::sdkgen_runtime::RequestOptions::default(),
             attachment_id,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1708,7 +1215,7 @@ impl GetAttachment {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(GetAttachment);
 /// The request of [`Client::download_attachment`](crate::Client::download_attachment): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1725,25 +1232,6 @@ impl DownloadAttachment {
             options: ::sdkgen_runtime::RequestOptions::default(),
             attachment_id,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1770,3 +1258,4 @@ impl DownloadAttachment {
         self.client.runtime().call_byte_stream(request)
     }
 }
+::sdkgen_runtime::request_options!(DownloadAttachment);

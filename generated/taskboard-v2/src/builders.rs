@@ -25,25 +25,6 @@ impl GetOrganization {
         }
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         1
@@ -59,7 +40,7 @@ impl GetOrganization {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(GetOrganization);
 /// The request of [`Client::list_api_keys`](crate::Client::list_api_keys): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -74,25 +55,6 @@ impl ListApiKeys {
             client: client.clone(),
             options: ::sdkgen_runtime::RequestOptions::default(),
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -110,7 +72,7 @@ impl ListApiKeys {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(ListApiKeys);
 /// The request of [`Client::create_api_key`](crate::Client::create_api_key): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -139,19 +101,6 @@ impl CreateApiKey {
         self
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
@@ -175,7 +124,7 @@ impl CreateApiKey {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(CreateApiKey, declared_idempotency_key);
 /// The request of [`Client::revoke_api_key`](crate::Client::revoke_api_key): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -192,25 +141,6 @@ impl RevokeApiKey {
             options: ::sdkgen_runtime::RequestOptions::default(),
             key_id,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -231,7 +161,7 @@ impl RevokeApiKey {
         self.client.runtime().call_empty(request)
     }
 }
-
+::sdkgen_runtime::request_options!(RevokeApiKey);
 /// The request of [`Client::get_rate_limit`](crate::Client::get_rate_limit): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -246,25 +176,6 @@ impl GetRateLimit {
             client: client.clone(),
             options: ::sdkgen_runtime::RequestOptions::default(),
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -284,7 +195,7 @@ impl GetRateLimit {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(GetRateLimit);
 /// The request of [`Client::list_projects`](crate::Client::list_projects): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -317,25 +228,6 @@ impl ListProjects {
     pub fn cursor(mut self, value: impl Into<String>) -> Self {
         self.cursor = Some(value.into());
         self
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -379,7 +271,7 @@ impl ListProjects {
         )
     }
 }
-
+::sdkgen_runtime::request_options!(ListProjects);
 /// The request of [`Client::create_project`](crate::Client::create_project): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -408,19 +300,6 @@ impl CreateProject {
         self
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
@@ -442,6 +321,7 @@ impl CreateProject {
         self.client.runtime().call_json(request)
     }
 }
+::sdkgen_runtime::request_options!(CreateProject, declared_idempotency_key);
 
 /// The request of [`Client::get_project`](crate::Client::get_project): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
@@ -467,25 +347,6 @@ impl GetProject {
     pub fn expand(mut self, value: impl Into<Vec<types::ProjectExpansion>>) -> Self {
         self.expand = Some(value.into());
         self
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -514,7 +375,7 @@ impl GetProject {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(GetProject);
 /// The request of [`Client::delete_project`](crate::Client::delete_project): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -531,25 +392,6 @@ impl DeleteProject {
             options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -570,7 +412,7 @@ impl DeleteProject {
         self.client.runtime().call_empty(request)
     }
 }
-
+::sdkgen_runtime::request_options!(DeleteProject);
 /// The request of [`Client::update_project`](crate::Client::update_project): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -605,19 +447,6 @@ impl UpdateProject {
         self
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
@@ -642,7 +471,7 @@ impl UpdateProject {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(UpdateProject, declared_idempotency_key);
 /// The request of [`Client::list_tasks`](crate::Client::list_tasks): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -695,25 +524,6 @@ impl ListTasks {
         self
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         let count: Option<u64> = self
@@ -760,7 +570,7 @@ impl ListTasks {
         )
     }
 }
-
+::sdkgen_runtime::request_options!(ListTasks);
 /// The request of [`Client::create_task`](crate::Client::create_task): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -795,19 +605,6 @@ impl CreateTask {
         self
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
@@ -832,7 +629,7 @@ impl CreateTask {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(CreateTask, declared_idempotency_key);
 /// The request of [`Client::batch_create_tasks`](crate::Client::batch_create_tasks): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -867,19 +664,6 @@ impl BatchCreateTasks {
         self
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         let count: Option<u64> = Some(&self.body).map(|body| body.tasks.len() as u64);
@@ -907,7 +691,7 @@ impl BatchCreateTasks {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(BatchCreateTasks, declared_idempotency_key);
 /// The request of [`Client::get_project_report`](crate::Client::get_project_report): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -936,25 +720,6 @@ impl GetProjectReport {
         self
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         8
@@ -974,7 +739,7 @@ impl GetProjectReport {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(GetProjectReport);
 /// The request of [`Client::export_project`](crate::Client::export_project): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -991,25 +756,6 @@ impl ExportProject {
             options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1030,7 +776,7 @@ impl ExportProject {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(ExportProject);
 /// The request of [`Client::follow_project_events`](crate::Client::follow_project_events): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1047,25 +793,6 @@ impl FollowProjectEvents {
             options: ::sdkgen_runtime::RequestOptions::default(),
             project_id,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1098,7 +825,7 @@ impl FollowProjectEvents {
             )
     }
 }
-
+::sdkgen_runtime::request_options!(FollowProjectEvents);
 /// The request of [`Client::get_task`](crate::Client::get_task): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1125,25 +852,6 @@ impl GetTask {
         self
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         let count: Option<u64> = self.expand.as_ref().map(|value| value.len() as u64);
@@ -1167,7 +875,7 @@ impl GetTask {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(GetTask);
 /// The request of [`Client::delete_task`](crate::Client::delete_task): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1186,25 +894,6 @@ impl DeleteTask {
         }
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
@@ -1220,7 +909,7 @@ impl DeleteTask {
         self.client.runtime().call_empty(request)
     }
 }
-
+::sdkgen_runtime::request_options!(DeleteTask);
 /// The request of [`Client::update_task`](crate::Client::update_task): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1255,19 +944,6 @@ impl UpdateTask {
         self
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
@@ -1289,7 +965,7 @@ impl UpdateTask {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(UpdateTask, declared_idempotency_key);
 /// The request of [`Client::search_tasks`](crate::Client::search_tasks): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1306,25 +982,6 @@ impl SearchTasks {
             options: ::sdkgen_runtime::RequestOptions::default(),
             body,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1346,7 +1003,7 @@ impl SearchTasks {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(SearchTasks);
 /// The request of [`Client::list_labels`](crate::Client::list_labels): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1361,25 +1018,6 @@ impl ListLabels {
             client: client.clone(),
             options: ::sdkgen_runtime::RequestOptions::default(),
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1397,7 +1035,7 @@ impl ListLabels {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(ListLabels);
 /// The request of [`Client::create_label`](crate::Client::create_label): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1426,19 +1064,6 @@ impl CreateLabel {
         self
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
@@ -1460,7 +1085,7 @@ impl CreateLabel {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(CreateLabel, declared_idempotency_key);
 /// The request of [`Client::list_comments`](crate::Client::list_comments): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1495,25 +1120,6 @@ impl ListComments {
     pub fn cursor(mut self, value: impl Into<String>) -> Self {
         self.cursor = Some(value.into());
         self
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1556,7 +1162,7 @@ impl ListComments {
         )
     }
 }
-
+::sdkgen_runtime::request_options!(ListComments);
 /// The request of [`Client::create_comment`](crate::Client::create_comment): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1591,19 +1197,6 @@ impl CreateComment {
         self
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
@@ -1628,7 +1221,7 @@ impl CreateComment {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(CreateComment, declared_idempotency_key);
 /// The request of [`Client::delete_comment`](crate::Client::delete_comment): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1645,25 +1238,6 @@ impl DeleteComment {
             options: ::sdkgen_runtime::RequestOptions::default(),
             comment_id,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1684,7 +1258,7 @@ impl DeleteComment {
         self.client.runtime().call_empty(request)
     }
 }
-
+::sdkgen_runtime::request_options!(DeleteComment);
 /// The request of [`Client::upload_attachment`](crate::Client::upload_attachment): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1716,19 +1290,6 @@ impl UploadAttachment {
     /// key per call, kept across its retries, unless one is given.
     pub fn idempotency_key(mut self, value: impl Into<String>) -> Self {
         self.idempotency_key = Some(value.into());
-        self
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
         self
     }
 
@@ -1774,7 +1335,7 @@ impl UploadAttachment {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(UploadAttachment, declared_idempotency_key);
 /// The request of [`Client::get_attachment`](crate::Client::get_attachment): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1791,25 +1352,6 @@ impl GetAttachment {
             options: ::sdkgen_runtime::RequestOptions::default(),
             attachment_id,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1830,7 +1372,7 @@ impl GetAttachment {
         self.client.runtime().call_json(request)
     }
 }
-
+::sdkgen_runtime::request_options!(GetAttachment);
 /// The request of [`Client::download_attachment`](crate::Client::download_attachment): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1847,25 +1389,6 @@ impl DownloadAttachment {
             options: ::sdkgen_runtime::RequestOptions::default(),
             attachment_id,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -1892,3 +1415,4 @@ impl DownloadAttachment {
         self.client.runtime().call_byte_stream(request)
     }
 }
+::sdkgen_runtime::request_options!(DownloadAttachment);

@@ -27,25 +27,6 @@ impl CreateChat {
         }
     }
 
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
-    }
-
     /// The points this request costs, as the runtime reserves them before sending.
     pub fn points(&self) -> u32 {
         3
@@ -90,7 +71,7 @@ impl CreateChat {
             .call_events(request, ::sdkgen_runtime::stream::json_event::<types::Delta>)
     }
 }
-
+::sdkgen_runtime::request_options!(CreateChat);
 /// The request of [`Client::create_completion`](crate::Client::create_completion): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -113,25 +94,6 @@ impl CreateCompletion {
     pub fn body(mut self, value: impl Into<types::ChatRequest>) -> Self {
         self.body = Some(value.into());
         self
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -180,6 +142,7 @@ impl CreateCompletion {
             .call_events(request, ::sdkgen_runtime::stream::json_event::<types::Delta>)
     }
 }
+::sdkgen_runtime::request_options!(CreateCompletion);
 
 /// The request of [`Client::tail_logs`](crate::Client::tail_logs): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
@@ -195,25 +158,6 @@ impl TailLogs {
             client: client.clone(),
             options: ::sdkgen_runtime::RequestOptions::default(),
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -238,7 +182,7 @@ impl TailLogs {
         self.client.runtime().call_events(request, ::sdkgen_runtime::stream::text_event)
     }
 }
-
+::sdkgen_runtime::request_options!(TailLogs);
 /// The request of [`Client::stream_events`](crate::Client::stream_events): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -255,25 +199,6 @@ impl StreamEvents {
             options: ::sdkgen_runtime::RequestOptions::default(),
             body,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -305,7 +230,7 @@ impl StreamEvents {
             .call_events(request, ::sdkgen_runtime::stream::json_event::<types::Delta>)
     }
 }
-
+::sdkgen_runtime::request_options!(StreamEvents);
 /// The request of [`Client::download_export`](crate::Client::download_export): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -322,25 +247,6 @@ impl DownloadExport {
             options: ::sdkgen_runtime::RequestOptions::default(),
             id,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -364,7 +270,7 @@ impl DownloadExport {
         self.client.runtime().call_byte_stream(request)
     }
 }
-
+::sdkgen_runtime::request_options!(DownloadExport);
 /// The request of [`Client::list_orders`](crate::Client::list_orders): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -395,25 +301,6 @@ impl ListOrders {
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -455,7 +342,7 @@ impl ListOrders {
         )
     }
 }
-
+::sdkgen_runtime::request_options!(ListOrders);
 /// The request of [`Client::list_customers`](crate::Client::list_customers): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -486,25 +373,6 @@ impl ListCustomers {
     pub fn starting_after(mut self, value: impl Into<String>) -> Self {
         self.starting_after = Some(value.into());
         self
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -545,7 +413,7 @@ impl ListCustomers {
         )
     }
 }
-
+::sdkgen_runtime::request_options!(ListCustomers);
 /// The request of [`Client::list_people`](crate::Client::list_people): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -568,25 +436,6 @@ impl ListPeople {
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -629,7 +478,7 @@ impl ListPeople {
         )
     }
 }
-
+::sdkgen_runtime::request_options!(ListPeople);
 /// The request of [`Client::list_repos`](crate::Client::list_repos): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -660,25 +509,6 @@ impl ListRepos {
     pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -723,7 +553,7 @@ impl ListRepos {
         )
     }
 }
-
+::sdkgen_runtime::request_options!(ListRepos);
 /// The request of [`Client::upload_files`](crate::Client::upload_files): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -740,25 +570,6 @@ impl UploadFiles {
             options: ::sdkgen_runtime::RequestOptions::default(),
             body,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -852,7 +663,7 @@ impl UploadFiles {
         self.client.runtime().call_empty(request)
     }
 }
-
+::sdkgen_runtime::request_options!(UploadFiles);
 /// The request of [`Client::search`](crate::Client::search): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -869,25 +680,6 @@ impl Search {
             options: ::sdkgen_runtime::RequestOptions::default(),
             body,
         }
-    }
-
-    /// Sets this request's timeout, instead of the client's: it bounds each
-    /// attempt, and any wait for the budget before it.
-    pub fn with_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds a header, sent after the operation's own.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.options.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sends an `Idempotency-Key` header with this value. The operation does not
-    /// declare one, so the request is retried only as its method allows.
-    pub fn idempotency_key(self, value: impl Into<String>) -> Self {
-        self.header("idempotency-key", value)
     }
 
     /// The points this request costs, as the runtime reserves them before sending.
@@ -922,3 +714,4 @@ impl Search {
         self.client.runtime().call_empty(request)
     }
 }
+::sdkgen_runtime::request_options!(Search);
