@@ -1036,43 +1036,27 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             }
             _ => {}
         }
-        let Some((items, cursor, next)) = pagination(self.operation) else {
+        let Some((_, cursor, next)) = pagination(self.operation) else {
             return TokenStream::new();
         };
-        let Some(cursor_param) = self.params.iter().find(|param| {
-            param.parameter.location == ParameterLocation::Query
-                && param.parameter.name == cursor
-                && !param.parameter.required
-        }) else {
+        let Some((first, cursor_field, assign)) = self.cursor_assignment(&cursor) else {
             return TokenStream::new();
         };
-        let Some(Decoded::Json(schema)) = success_types(self.operation).into_iter().next() else {
-            return TokenStream::new();
-        };
-        let Some(page) = schema.ref_name() else {
-            return TokenStream::new();
-        };
-        let page_properties = self.table.struct_properties(page);
-        let Some((_, items_schema)) = page_properties.iter().find(|(name, _)| *name == items)
+        let Some(PageShape {
+            page_type,
+            item_type,
+            page_name: Some(page),
+            take_items,
+            ..
+        }) = self.page_shape()
         else {
             return TokenStream::new();
         };
-        let SchemaKind::Array(array) = &self.table.resolve(items_schema).kind else {
-            return TokenStream::new();
-        };
-        let item_type = self.table.type_of(&array.items.clone(), "pagination");
-        let page_type = self.table.type_of(&schema, "pagination");
-        let (Some(items_field), Some(items_shape), Some(next_field), Some(next_shape)) = (
-            self.table.field_of(page, &items).map(ident),
-            self.table.field_shape(page, &items),
-            self.table.field_of(page, &next).map(ident),
-            self.table.field_shape(page, &next),
+        let (Some(next_field), Some(next_shape)) = (
+            self.table.field_of(&page, &next).map(ident),
+            self.table.field_shape(&page, &next),
         ) else {
             return TokenStream::new();
-        };
-        let take_items = match items_shape {
-            FieldShape::Plain => quote!(page.#items_field),
-            _ => quote!(page.#items_field.unwrap_or_default()),
         };
         let take_next = match next_shape {
             FieldShape::Plain => {
@@ -1084,26 +1068,6 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             FieldShape::DoubleOptional => {
                 quote!(page.#next_field.flatten().as_ref().map(::sdkgen_runtime::ToParam::to_param))
             }
-        };
-        let cursor_field = &cursor_param.field;
-        let is_string = cursor_param.value_type.to_string() == quote!(String).to_string();
-        let is_integer = matches!(
-            self.table.resolve(&cursor_param.parameter.schema).kind,
-            SchemaKind::Integer(_)
-        );
-        let (first, assign) = if is_string {
-            (quote!(self.#cursor_field.clone()), quote!(cursor))
-        } else if is_integer {
-            // A page number: the next one comes back as a number or its text.
-            (
-                quote!(self.#cursor_field.as_ref().map(::sdkgen_runtime::ToParam::to_param)),
-                quote!(cursor.and_then(|cursor| cursor.parse().ok())),
-            )
-        } else {
-            (
-                quote!(self.#cursor_field.as_ref().map(::sdkgen_runtime::ToParam::to_param)),
-                quote!(cursor.map(Into::into)),
-            )
         };
         quote! {
             /// Every item of every page, fetched page by page as the stream is read; each page

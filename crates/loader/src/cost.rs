@@ -161,7 +161,10 @@ fn check_count(
 }
 
 /// Follows references; a dangling or cyclic chain stays where it is (the loader reports those).
-fn resolve<'a>(schema: &'a Schema, schemas: &'a IndexMap<String, NamedSchema>) -> &'a Schema {
+pub(crate) fn resolve<'a>(
+    schema: &'a Schema,
+    schemas: &'a IndexMap<String, NamedSchema>,
+) -> &'a Schema {
     sdkgen_model::resolve_schema(schema, schemas).unwrap_or(schema)
 }
 
@@ -219,11 +222,6 @@ const MULTI_READ_PARAMETERS: [&str; 16] = [
     "expand",
     "include",
     "embed",
-];
-/// Properties of a response object that hold the items of a page.
-const PAGE_ITEMS: [&str; 10] = [
-    "data", "items", "results", "entries", "records", "values", "value", "elements", "nodes",
-    "edges",
 ];
 
 /// Infers the cost of an operation that declares none, from what the operation does, after the
@@ -318,7 +316,7 @@ fn is_many(schema: &Schema, schemas: &IndexMap<String, NamedSchema>) -> bool {
     match &schema.kind {
         SchemaKind::Array(_) => true,
         SchemaKind::Object(object) => object.properties.iter().any(|(name, property)| {
-            PAGE_ITEMS.contains(&name.as_str())
+            crate::pagination::ITEMS.contains(&name.as_str())
                 && matches!(resolve(property, schemas).kind, SchemaKind::Array(_))
         }),
         _ => false,

@@ -19,8 +19,11 @@ use sdkgen_model::{
 };
 use serde_json::Value;
 
-/// Properties of a page that hold its items, in order of preference.
-const ITEMS: [&str; 10] = [
+use crate::cost::resolve;
+
+/// Properties of a page that hold its items, in order of preference (cost inference reads
+/// them too, to tell a list from a read of one resource).
+pub(crate) const ITEMS: [&str; 10] = [
     "data", "items", "results", "entries", "records", "values", "value", "elements", "nodes",
     "edges",
 ];
@@ -230,8 +233,4 @@ fn declared_pagination(declared: &Value) -> Option<Pagination> {
         style,
         source: PaginationSource::Declared,
     })
-}
-
-fn resolve<'a>(schema: &'a Schema, schemas: &'a IndexMap<String, NamedSchema>) -> &'a Schema {
-    sdkgen_model::resolve_schema(schema, schemas).unwrap_or(schema)
 }
