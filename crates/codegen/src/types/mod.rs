@@ -273,8 +273,16 @@ impl<'a> TypeTable<'a> {
         }
         let request_side = self.reachable(bodies_sent.clone());
         sent.extend(bodies_sent);
-        let sent = self.reachable(sent);
-        let received = self.reachable(received);
+        let (sent, received) = (self.reachable(sent), self.reachable(received));
+        // A schema no operation uses gets both directions, and so must everything it holds:
+        // an event wrapper defined beside the operations may hold a type only received.
+        let unused: Vec<String> = (self.api.schemas.keys())
+            .filter(|name| !sent.contains(*name) && !received.contains(*name))
+            .cloned()
+            .collect();
+        let unused = self.reachable(unused);
+        let sent = sent.union(&unused).cloned().collect();
+        let received = received.union(&unused).cloned().collect();
         let analysis = self.analysis.to_mut();
         analysis.request_side = request_side;
         analysis.sent = sent;
