@@ -234,13 +234,13 @@ pub fn corpus_check(shared: Option<PathBuf>) -> Result<()> {
             generated.warnings.len(),
             started.elapsed()
         );
-        members.push(crate_name);
+        members.push((crate_name, generated.tag_features));
     }
     let manifest = format!(
         "# Made by `cargo xtask corpus-check`.\n[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
         members
             .iter()
-            .map(|member| format!("\"{member}\""))
+            .map(|(member, _)| format!("\"{member}\""))
             .collect::<Vec<_>>()
             .join(", ")
     );
@@ -271,6 +271,42 @@ pub fn corpus_check(shared: Option<PathBuf>) -> Result<()> {
     println!(
         "{} crates generated and checked ({:.1?} for cargo check)",
         members.len(),
+        started.elapsed()
+    );
+    // Each tag feature alone compiles: every type its operations use is gated with it. And
+    // none at all compiles (the types every feature set keeps).
+    let started = Instant::now();
+    let mut checks = 0;
+    for (member, tags) in members.iter().filter(|(_, tags)| !tags.is_empty()) {
+        for tag in std::iter::once(None).chain(tags.iter().map(Some)) {
+            let status =
+                Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+                    .args([
+                        "check",
+                        "--quiet",
+                        "--lib",
+                        "--no-default-features",
+                        "-p",
+                        member,
+                    ])
+                    .args(tag.map(|tag| format!("--features={tag}")))
+                    .current_dir(&workspace)
+                    .env("CARGO_TARGET_DIR", &target)
+                    .env("RUSTFLAGS", "-D warnings")
+                    .status()
+                    .context("cannot run cargo check")?;
+            if !status.success() {
+                bail!(
+                    "cargo check of {member} with no default features and {} failed ({status})",
+                    tag.map(|tag| format!("the feature {tag} alone"))
+                        .unwrap_or_else(|| "no other".to_owned())
+                );
+            }
+            checks += 1;
+        }
+    }
+    println!(
+        "{checks} feature sets checked, each tag alone and none ({:.1?})",
         started.elapsed()
     );
     Ok(())

@@ -4,6 +4,7 @@
 //! without installing it.
 
 mod codegen;
+mod compile_bench;
 mod peer;
 
 use std::path::PathBuf;
@@ -54,6 +55,23 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         checks: usize,
     },
+    /// What a generated crate costs its user to compile: `cargo check` (not incremental) by
+    /// feature set, and the crate's size; with `--baseline`, the same for another `sdkgen`
+    /// binary's crate.
+    CompileBench {
+        /// The OpenAPI document (default: ../shared/corpus/github-api.github.com.json).
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// An older `sdkgen` binary to compare with.
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+        /// Tag features to measure each alone, with no default features (repeatable).
+        #[arg(long = "feature")]
+        features: Vec<String>,
+        /// `cargo check` runs of each feature set.
+        #[arg(long, default_value_t = 3)]
+        checks: usize,
+    },
     /// The commands of `sdkgen`.
     #[command(flatten)]
     Product(sdkgen_cli::Command),
@@ -76,6 +94,23 @@ fn main() -> ExitCode {
             peer::run(&peer::Options {
                 spec,
                 rounds,
+                checks,
+            })
+            .map(|()| ExitCode::SUCCESS)
+        }
+        Command::CompileBench {
+            spec,
+            baseline,
+            features,
+            checks,
+        } => {
+            let spec = spec.unwrap_or_else(|| {
+                codegen::root().join("../shared/corpus/github-api.github.com.json")
+            });
+            compile_bench::run(&compile_bench::Options {
+                spec,
+                baseline,
+                features,
                 checks,
             })
             .map(|()| ExitCode::SUCCESS)

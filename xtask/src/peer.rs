@@ -101,7 +101,7 @@ fn progenitor() -> Result<PathBuf> {
     )
 }
 
-fn timed(command: &mut Command) -> Result<Duration> {
+pub(crate) fn timed(command: &mut Command) -> Result<Duration> {
     let started = Instant::now();
     let output = command
         .stdout(Stdio::null())
@@ -120,7 +120,7 @@ fn timed(command: &mut Command) -> Result<Duration> {
 }
 
 /// Makes a generated crate its own workspace, so that it builds where it is.
-fn standalone(dir: &Path) -> Result<()> {
+pub(crate) fn standalone(dir: &Path) -> Result<()> {
     let manifest = dir.join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest)
         .with_context(|| format!("cannot read {}", manifest.display()))?;
@@ -132,19 +132,26 @@ fn standalone(dir: &Path) -> Result<()> {
 
 /// `cargo check` after touching the crate's root, so that only the crate itself is checked.
 fn check(dir: &Path) -> Result<Duration> {
+    check_with(dir, &[])
+}
+
+/// `cargo check` with `arguments` (features), after touching the crate's root, without
+/// incremental compilation: what a dependency costs.
+pub(crate) fn check_with(dir: &Path, arguments: &[String]) -> Result<Duration> {
     let lib = dir.join("src/lib.rs");
     let contents = std::fs::read(&lib).with_context(|| format!("cannot read {}", lib.display()))?;
     std::fs::write(&lib, contents)?;
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
     command
         .args(["check", "--quiet"])
+        .args(arguments)
         .current_dir(dir)
         .env("CARGO_INCREMENTAL", "0")
         .env_remove("CARGO_TARGET_DIR");
     timed(&mut command)
 }
 
-fn median(times: &mut [Duration]) -> Duration {
+pub(crate) fn median(times: &mut [Duration]) -> Duration {
     times.sort();
     times[times.len() / 2]
 }

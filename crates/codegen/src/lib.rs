@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 mod docs;
+mod features;
 pub mod names;
 mod operations;
 mod types;
@@ -66,6 +67,9 @@ pub struct GeneratedCrate {
     pub files: BTreeMap<String, String>,
     /// Constructs that were generated as `serde_json::Value`, and why.
     pub warnings: Vec<String>,
+    /// The crate's cargo features per tag, sorted (empty when it has none): each compiles
+    /// its tag's operations and the types they use, and `full` turns them all on.
+    pub tag_features: Vec<String>,
 }
 
 /// What went wrong generating.
@@ -130,7 +134,14 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
     let crate_ident = settings.crate_name.replace('-', "_");
     // Analysis first, once: names, directions, boxing, cycles, nesting, and the names of
     // every operation's code. Emission reads them.
-    let analysis = types::Analysis::new(api);
+    let mut analysis = types::Analysis::new(api);
+    // The crate root's error type first: its types are compiled whatever the features.
+    let (api_error, api_error_schemas) = {
+        let mut table = types::TypeTable::new(api, &analysis).outside_types_module();
+        operations::api_error_type(api, &mut table)
+    };
+    analysis.set_features(features::TagFeatures::new(api, &api_error_schemas));
+    let analysis = analysis;
     let operation_names = operations::OperationNames::new(api);
     // Two threads, one per core of the machines we target: types and the first builders on
     // one, the client and the other builders on the other (parsing and formatting dominate,
@@ -209,11 +220,8 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (first, second)
     });
-    let api_error = {
-        let mut table = types::TypeTable::new(api, &analysis).outside_types_module();
-        operations::api_error_type(api, &mut table)
-    };
     let (types_file, first_builders, mut warnings) = first?;
+    warnings.extend(analysis.features().warning().map(str::to_owned));
     let nesting_depth = analysis.nesting_depth();
     let (client_file, second_builders, more_warnings) = second?;
     let methods = operation_names.methods();
@@ -229,6 +237,12 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
         " A typed client of {} {}, generated from `{}`.",
         api.title, api.version, settings.source
     );
+    let feature_docs = {
+        let lines = analysis.features().doc_lines(&settings.crate_name);
+        let blank = (!lines.is_empty()).then(|| quote!(#![doc = ""]));
+        let lines = docs::inner_doc_lines(&lines);
+        quote!(#blank #lines)
+    };
     let description_docs =
         docs::inner_doc_lines(&docs::text_lines(None, api.description.as_deref()));
     // The generator formats these files; `cargo fmt` in a workspace that holds them must not,
@@ -258,6 +272,7 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
         #![doc = ""]
         #![doc = " Types implement `Serialize` if the client sends them and `Deserialize` if it receives"]
         #![doc = " them; the features `serialize` and `deserialize` add the other trait to every type."]
+        #feature_docs
         #recursion_limit
 
         #examples_module
@@ -300,17 +315,39 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
     files.insert("src/types.rs".to_owned(), types_file);
     files.insert("src/builders.rs".to_owned(), builders_file);
     files.insert("src/client.rs".to_owned(), client_file);
-    let example = example_program(api, &methods, &crate_ident);
+    let (example, example_operation) = example_program(api, &methods, &crate_ident);
     // Named after the crate: examples of several generated crates share a target directory.
-    let example_path = format!("examples/{crate_ident}_example.rs");
+    let example_name = format!("{crate_ident}_example");
+    let example_path = format!("examples/{example_name}.rs");
     files.insert(
         example_path.clone(),
         render(&header, &example_path, [quote!(#recursion_limit #example)])?,
     );
-    files.insert("Cargo.toml".to_owned(), cargo_toml(api, settings, &header));
+    // The example compiles when the operation it calls does: with its first tag's feature.
+    let example_features = example_operation
+        .map(|index| analysis.features().operation_features(index))
+        .unwrap_or_default()
+        .into_iter()
+        .take(1)
+        .collect();
+    files.insert(
+        "Cargo.toml".to_owned(),
+        cargo_toml(
+            api,
+            settings,
+            &header,
+            analysis.features(),
+            Some((&example_name, example_features)),
+        ),
+    );
     let readme = readme(api, settings, &header, &methods, &files[&example_path]);
     files.insert("README.md".to_owned(), readme);
-    Ok(GeneratedCrate { files, warnings })
+    let tag_features = analysis.features().names().map(str::to_owned).collect();
+    Ok(GeneratedCrate {
+        files,
+        warnings,
+        tag_features,
+    })
 }
 
 /// The recursion limit a crate whose types nest `nesting_depth` deep needs, when rustc's
@@ -405,7 +442,13 @@ pub fn crate_version(version: &str) -> String {
     format!("{}{}", padded.join("."), if valid_rest { rest } else { "" })
 }
 
-fn cargo_toml(api: &Api, settings: &Settings, header: &str) -> String {
+fn cargo_toml(
+    api: &Api,
+    settings: &Settings,
+    header: &str,
+    features: &features::TagFeatures,
+    example: Option<(&str, Vec<&str>)>,
+) -> String {
     let runtime = match &settings.runtime {
         RuntimeDependency::Path(path) => format!("{{ path = {} }}", toml_string(path)),
         RuntimeDependency::Version(version) => format!("{{ version = {} }}", toml_string(version)),
@@ -431,8 +474,25 @@ fn cargo_toml(api: &Api, settings: &Settings, header: &str) -> String {
             ("runtime", runtime),
             ("publish", publish),
             ("keywords", keywords(&settings.crate_name)),
+            ("tag_features", features.cargo_lines()),
+            ("examples", example_section(example)),
         ],
     )
+}
+
+/// The `[[example]]` of an example program that needs features (none for one that does not).
+fn example_section(example: Option<(&str, Vec<&str>)>) -> String {
+    match example {
+        Some((name, features)) if !features.is_empty() => {
+            let features: Vec<String> = features.iter().map(|name| toml_string(name)).collect();
+            format!(
+                "\n[[example]]\nname = {}\nrequired-features = [{}]\n",
+                toml_string(name),
+                features.join(", ")
+            )
+        }
+        _ => String::new(),
+    }
 }
 
 /// crates.io keywords: the API's name words (at most 20 characters each) and `sdk`, five at most.
@@ -534,15 +594,20 @@ fn readme(
 
 /// The example program: builds a client from the environment and calls the first read that
 /// needs no arguments.
-fn example_program(api: &Api, methods: &[(String, usize)], crate_ident: &str) -> TokenStream {
+/// The example program, and the operation it calls (if it calls one).
+fn example_program(
+    api: &Api,
+    methods: &[(String, usize)],
+    crate_ident: &str,
+) -> (TokenStream, Option<usize>) {
     let krate = names::ident(crate_ident);
     let variable = format!("{}_TOKEN", crate_ident.to_ascii_uppercase());
     let example_name = format!("{crate_ident}_example");
     let run = format!(" Run: `{variable}=... cargo run --example {example_name}`");
-    let call = methods
+    let called = methods
         .iter()
-        .map(|(method, index)| (method, &api.operations[*index]))
-        .find(|(_, operation)| {
+        .map(|(method, index)| (method, *index, &api.operations[*index]))
+        .find(|(_, _, operation)| {
             operation.method == Method::Get
                 && !operation.deprecated
                 && operation
@@ -553,23 +618,23 @@ fn example_program(api: &Api, methods: &[(String, usize)], crate_ident: &str) ->
                     .request_body
                     .as_ref()
                     .is_none_or(|body| !body.required)
-        })
-        .map(|(method, operation)| {
-            let method = names::ident(method);
-            let message = format!("{} costs {{}} points", operation.id);
-            quote! {
-                let request = client.#method();
-                println!(#message, request.points());
-                let response = request.send().await?;
-                println!("{} {:#?}", response.status(), response.into_inner());
-            }
         });
+    let call = called.map(|(method, _, operation)| {
+        let method = names::ident(method);
+        let message = format!("{} costs {{}} points", operation.id);
+        quote! {
+            let request = client.#method();
+            println!(#message, request.points());
+            let response = request.send().await?;
+            println!("{} {:#?}", response.status(), response.into_inner());
+        }
+    });
     let base_url = if operations_default_url(api) {
         TokenStream::new()
     } else {
         quote!(.base_url(std::env::var("API_BASE_URL")?))
     };
-    quote! {
+    let code = quote! {
         //! Calls the API with a token from the environment and prints the budget after.
         //!
         #![doc = #run]
@@ -591,7 +656,8 @@ fn example_program(api: &Api, methods: &[(String, usize)], crate_ident: &str) ->
             println!("points left: {} of {}", budget.remaining, budget.limit);
             Ok(())
         }
-    }
+    };
+    (code, called.map(|(_, index, _)| index))
 }
 
 fn operations_default_url(api: &Api) -> bool {

@@ -12,6 +12,7 @@ use sdkgen_model::{
 };
 
 use crate::docs::{self, doc_lines};
+use crate::features::gate;
 use crate::names::{self, Scope, ident};
 use crate::types::{FieldShape, ParamShape, TypeTable};
 
@@ -80,13 +81,16 @@ impl OperationNames {
         table: &'t mut TypeTable<'a>,
         index: usize,
     ) -> OperationCode<'o, 't, 'a> {
-        OperationCode::new(
+        let feature_doc = table.features().operation_doc(index);
+        let mut code = OperationCode::new(
             &api.operations[index],
             table,
             &self.methods[index],
             &self.builders[index],
             self.response_enums[index].as_deref(),
-        )
+        );
+        code.feature_doc = feature_doc;
+        code
     }
 }
 
@@ -97,7 +101,8 @@ pub fn builder(
     names: &OperationNames,
     index: usize,
 ) -> TokenStream {
-    names.code(api, table, index).generate(true).1
+    let cfg = table.features().operation_cfg(index);
+    gate(names.code(api, table, index).generate(true).1, &cfg)
 }
 
 /// The client, with one method per operation, and the operations table.
@@ -110,7 +115,8 @@ pub fn client(
     let mut methods = Vec::new();
     let mut infos = Vec::new();
     for (index, operation) in api.operations.iter().enumerate() {
-        methods.push(names.code(api, table, index).generate(false).0);
+        let cfg = table.features().operation_cfg(index);
+        methods.push(gate(names.code(api, table, index).generate(false).0, &cfg));
         let (id, method, path) = (&operation.id, operation.method.as_str(), &operation.path);
         let [min, max] = [operation.cost.base_points(), operation.cost.max_points()]
             .map(|points| proc_macro2::Literal::u32_unsuffixed(u32::from(points)));
@@ -237,6 +243,8 @@ struct OperationCode<'o, 't, 'a> {
     body: Option<Body>,
     extra_items: Vec<TokenStream>,
     response_enum: Option<Ident>,
+    /// The sentence naming the tag features that compile the operation, if any.
+    feature_doc: Option<String>,
 }
 
 impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
@@ -310,6 +318,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             body,
             extra_items: Vec::new(),
             response_enum,
+            feature_doc: None,
         }
     }
 
@@ -363,6 +372,10 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         ));
         doc.push(String::new());
         doc.push(cost_line(operation));
+        if let Some(line) = &self.feature_doc {
+            doc.push(String::new());
+            doc.push(line.clone());
+        }
         let method_docs = doc_lines(&docs::spec_text(&doc));
         let deprecated = operation
             .deprecated
@@ -1295,9 +1308,17 @@ impl OperationCode<'_, '_, '_> {
 /// The type of an operation's error bodies: the one JSON schema of its error responses, else
 /// `serde_json::Value`.
 fn error_type(operation: &Operation, table: &mut TypeTable<'_>) -> TokenStream {
+    error_type_and_schema(operation, table).0
+}
+
+/// An operation's error body type, and the schema it comes from (none for `serde_json::Value`).
+fn error_type_and_schema<'o>(
+    operation: &'o Operation,
+    table: &mut TypeTable<'_>,
+) -> (TokenStream, Option<&'o Schema>) {
     let where_ = format!("operation {}", operation.id);
     let mut error_types = BTreeSet::new();
-    let mut error_tokens = None;
+    let mut error = None;
     for response in operation
         .responses
         .iter()
@@ -1306,33 +1327,40 @@ fn error_type(operation: &Operation, table: &mut TypeTable<'_>) -> TokenStream {
         if let Some(schema) = json_schema(response) {
             let tokens = table.type_of(schema, &where_);
             error_types.insert(tokens.to_string());
-            error_tokens = Some(tokens);
+            error = Some((tokens, schema));
         }
     }
-    match (error_types.len(), error_tokens) {
-        (1, Some(tokens)) => tokens,
-        _ => quote!(serde_json::Value),
+    match (error_types.len(), error) {
+        (1, Some((tokens, schema))) => (tokens, Some(schema)),
+        _ => (quote!(serde_json::Value), None),
     }
 }
 
 /// The API's error body type, for the crate root's `Error`: the error type most operations
-/// have (the first met among equals), else `serde_json::Value`.
-pub fn api_error_type(api: &Api, table: &mut TypeTable<'_>) -> TokenStream {
-    let mut counts: Vec<(String, TokenStream, usize)> = Vec::new();
+/// have (the first met among equals), else `serde_json::Value`; and the named schemas it
+/// refers to.
+pub fn api_error_type(api: &Api, table: &mut TypeTable<'_>) -> (TokenStream, Vec<String>) {
+    let mut counts: Vec<(String, TokenStream, Option<&Schema>, usize)> = Vec::new();
     for operation in &api.operations {
-        let tokens = error_type(operation, table);
+        let (tokens, schema) = error_type_and_schema(operation, table);
         let text = tokens.to_string();
-        match counts.iter_mut().find(|(seen, _, _)| *seen == text) {
-            Some((_, _, count)) => *count += 1,
-            None => counts.push((text, tokens, 1)),
+        match counts.iter_mut().find(|(seen, ..)| *seen == text) {
+            Some((.., count)) => *count += 1,
+            None => counts.push((text, tokens, schema, 1)),
         }
     }
-    let most = counts.iter().map(|(_, _, count)| *count).max().unwrap_or(0);
+    let most = counts.iter().map(|(.., count)| *count).max().unwrap_or(0);
     counts
         .into_iter()
-        .find(|(_, _, count)| *count == most)
-        .map(|(_, tokens, _)| tokens)
-        .unwrap_or_else(|| quote!(serde_json::Value))
+        .find(|(.., count)| *count == most)
+        .map(|(_, tokens, schema, _)| {
+            let mut refs = Vec::new();
+            if let Some(schema) = schema {
+                crate::types::collect_refs(schema, &mut refs);
+            }
+            (tokens, refs)
+        })
+        .unwrap_or_else(|| (quote!(serde_json::Value), Vec::new()))
 }
 
 /// Whether the operation declares an `Idempotency-Key` header parameter.

@@ -10,6 +10,7 @@ use ::sdkgen_runtime::{
 #[allow(unused_imports)]
 use crate::types;
 /// The request of [`Client::get_organization`](crate::Client::get_organization): set optional parameters, then `send()`.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetOrganization {
@@ -17,6 +18,7 @@ pub struct GetOrganization {
     options: ::sdkgen_runtime::RequestOptions,
 }
 
+#[cfg(feature = "organization")]
 impl GetOrganization {
     pub(crate) fn new(client: &crate::Client) -> Self {
         GetOrganization {
@@ -40,8 +42,11 @@ impl GetOrganization {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "organization")]
 ::sdkgen_runtime::request_options!(GetOrganization);
 /// The request of [`Client::list_api_keys`](crate::Client::list_api_keys): set optional parameters, then `send()`.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListApiKeys {
@@ -49,6 +54,7 @@ pub struct ListApiKeys {
     options: ::sdkgen_runtime::RequestOptions,
 }
 
+#[cfg(feature = "organization")]
 impl ListApiKeys {
     pub(crate) fn new(client: &crate::Client) -> Self {
         ListApiKeys {
@@ -72,8 +78,11 @@ impl ListApiKeys {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "organization")]
 ::sdkgen_runtime::request_options!(ListApiKeys);
 /// The request of [`Client::create_api_key`](crate::Client::create_api_key): set optional parameters, then `send()`.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateApiKey {
@@ -82,6 +91,7 @@ pub struct CreateApiKey {
     body: types::NewApiKey,
 }
 
+#[cfg(feature = "organization")]
 impl CreateApiKey {
     pub(crate) fn new(client: &crate::Client, body: types::NewApiKey) -> Self {
         CreateApiKey {
@@ -112,8 +122,11 @@ impl CreateApiKey {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "organization")]
 ::sdkgen_runtime::request_options!(CreateApiKey);
 /// The request of [`Client::revoke_api_key`](crate::Client::revoke_api_key): set optional parameters, then `send()`.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct RevokeApiKey {
@@ -122,6 +135,7 @@ pub struct RevokeApiKey {
     key_id: String,
 }
 
+#[cfg(feature = "organization")]
 impl RevokeApiKey {
     pub(crate) fn new(client: &crate::Client, key_id: String) -> Self {
         RevokeApiKey {
@@ -149,8 +163,11 @@ impl RevokeApiKey {
         self.client.runtime().call_empty(request)
     }
 }
+
+#[cfg(feature = "organization")]
 ::sdkgen_runtime::request_options!(RevokeApiKey);
 /// The request of [`Client::get_rate_limit`](crate::Client::get_rate_limit): set optional parameters, then `send()`.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetRateLimit {
@@ -158,6 +175,7 @@ pub struct GetRateLimit {
     options: ::sdkgen_runtime::RequestOptions,
 }
 
+#[cfg(feature = "organization")]
 impl GetRateLimit {
     pub(crate) fn new(client: &crate::Client) -> Self {
         GetRateLimit {
@@ -183,9 +201,12 @@ impl GetRateLimit {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "organization")]
 ::sdkgen_runtime::request_options!(GetRateLimit);
 
 /// The request of [`Client::list_projects`](crate::Client::list_projects): set optional parameters, then `send()`.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListProjects {
@@ -195,6 +216,7 @@ pub struct ListProjects {
     cursor: Option<String>,
 }
 
+#[cfg(feature = "projects")]
 impl ListProjects {
     pub(crate) fn new(client: &crate::Client) -> Self {
         ListProjects {
@@ -260,8 +282,11 @@ impl ListProjects {
         )
     }
 }
+
+#[cfg(feature = "projects")]
 ::sdkgen_runtime::request_options!(ListProjects);
 /// The request of [`Client::create_project`](crate::Client::create_project): set optional parameters, then `send()`.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateProject {
@@ -270,6 +295,7 @@ pub struct CreateProject {
     body: types::NewProject,
 }
 
+#[cfg(feature = "projects")]
 impl CreateProject {
     pub(crate) fn new(client: &crate::Client, body: types::NewProject) -> Self {
         CreateProject {
@@ -298,8 +324,11 @@ impl CreateProject {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "projects")]
 ::sdkgen_runtime::request_options!(CreateProject);
 /// The request of [`Client::get_project`](crate::Client::get_project): set optional parameters, then `send()`.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetProject {
@@ -309,6 +338,7 @@ pub struct GetProject {
     expand: Option<Vec<types::ProjectExpansion>>,
 }
 
+#[cfg(feature = "projects")]
 impl GetProject {
     pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         GetProject {
@@ -351,8 +381,11 @@ impl GetProject {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "projects")]
 ::sdkgen_runtime::request_options!(GetProject);
 /// The request of [`Client::delete_project`](crate::Client::delete_project): set optional parameters, then `send()`.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteProject {
@@ -361,6 +394,7 @@ pub struct DeleteProject {
     project_id: uuid::Uuid,
 }
 
+#[cfg(feature = "projects")]
 impl DeleteProject {
     pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         DeleteProject {
@@ -388,8 +422,11 @@ impl DeleteProject {
         self.client.runtime().call_empty(request)
     }
 }
+
+#[cfg(feature = "projects")]
 ::sdkgen_runtime::request_options!(DeleteProject);
 /// The request of [`Client::update_project`](crate::Client::update_project): set optional parameters, then `send()`.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateProject {
@@ -399,6 +436,7 @@ pub struct UpdateProject {
     body: types::ProjectUpdate,
 }
 
+#[cfg(feature = "projects")]
 impl UpdateProject {
     pub(crate) fn new(
         client: &crate::Client,
@@ -435,8 +473,11 @@ impl UpdateProject {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "projects")]
 ::sdkgen_runtime::request_options!(UpdateProject);
 /// The request of [`Client::list_tasks`](crate::Client::list_tasks): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListTasks {
@@ -448,6 +489,7 @@ pub struct ListTasks {
     cursor: Option<String>,
 }
 
+#[cfg(feature = "tasks")]
 impl ListTasks {
     pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         ListTasks {
@@ -525,8 +567,11 @@ impl ListTasks {
         )
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(ListTasks);
 /// The request of [`Client::create_task`](crate::Client::create_task): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateTask {
@@ -536,6 +581,7 @@ pub struct CreateTask {
     body: types::NewTask,
 }
 
+#[cfg(feature = "tasks")]
 impl CreateTask {
     pub(crate) fn new(
         client: &crate::Client,
@@ -572,8 +618,11 @@ impl CreateTask {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(CreateTask);
 /// The request of [`Client::batch_create_tasks`](crate::Client::batch_create_tasks): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct BatchCreateTasks {
@@ -583,6 +632,7 @@ pub struct BatchCreateTasks {
     body: types::TaskBatch,
 }
 
+#[cfg(feature = "tasks")]
 impl BatchCreateTasks {
     pub(crate) fn new(
         client: &crate::Client,
@@ -622,8 +672,11 @@ impl BatchCreateTasks {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(BatchCreateTasks);
 /// The request of [`Client::get_project_report`](crate::Client::get_project_report): set optional parameters, then `send()`.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetProjectReport {
@@ -633,6 +686,7 @@ pub struct GetProjectReport {
     days: Option<i32>,
 }
 
+#[cfg(feature = "projects")]
 impl GetProjectReport {
     pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         GetProjectReport {
@@ -670,8 +724,11 @@ impl GetProjectReport {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "projects")]
 ::sdkgen_runtime::request_options!(GetProjectReport);
 /// The request of [`Client::get_task`](crate::Client::get_task): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetTask {
@@ -681,6 +738,7 @@ pub struct GetTask {
     expand: Option<Vec<types::TaskExpansion>>,
 }
 
+#[cfg(feature = "tasks")]
 impl GetTask {
     pub(crate) fn new(client: &crate::Client, task_id: uuid::Uuid) -> Self {
         GetTask {
@@ -720,8 +778,11 @@ impl GetTask {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(GetTask);
 /// The request of [`Client::delete_task`](crate::Client::delete_task): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteTask {
@@ -730,6 +791,7 @@ pub struct DeleteTask {
     task_id: uuid::Uuid,
 }
 
+#[cfg(feature = "tasks")]
 impl DeleteTask {
     pub(crate) fn new(client: &crate::Client, task_id: uuid::Uuid) -> Self {
         DeleteTask {
@@ -754,8 +816,11 @@ impl DeleteTask {
         self.client.runtime().call_empty(request)
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(DeleteTask);
 /// The request of [`Client::update_task`](crate::Client::update_task): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateTask {
@@ -765,6 +830,7 @@ pub struct UpdateTask {
     body: types::TaskUpdate,
 }
 
+#[cfg(feature = "tasks")]
 impl UpdateTask {
     pub(crate) fn new(
         client: &crate::Client,
@@ -798,8 +864,11 @@ impl UpdateTask {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(UpdateTask);
 /// The request of [`Client::search_tasks`](crate::Client::search_tasks): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct SearchTasks {
@@ -809,6 +878,7 @@ pub struct SearchTasks {
     limit: Option<i32>,
 }
 
+#[cfg(feature = "tasks")]
 impl SearchTasks {
     pub(crate) fn new(client: &crate::Client, q: String) -> Self {
         SearchTasks {
@@ -844,8 +914,11 @@ impl SearchTasks {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(SearchTasks);
 /// The request of [`Client::list_comments`](crate::Client::list_comments): set optional parameters, then `send()`.
+#[cfg(feature = "comments")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListComments {
@@ -856,6 +929,7 @@ pub struct ListComments {
     cursor: Option<String>,
 }
 
+#[cfg(feature = "comments")]
 impl ListComments {
     pub(crate) fn new(client: &crate::Client, task_id: uuid::Uuid) -> Self {
         ListComments {
@@ -921,8 +995,11 @@ impl ListComments {
         )
     }
 }
+
+#[cfg(feature = "comments")]
 ::sdkgen_runtime::request_options!(ListComments);
 /// The request of [`Client::create_comment`](crate::Client::create_comment): set optional parameters, then `send()`.
+#[cfg(feature = "comments")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateComment {
@@ -932,6 +1009,7 @@ pub struct CreateComment {
     body: types::NewComment,
 }
 
+#[cfg(feature = "comments")]
 impl CreateComment {
     pub(crate) fn new(
         client: &crate::Client,
@@ -968,8 +1046,11 @@ impl CreateComment {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "comments")]
 ::sdkgen_runtime::request_options!(CreateComment);
 /// The request of [`Client::upload_attachment`](crate::Client::upload_attachment): set optional parameters, then `send()`.
+#[cfg(feature = "attachments")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UploadAttachment {
@@ -979,6 +1060,7 @@ pub struct UploadAttachment {
     body: types::UploadAttachmentRequest,
 }
 
+#[cfg(feature = "attachments")]
 impl UploadAttachment {
     pub(crate) fn new(
         client: &crate::Client,
@@ -1033,8 +1115,11 @@ impl UploadAttachment {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "attachments")]
 ::sdkgen_runtime::request_options!(UploadAttachment);
 /// The request of [`Client::get_attachment`](crate::Client::get_attachment): set optional parameters, then `send()`.
+#[cfg(feature = "attachments")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetAttachment {
@@ -1043,6 +1128,7 @@ pub struct GetAttachment {
     attachment_id: uuid::Uuid,
 }
 
+#[cfg(feature = "attachments")]
 impl GetAttachment {
     pub(crate) fn new(client: &crate::Client, attachment_id: uuid::Uuid) -> Self {
         GetAttachment {
@@ -1070,8 +1156,11 @@ impl GetAttachment {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "attachments")]
 ::sdkgen_runtime::request_options!(GetAttachment);
 /// The request of [`Client::download_attachment`](crate::Client::download_attachment): set optional parameters, then `send()`.
+#[cfg(feature = "attachments")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DownloadAttachment {
@@ -1080,6 +1169,7 @@ pub struct DownloadAttachment {
     attachment_id: uuid::Uuid,
 }
 
+#[cfg(feature = "attachments")]
 impl DownloadAttachment {
     pub(crate) fn new(client: &crate::Client, attachment_id: uuid::Uuid) -> Self {
         DownloadAttachment {
@@ -1113,4 +1203,6 @@ impl DownloadAttachment {
         self.client.runtime().call_byte_stream(request)
     }
 }
+
+#[cfg(feature = "attachments")]
 ::sdkgen_runtime::request_options!(DownloadAttachment);

@@ -12,6 +12,22 @@
 //!
 //! Types implement `Serialize` if the client sends them and `Deserialize` if it receives
 //! them; the features `serialize` and `deserialize` add the other trait to every type.
+//!
+//! # Features
+//!
+//! Each tag of the API's operations is a cargo feature: an operation is compiled when one of its tags' features is on, a type when a compiled operation uses it. `full`, a default feature, turns every tag on. To compile only the operations you call:
+//!
+//! ```toml
+//! [dependencies.taskboard-v1-1-0-0]
+//! default-features = false
+//! features = ["attachments"]
+//! ```
+//!
+//! - `attachments`: the 3 operations tagged `attachments`
+//! - `comments`: the 2 operations tagged `comments`
+//! - `organization`: the 5 operations tagged `organization`
+//! - `projects`: the 6 operations tagged `projects`
+//! - `tasks`: the 7 operations tagged `tasks`
 #[rustfmt::skip]
 pub mod builders;
 #[rustfmt::skip]

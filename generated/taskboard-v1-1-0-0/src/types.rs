@@ -42,6 +42,7 @@ impl ApiError {
 }
 
 /// The organisation's plan, which sets its point budget.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiPlan {
@@ -53,6 +54,7 @@ pub enum ApiPlan {
     Unknown(String),
 }
 
+#[cfg(feature = "organization")]
 impl ApiPlan {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -64,6 +66,7 @@ impl ApiPlan {
     }
 }
 
+#[cfg(feature = "organization")]
 impl From<String> for ApiPlan {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -74,12 +77,14 @@ impl From<String> for ApiPlan {
     }
 }
 
+#[cfg(feature = "organization")]
 impl From<&str> for ApiPlan {
     fn from(value: &str) -> Self {
         ApiPlan::from(value.to_owned())
     }
 }
 
+#[cfg(feature = "organization")]
 impl ::sdkgen_runtime::serde::Serialize for ApiPlan {
     fn serialize<S: ::sdkgen_runtime::serde::Serializer>(
         &self,
@@ -89,6 +94,7 @@ impl ::sdkgen_runtime::serde::Serialize for ApiPlan {
     }
 }
 
+#[cfg(feature = "organization")]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ApiPlan {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -98,12 +104,14 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ApiPlan {
     }
 }
 
+#[cfg(feature = "organization")]
 impl ::std::fmt::Display for ApiPlan {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "organization")]
 impl ::sdkgen_runtime::ToParam for ApiPlan {
     fn to_param(&self) -> String {
         self.as_str().to_owned()
@@ -111,6 +119,7 @@ impl ::sdkgen_runtime::ToParam for ApiPlan {
 }
 
 /// The `Organization` schema.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -124,6 +133,7 @@ pub struct Organization {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+#[cfg(feature = "organization")]
 impl Organization {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -144,6 +154,7 @@ impl Organization {
 }
 
 /// The `ApiKey` schema.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -160,6 +171,7 @@ pub struct ApiKey {
     pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+#[cfg(feature = "organization")]
 impl ApiKey {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -189,6 +201,7 @@ impl ApiKey {
 }
 
 /// A new key, with its secret (shown once).
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -207,6 +220,7 @@ pub struct ApiKeyWithSecret {
     pub secret: String,
 }
 
+#[cfg(feature = "organization")]
 impl ApiKeyWithSecret {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -238,6 +252,7 @@ impl ApiKeyWithSecret {
 }
 
 /// The `NewApiKey` schema.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -246,6 +261,7 @@ pub struct NewApiKey {
     pub name: String,
 }
 
+#[cfg(feature = "organization")]
 impl NewApiKey {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(name: impl Into<String>) -> Self {
@@ -254,6 +270,7 @@ impl NewApiKey {
 }
 
 /// The `RateLimitStatus` schema.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -269,6 +286,7 @@ pub struct RateLimitStatus {
     pub window_seconds: i32,
 }
 
+#[cfg(feature = "organization")]
 impl RateLimitStatus {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -287,6 +305,7 @@ impl RateLimitStatus {
 }
 
 /// The `User` schema.
+#[cfg(any(feature = "projects", feature = "tasks"))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -298,6 +317,7 @@ pub struct User {
     pub email: Option<String>,
 }
 
+#[cfg(any(feature = "projects", feature = "tasks"))]
 impl User {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(id: impl Into<uuid::Uuid>, name: impl Into<String>) -> Self {
@@ -317,6 +337,7 @@ impl User {
 }
 
 /// A related resource that can be embedded in a project.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProjectExpansion {
@@ -330,6 +351,7 @@ pub enum ProjectExpansion {
     Unknown(String),
 }
 
+#[cfg(feature = "projects")]
 impl ProjectExpansion {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -342,6 +364,7 @@ impl ProjectExpansion {
     }
 }
 
+#[cfg(feature = "projects")]
 impl From<String> for ProjectExpansion {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -353,12 +376,14 @@ impl From<String> for ProjectExpansion {
     }
 }
 
+#[cfg(feature = "projects")]
 impl From<&str> for ProjectExpansion {
     fn from(value: &str) -> Self {
         ProjectExpansion::from(value.to_owned())
     }
 }
 
+#[cfg(feature = "projects")]
 impl ::sdkgen_runtime::serde::Serialize for ProjectExpansion {
     fn serialize<S: ::sdkgen_runtime::serde::Serializer>(
         &self,
@@ -368,6 +393,7 @@ impl ::sdkgen_runtime::serde::Serialize for ProjectExpansion {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ProjectExpansion {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -377,12 +403,14 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ProjectExpansion {
     }
 }
 
+#[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectExpansion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "projects")]
 impl ::sdkgen_runtime::ToParam for ProjectExpansion {
     fn to_param(&self) -> String {
         self.as_str().to_owned()
@@ -390,6 +418,7 @@ impl ::sdkgen_runtime::ToParam for ProjectExpansion {
 }
 
 /// The `Project` schema.
+#[cfg(any(feature = "projects", feature = "tasks"))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -412,6 +441,7 @@ pub struct Project {
     pub task_counts: Option<::std::collections::BTreeMap<String, i64>>,
 }
 
+#[cfg(any(feature = "projects", feature = "tasks"))]
 impl Project {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -467,6 +497,7 @@ impl Project {
 }
 
 /// The `NewProject` schema.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -477,6 +508,7 @@ pub struct NewProject {
     pub description: Option<String>,
 }
 
+#[cfg(feature = "projects")]
 impl NewProject {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(name: impl Into<String>) -> Self {
@@ -495,6 +527,7 @@ impl NewProject {
 }
 
 /// The `ProjectUpdate` schema.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -510,6 +543,7 @@ pub struct ProjectUpdate {
     pub description: Option<Option<String>>,
 }
 
+#[cfg(feature = "projects")]
 impl ProjectUpdate {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new() -> Self {
@@ -535,6 +569,7 @@ impl ProjectUpdate {
 }
 
 /// The `ProjectPage` schema.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[cfg_attr(feature = "serialize", serde(crate = "::sdkgen_runtime::serde"))]
@@ -549,19 +584,7 @@ pub struct ProjectPage {
     pub next_cursor: Option<String>,
 }
 
-/// The wire form of `ProjectPage`, `TaskPage`, `CommentPage`: they share this one derived `Deserialize`.
-#[derive(Deserialize)]
-#[serde(
-    crate = "::sdkgen_runtime::serde",
-    rename = "Page",
-    bound(deserialize = "T: ::sdkgen_runtime::serde::Deserialize<'de>")
-)]
-struct PageShape<T> {
-    data: Vec<T>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    next_cursor: Option<String>,
-}
-
+#[cfg(feature = "projects")]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ProjectPage {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -573,6 +596,7 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ProjectPage {
     }
 }
 
+#[cfg(feature = "projects")]
 impl ProjectPage {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(data: impl Into<Vec<Project>>) -> Self {
@@ -590,7 +614,22 @@ impl ProjectPage {
     }
 }
 
+/// The wire form of `ProjectPage`, `TaskPage`, `CommentPage`: they share this one derived `Deserialize`.
+#[cfg(any(feature = "comments", feature = "projects", feature = "tasks"))]
+#[derive(Deserialize)]
+#[serde(
+    crate = "::sdkgen_runtime::serde",
+    rename = "Page",
+    bound(deserialize = "T: ::sdkgen_runtime::serde::Deserialize<'de>")
+)]
+struct PageShape<T> {
+    data: Vec<T>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
 /// The `TaskStatus` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TaskStatus {
@@ -604,6 +643,7 @@ pub enum TaskStatus {
     Unknown(String),
 }
 
+#[cfg(feature = "tasks")]
 impl TaskStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -616,6 +656,7 @@ impl TaskStatus {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl From<String> for TaskStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -627,12 +668,14 @@ impl From<String> for TaskStatus {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl From<&str> for TaskStatus {
     fn from(value: &str) -> Self {
         TaskStatus::from(value.to_owned())
     }
 }
 
+#[cfg(feature = "tasks")]
 impl ::sdkgen_runtime::serde::Serialize for TaskStatus {
     fn serialize<S: ::sdkgen_runtime::serde::Serializer>(
         &self,
@@ -642,6 +685,7 @@ impl ::sdkgen_runtime::serde::Serialize for TaskStatus {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskStatus {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -651,12 +695,14 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskStatus {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl ::std::fmt::Display for TaskStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "tasks")]
 impl ::sdkgen_runtime::ToParam for TaskStatus {
     fn to_param(&self) -> String {
         self.as_str().to_owned()
@@ -664,6 +710,7 @@ impl ::sdkgen_runtime::ToParam for TaskStatus {
 }
 
 /// The `TaskPriority` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TaskPriority {
@@ -679,6 +726,7 @@ pub enum TaskPriority {
     Unknown(String),
 }
 
+#[cfg(feature = "tasks")]
 impl TaskPriority {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -692,6 +740,7 @@ impl TaskPriority {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl From<String> for TaskPriority {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -704,12 +753,14 @@ impl From<String> for TaskPriority {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl From<&str> for TaskPriority {
     fn from(value: &str) -> Self {
         TaskPriority::from(value.to_owned())
     }
 }
 
+#[cfg(feature = "tasks")]
 impl ::sdkgen_runtime::serde::Serialize for TaskPriority {
     fn serialize<S: ::sdkgen_runtime::serde::Serializer>(
         &self,
@@ -719,6 +770,7 @@ impl ::sdkgen_runtime::serde::Serialize for TaskPriority {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskPriority {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -728,12 +780,14 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskPriority {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl ::std::fmt::Display for TaskPriority {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "tasks")]
 impl ::sdkgen_runtime::ToParam for TaskPriority {
     fn to_param(&self) -> String {
         self.as_str().to_owned()
@@ -741,6 +795,7 @@ impl ::sdkgen_runtime::ToParam for TaskPriority {
 }
 
 /// The `TaskExpansion` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TaskExpansion {
@@ -752,6 +807,7 @@ pub enum TaskExpansion {
     Unknown(String),
 }
 
+#[cfg(feature = "tasks")]
 impl TaskExpansion {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -763,6 +819,7 @@ impl TaskExpansion {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl From<String> for TaskExpansion {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -773,12 +830,14 @@ impl From<String> for TaskExpansion {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl From<&str> for TaskExpansion {
     fn from(value: &str) -> Self {
         TaskExpansion::from(value.to_owned())
     }
 }
 
+#[cfg(feature = "tasks")]
 impl ::sdkgen_runtime::serde::Serialize for TaskExpansion {
     fn serialize<S: ::sdkgen_runtime::serde::Serializer>(
         &self,
@@ -788,6 +847,7 @@ impl ::sdkgen_runtime::serde::Serialize for TaskExpansion {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskExpansion {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -797,12 +857,14 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskExpansion {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl ::std::fmt::Display for TaskExpansion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "tasks")]
 impl ::sdkgen_runtime::ToParam for TaskExpansion {
     fn to_param(&self) -> String {
         self.as_str().to_owned()
@@ -810,6 +872,7 @@ impl ::sdkgen_runtime::ToParam for TaskExpansion {
 }
 
 /// The `Task` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -835,6 +898,7 @@ pub struct Task {
     pub comments: Option<Vec<Comment>>,
 }
 
+#[cfg(feature = "tasks")]
 impl Task {
     /// A value with the required fields; set optional ones with the methods below.
     #[allow(clippy::too_many_arguments)]
@@ -902,6 +966,7 @@ impl Task {
 }
 
 /// The `NewTask` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -922,6 +987,7 @@ pub struct NewTask {
     pub estimate_hours: Option<f64>,
 }
 
+#[cfg(feature = "tasks")]
 impl NewTask {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(title: impl Into<String>) -> Self {
@@ -980,6 +1046,7 @@ impl NewTask {
 }
 
 /// The `TaskUpdate` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1007,6 +1074,7 @@ pub struct TaskUpdate {
     pub labels: Option<Vec<String>>,
 }
 
+#[cfg(feature = "tasks")]
 impl TaskUpdate {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new() -> Self {
@@ -1064,6 +1132,7 @@ impl TaskUpdate {
 }
 
 /// The `TaskPage` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[cfg_attr(feature = "serialize", serde(crate = "::sdkgen_runtime::serde"))]
@@ -1077,6 +1146,7 @@ pub struct TaskPage {
     pub next_cursor: Option<String>,
 }
 
+#[cfg(feature = "tasks")]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskPage {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1088,6 +1158,7 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskPage {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl TaskPage {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(data: impl Into<Vec<Task>>) -> Self {
@@ -1106,6 +1177,7 @@ impl TaskPage {
 }
 
 /// The `TaskBatch` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1114,6 +1186,7 @@ pub struct TaskBatch {
     pub tasks: Vec<NewTask>,
 }
 
+#[cfg(feature = "tasks")]
 impl TaskBatch {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(tasks: impl Into<Vec<NewTask>>) -> Self {
@@ -1122,6 +1195,7 @@ impl TaskBatch {
 }
 
 /// The `TaskBatchResult` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1131,6 +1205,7 @@ pub struct TaskBatchResult {
     pub failed: Vec<TaskBatchResultFailedItem>,
 }
 
+#[cfg(feature = "tasks")]
 impl TaskBatchResult {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -1145,6 +1220,7 @@ impl TaskBatchResult {
 }
 
 /// The `SearchResults` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1154,6 +1230,7 @@ pub struct SearchResults {
     pub total: i64,
 }
 
+#[cfg(feature = "tasks")]
 impl SearchResults {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -1168,6 +1245,7 @@ impl SearchResults {
 }
 
 /// The `ProjectReport` schema.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1183,6 +1261,7 @@ pub struct ProjectReport {
     pub daily: Vec<ProjectReportDailyItem>,
 }
 
+#[cfg(feature = "projects")]
 impl ProjectReport {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -1220,6 +1299,7 @@ impl ProjectReport {
 }
 
 /// The `Comment` schema.
+#[cfg(any(feature = "comments", feature = "tasks"))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1232,6 +1312,7 @@ pub struct Comment {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+#[cfg(any(feature = "comments", feature = "tasks"))]
 impl Comment {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -1252,6 +1333,7 @@ impl Comment {
 }
 
 /// The `NewComment` schema.
+#[cfg(feature = "comments")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1260,6 +1342,7 @@ pub struct NewComment {
     pub body: String,
 }
 
+#[cfg(feature = "comments")]
 impl NewComment {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(body: impl Into<String>) -> Self {
@@ -1268,6 +1351,7 @@ impl NewComment {
 }
 
 /// The `CommentPage` schema.
+#[cfg(feature = "comments")]
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[cfg_attr(feature = "serialize", serde(crate = "::sdkgen_runtime::serde"))]
@@ -1281,6 +1365,7 @@ pub struct CommentPage {
     pub next_cursor: Option<String>,
 }
 
+#[cfg(feature = "comments")]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for CommentPage {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1292,6 +1377,7 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for CommentPage {
     }
 }
 
+#[cfg(feature = "comments")]
 impl CommentPage {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(data: impl Into<Vec<Comment>>) -> Self {
@@ -1310,6 +1396,7 @@ impl CommentPage {
 }
 
 /// The `Attachment` schema.
+#[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1325,6 +1412,7 @@ pub struct Attachment {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+#[cfg(feature = "attachments")]
 impl Attachment {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -1355,6 +1443,7 @@ impl Attachment {
 }
 
 /// The `UploadAttachmentRequest` schema.
+#[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1367,6 +1456,7 @@ pub struct UploadAttachmentRequest {
     pub description: Option<String>,
 }
 
+#[cfg(feature = "attachments")]
 impl UploadAttachmentRequest {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(file: impl Into<::sdkgen_runtime::FilePart>) -> Self {
@@ -1385,6 +1475,7 @@ impl UploadAttachmentRequest {
 }
 
 /// The `ProjectReportDailyItem` schema.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1395,6 +1486,7 @@ pub struct ProjectReportDailyItem {
     pub completed: i32,
 }
 
+#[cfg(feature = "projects")]
 impl ProjectReportDailyItem {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -1411,6 +1503,7 @@ impl ProjectReportDailyItem {
 }
 
 /// The `SearchResultsHitsItem` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1420,6 +1513,7 @@ pub struct SearchResultsHitsItem {
     pub score: f32,
 }
 
+#[cfg(feature = "tasks")]
 impl SearchResultsHitsItem {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(task: impl Into<Task>, score: impl Into<f32>) -> Self {
@@ -1431,6 +1525,7 @@ impl SearchResultsHitsItem {
 }
 
 /// The `TaskBatchResultFailedItem` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1441,6 +1536,7 @@ pub struct TaskBatchResultFailedItem {
     pub error: ApiError,
 }
 
+#[cfg(feature = "tasks")]
 impl TaskBatchResultFailedItem {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(index: impl Into<i32>, error: impl Into<ApiError>) -> Self {
@@ -1452,6 +1548,7 @@ impl TaskBatchResultFailedItem {
 }
 
 /// The `ApiKeyWithSecretFields` schema.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1461,6 +1558,7 @@ pub struct ApiKeyWithSecretFields {
     pub secret: String,
 }
 
+#[cfg(feature = "organization")]
 impl ApiKeyWithSecretFields {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(secret: impl Into<String>) -> Self {

@@ -10,6 +10,7 @@ use ::sdkgen_runtime::{
 #[allow(unused_imports)]
 use crate::types;
 /// The request of [`Client::get_organization`](crate::Client::get_organization): set optional parameters, then `send()`.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetOrganization {
@@ -17,6 +18,7 @@ pub struct GetOrganization {
     options: ::sdkgen_runtime::RequestOptions,
 }
 
+#[cfg(feature = "organization")]
 impl GetOrganization {
     pub(crate) fn new(client: &crate::Client) -> Self {
         GetOrganization {
@@ -40,8 +42,11 @@ impl GetOrganization {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "organization")]
 ::sdkgen_runtime::request_options!(GetOrganization);
 /// The request of [`Client::list_api_keys`](crate::Client::list_api_keys): set optional parameters, then `send()`.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListApiKeys {
@@ -49,6 +54,7 @@ pub struct ListApiKeys {
     options: ::sdkgen_runtime::RequestOptions,
 }
 
+#[cfg(feature = "organization")]
 impl ListApiKeys {
     pub(crate) fn new(client: &crate::Client) -> Self {
         ListApiKeys {
@@ -72,8 +78,11 @@ impl ListApiKeys {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "organization")]
 ::sdkgen_runtime::request_options!(ListApiKeys);
 /// The request of [`Client::create_api_key`](crate::Client::create_api_key): set optional parameters, then `send()`.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateApiKey {
@@ -83,6 +92,7 @@ pub struct CreateApiKey {
     body: types::NewApiKey,
 }
 
+#[cfg(feature = "organization")]
 impl CreateApiKey {
     pub(crate) fn new(client: &crate::Client, body: types::NewApiKey) -> Self {
         CreateApiKey {
@@ -124,8 +134,11 @@ impl CreateApiKey {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "organization")]
 ::sdkgen_runtime::request_options!(CreateApiKey, declared_idempotency_key);
 /// The request of [`Client::revoke_api_key`](crate::Client::revoke_api_key): set optional parameters, then `send()`.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct RevokeApiKey {
@@ -134,6 +147,7 @@ pub struct RevokeApiKey {
     key_id: String,
 }
 
+#[cfg(feature = "organization")]
 impl RevokeApiKey {
     pub(crate) fn new(client: &crate::Client, key_id: String) -> Self {
         RevokeApiKey {
@@ -161,8 +175,11 @@ impl RevokeApiKey {
         self.client.runtime().call_empty(request)
     }
 }
+
+#[cfg(feature = "organization")]
 ::sdkgen_runtime::request_options!(RevokeApiKey);
 /// The request of [`Client::get_rate_limit`](crate::Client::get_rate_limit): set optional parameters, then `send()`.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetRateLimit {
@@ -170,6 +187,7 @@ pub struct GetRateLimit {
     options: ::sdkgen_runtime::RequestOptions,
 }
 
+#[cfg(feature = "organization")]
 impl GetRateLimit {
     pub(crate) fn new(client: &crate::Client) -> Self {
         GetRateLimit {
@@ -195,8 +213,11 @@ impl GetRateLimit {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "organization")]
 ::sdkgen_runtime::request_options!(GetRateLimit);
 /// The request of [`Client::list_projects`](crate::Client::list_projects): set optional parameters, then `send()`.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListProjects {
@@ -206,6 +227,7 @@ pub struct ListProjects {
     cursor: Option<String>,
 }
 
+#[cfg(feature = "projects")]
 impl ListProjects {
     pub(crate) fn new(client: &crate::Client) -> Self {
         ListProjects {
@@ -271,9 +293,12 @@ impl ListProjects {
         )
     }
 }
+
+#[cfg(feature = "projects")]
 ::sdkgen_runtime::request_options!(ListProjects);
 
 /// The request of [`Client::create_project`](crate::Client::create_project): set optional parameters, then `send()`.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateProject {
@@ -283,6 +308,7 @@ pub struct CreateProject {
     body: types::NewProject,
 }
 
+#[cfg(feature = "projects")]
 impl CreateProject {
     pub(crate) fn new(client: &crate::Client, body: types::NewProject) -> Self {
         CreateProject {
@@ -322,8 +348,11 @@ impl CreateProject {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "projects")]
 ::sdkgen_runtime::request_options!(CreateProject, declared_idempotency_key);
 /// The request of [`Client::get_project`](crate::Client::get_project): set optional parameters, then `send()`.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetProject {
@@ -333,6 +362,7 @@ pub struct GetProject {
     expand: Option<Vec<types::ProjectExpansion>>,
 }
 
+#[cfg(feature = "projects")]
 impl GetProject {
     pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         GetProject {
@@ -375,8 +405,11 @@ impl GetProject {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "projects")]
 ::sdkgen_runtime::request_options!(GetProject);
 /// The request of [`Client::delete_project`](crate::Client::delete_project): set optional parameters, then `send()`.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteProject {
@@ -385,6 +418,7 @@ pub struct DeleteProject {
     project_id: uuid::Uuid,
 }
 
+#[cfg(feature = "projects")]
 impl DeleteProject {
     pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         DeleteProject {
@@ -412,8 +446,11 @@ impl DeleteProject {
         self.client.runtime().call_empty(request)
     }
 }
+
+#[cfg(feature = "projects")]
 ::sdkgen_runtime::request_options!(DeleteProject);
 /// The request of [`Client::update_project`](crate::Client::update_project): set optional parameters, then `send()`.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateProject {
@@ -424,6 +461,7 @@ pub struct UpdateProject {
     body: types::ProjectUpdate,
 }
 
+#[cfg(feature = "projects")]
 impl UpdateProject {
     pub(crate) fn new(
         client: &crate::Client,
@@ -471,8 +509,11 @@ impl UpdateProject {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "projects")]
 ::sdkgen_runtime::request_options!(UpdateProject, declared_idempotency_key);
 /// The request of [`Client::list_tasks`](crate::Client::list_tasks): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListTasks {
@@ -485,6 +526,7 @@ pub struct ListTasks {
     cursor: Option<String>,
 }
 
+#[cfg(feature = "tasks")]
 impl ListTasks {
     pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         ListTasks {
@@ -570,8 +612,11 @@ impl ListTasks {
         )
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(ListTasks);
 /// The request of [`Client::create_task`](crate::Client::create_task): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateTask {
@@ -582,6 +627,7 @@ pub struct CreateTask {
     body: types::NewTask,
 }
 
+#[cfg(feature = "tasks")]
 impl CreateTask {
     pub(crate) fn new(
         client: &crate::Client,
@@ -629,8 +675,11 @@ impl CreateTask {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(CreateTask, declared_idempotency_key);
 /// The request of [`Client::batch_create_tasks`](crate::Client::batch_create_tasks): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct BatchCreateTasks {
@@ -641,6 +690,7 @@ pub struct BatchCreateTasks {
     body: types::TaskBatch,
 }
 
+#[cfg(feature = "tasks")]
 impl BatchCreateTasks {
     pub(crate) fn new(
         client: &crate::Client,
@@ -691,8 +741,11 @@ impl BatchCreateTasks {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(BatchCreateTasks, declared_idempotency_key);
 /// The request of [`Client::get_project_report`](crate::Client::get_project_report): set optional parameters, then `send()`.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetProjectReport {
@@ -702,6 +755,7 @@ pub struct GetProjectReport {
     days: Option<i32>,
 }
 
+#[cfg(feature = "projects")]
 impl GetProjectReport {
     pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         GetProjectReport {
@@ -739,8 +793,11 @@ impl GetProjectReport {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "projects")]
 ::sdkgen_runtime::request_options!(GetProjectReport);
 /// The request of [`Client::export_project`](crate::Client::export_project): set optional parameters, then `send()`.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ExportProject {
@@ -749,6 +806,7 @@ pub struct ExportProject {
     project_id: uuid::Uuid,
 }
 
+#[cfg(feature = "projects")]
 impl ExportProject {
     pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         ExportProject {
@@ -776,8 +834,11 @@ impl ExportProject {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "projects")]
 ::sdkgen_runtime::request_options!(ExportProject);
 /// The request of [`Client::get_task`](crate::Client::get_task): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetTask {
@@ -787,6 +848,7 @@ pub struct GetTask {
     expand: Option<Vec<types::TaskExpansion>>,
 }
 
+#[cfg(feature = "tasks")]
 impl GetTask {
     pub(crate) fn new(client: &crate::Client, task_id: uuid::Uuid) -> Self {
         GetTask {
@@ -826,8 +888,11 @@ impl GetTask {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(GetTask);
 /// The request of [`Client::delete_task`](crate::Client::delete_task): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteTask {
@@ -836,6 +901,7 @@ pub struct DeleteTask {
     task_id: uuid::Uuid,
 }
 
+#[cfg(feature = "tasks")]
 impl DeleteTask {
     pub(crate) fn new(client: &crate::Client, task_id: uuid::Uuid) -> Self {
         DeleteTask {
@@ -860,8 +926,11 @@ impl DeleteTask {
         self.client.runtime().call_empty(request)
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(DeleteTask);
 /// The request of [`Client::update_task`](crate::Client::update_task): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateTask {
@@ -872,6 +941,7 @@ pub struct UpdateTask {
     body: types::TaskUpdate,
 }
 
+#[cfg(feature = "tasks")]
 impl UpdateTask {
     pub(crate) fn new(
         client: &crate::Client,
@@ -916,8 +986,11 @@ impl UpdateTask {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(UpdateTask, declared_idempotency_key);
 /// The request of [`Client::search_tasks`](crate::Client::search_tasks): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct SearchTasks {
@@ -927,6 +1000,7 @@ pub struct SearchTasks {
     limit: Option<i32>,
 }
 
+#[cfg(feature = "tasks")]
 impl SearchTasks {
     pub(crate) fn new(client: &crate::Client, q: String) -> Self {
         SearchTasks {
@@ -962,8 +1036,11 @@ impl SearchTasks {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(SearchTasks);
 /// The request of [`Client::list_comments`](crate::Client::list_comments): set optional parameters, then `send()`.
+#[cfg(feature = "comments")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListComments {
@@ -974,6 +1051,7 @@ pub struct ListComments {
     cursor: Option<String>,
 }
 
+#[cfg(feature = "comments")]
 impl ListComments {
     pub(crate) fn new(client: &crate::Client, task_id: uuid::Uuid) -> Self {
         ListComments {
@@ -1039,8 +1117,11 @@ impl ListComments {
         )
     }
 }
+
+#[cfg(feature = "comments")]
 ::sdkgen_runtime::request_options!(ListComments);
 /// The request of [`Client::create_comment`](crate::Client::create_comment): set optional parameters, then `send()`.
+#[cfg(feature = "comments")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateComment {
@@ -1051,6 +1132,7 @@ pub struct CreateComment {
     body: types::NewComment,
 }
 
+#[cfg(feature = "comments")]
 impl CreateComment {
     pub(crate) fn new(
         client: &crate::Client,
@@ -1098,8 +1180,11 @@ impl CreateComment {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "comments")]
 ::sdkgen_runtime::request_options!(CreateComment, declared_idempotency_key);
 /// The request of [`Client::delete_comment`](crate::Client::delete_comment): set optional parameters, then `send()`.
+#[cfg(feature = "comments")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteComment {
@@ -1108,6 +1193,7 @@ pub struct DeleteComment {
     comment_id: uuid::Uuid,
 }
 
+#[cfg(feature = "comments")]
 impl DeleteComment {
     pub(crate) fn new(client: &crate::Client, comment_id: uuid::Uuid) -> Self {
         DeleteComment {
@@ -1135,8 +1221,11 @@ impl DeleteComment {
         self.client.runtime().call_empty(request)
     }
 }
+
+#[cfg(feature = "comments")]
 ::sdkgen_runtime::request_options!(DeleteComment);
 /// The request of [`Client::upload_attachment`](crate::Client::upload_attachment): set optional parameters, then `send()`.
+#[cfg(feature = "attachments")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UploadAttachment {
@@ -1147,6 +1236,7 @@ pub struct UploadAttachment {
     body: types::UploadAttachmentRequest,
 }
 
+#[cfg(feature = "attachments")]
 impl UploadAttachment {
     pub(crate) fn new(
         client: &crate::Client,
@@ -1212,8 +1302,11 @@ impl UploadAttachment {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "attachments")]
 ::sdkgen_runtime::request_options!(UploadAttachment, declared_idempotency_key);
 /// The request of [`Client::get_attachment`](crate::Client::get_attachment): set optional parameters, then `send()`.
+#[cfg(feature = "attachments")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetAttachment {
@@ -1222,6 +1315,7 @@ pub struct GetAttachment {
     attachment_id: uuid::Uuid,
 }
 
+#[cfg(feature = "attachments")]
 impl GetAttachment {
     pub(crate) fn new(client: &crate::Client, attachment_id: uuid::Uuid) -> Self {
         GetAttachment {
@@ -1249,8 +1343,11 @@ impl GetAttachment {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "attachments")]
 ::sdkgen_runtime::request_options!(GetAttachment);
 /// The request of [`Client::download_attachment`](crate::Client::download_attachment): set optional parameters, then `send()`.
+#[cfg(feature = "attachments")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DownloadAttachment {
@@ -1259,6 +1356,7 @@ pub struct DownloadAttachment {
     attachment_id: uuid::Uuid,
 }
 
+#[cfg(feature = "attachments")]
 impl DownloadAttachment {
     pub(crate) fn new(client: &crate::Client, attachment_id: uuid::Uuid) -> Self {
         DownloadAttachment {
@@ -1292,4 +1390,6 @@ impl DownloadAttachment {
         self.client.runtime().call_byte_stream(request)
     }
 }
+
+#[cfg(feature = "attachments")]
 ::sdkgen_runtime::request_options!(DownloadAttachment);

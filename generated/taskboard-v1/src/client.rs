@@ -62,6 +62,9 @@ impl Client {
     /// `GET /organization` (`getOrganization`)
     ///
     /// **Cost:** 1 point.
+    ///
+    /// Compiled with the crate feature `organization` (on by default, through `full`).
+    #[cfg(feature = "organization")]
     pub fn get_organization(&self) -> builders::GetOrganization {
         builders::GetOrganization::new(self)
     }
@@ -71,6 +74,9 @@ impl Client {
     /// `GET /organization/api-keys` (`listApiKeys`)
     ///
     /// **Cost:** 3 points.
+    ///
+    /// Compiled with the crate feature `organization` (on by default, through `full`).
+    #[cfg(feature = "organization")]
     pub fn list_api_keys(&self) -> builders::ListApiKeys {
         builders::ListApiKeys::new(self)
     }
@@ -82,6 +88,9 @@ impl Client {
     /// `POST /organization/api-keys` (`createApiKey`)
     ///
     /// **Cost:** 3 points.
+    ///
+    /// Compiled with the crate feature `organization` (on by default, through `full`).
+    #[cfg(feature = "organization")]
     pub fn create_api_key(
         &self,
         body: impl Into<types::NewApiKey>,
@@ -94,6 +103,9 @@ impl Client {
     /// `DELETE /organization/api-keys/{key_id}` (`revokeApiKey`)
     ///
     /// **Cost:** 3 points.
+    ///
+    /// Compiled with the crate feature `organization` (on by default, through `full`).
+    #[cfg(feature = "organization")]
     pub fn revoke_api_key(&self, key_id: impl Into<String>) -> builders::RevokeApiKey {
         builders::RevokeApiKey::new(self, key_id.into())
     }
@@ -105,6 +117,9 @@ impl Client {
     /// `GET /rate-limit` (`getRateLimit`)
     ///
     /// **Cost:** 1 point.
+    ///
+    /// Compiled with the crate feature `organization` (on by default, through `full`).
+    #[cfg(feature = "organization")]
     pub fn get_rate_limit(&self) -> builders::GetRateLimit {
         builders::GetRateLimit::new(self)
     }
@@ -116,6 +131,9 @@ impl Client {
     /// `GET /projects` (`listProjects`)
     ///
     /// **Cost:** 1 to 5 points, `min(5, 1 + 1 * ceil(query.limit / 50))`.
+    ///
+    /// Compiled with the crate feature `projects` (on by default, through `full`).
+    #[cfg(feature = "projects")]
     pub fn list_projects(&self) -> builders::ListProjects {
         builders::ListProjects::new(self)
     }
@@ -125,6 +143,9 @@ impl Client {
     /// `POST /projects` (`createProject`)
     ///
     /// **Cost:** 3 points.
+    ///
+    /// Compiled with the crate feature `projects` (on by default, through `full`).
+    #[cfg(feature = "projects")]
     pub fn create_project(
         &self,
         body: impl Into<types::NewProject>,
@@ -139,6 +160,9 @@ impl Client {
     /// `GET /projects/{project_id}` (`getProject`)
     ///
     /// **Cost:** 1 to 4 points, `min(4, 1 + 1 * query.expand)`.
+    ///
+    /// Compiled with the crate feature `projects` (on by default, through `full`).
+    #[cfg(feature = "projects")]
     pub fn get_project(
         &self,
         project_id: impl Into<uuid::Uuid>,
@@ -151,6 +175,9 @@ impl Client {
     /// `DELETE /projects/{project_id}` (`deleteProject`)
     ///
     /// **Cost:** 3 points.
+    ///
+    /// Compiled with the crate feature `projects` (on by default, through `full`).
+    #[cfg(feature = "projects")]
     pub fn delete_project(
         &self,
         project_id: impl Into<uuid::Uuid>,
@@ -165,6 +192,9 @@ impl Client {
     /// `PATCH /projects/{project_id}` (`updateProject`)
     ///
     /// **Cost:** 3 points.
+    ///
+    /// Compiled with the crate feature `projects` (on by default, through `full`).
+    #[cfg(feature = "projects")]
     pub fn update_project(
         &self,
         project_id: impl Into<uuid::Uuid>,
@@ -180,6 +210,9 @@ impl Client {
     /// `GET /projects/{project_id}/tasks` (`listTasks`)
     ///
     /// **Cost:** 1 to 5 points, `min(5, 1 + 1 * ceil(query.limit / 50))`.
+    ///
+    /// Compiled with the crate feature `tasks` (on by default, through `full`).
+    #[cfg(feature = "tasks")]
     pub fn list_tasks(&self, project_id: impl Into<uuid::Uuid>) -> builders::ListTasks {
         builders::ListTasks::new(self, project_id.into())
     }
@@ -189,6 +222,9 @@ impl Client {
     /// `POST /projects/{project_id}/tasks` (`createTask`)
     ///
     /// **Cost:** 3 points.
+    ///
+    /// Compiled with the crate feature `tasks` (on by default, through `full`).
+    #[cfg(feature = "tasks")]
     pub fn create_task(
         &self,
         project_id: impl Into<uuid::Uuid>,
@@ -204,6 +240,9 @@ impl Client {
     /// `POST /projects/{project_id}/tasks/batch` (`batchCreateTasks`)
     ///
     /// **Cost:** 2 to 10 points, `min(10, 2 + 1 * body.tasks)`.
+    ///
+    /// Compiled with the crate feature `tasks` (on by default, through `full`).
+    #[cfg(feature = "tasks")]
     pub fn batch_create_tasks(
         &self,
         project_id: impl Into<uuid::Uuid>,
@@ -219,6 +258,9 @@ impl Client {
     /// `GET /projects/{project_id}/report` (`getProjectReport`)
     ///
     /// **Cost:** 8 points.
+    ///
+    /// Compiled with the crate feature `projects` (on by default, through `full`).
+    #[cfg(feature = "projects")]
     pub fn get_project_report(
         &self,
         project_id: impl Into<uuid::Uuid>,
@@ -233,6 +275,9 @@ impl Client {
     /// `GET /projects/{project_id}/export` (`exportProject`)
     ///
     /// **Cost:** 10 points.
+    ///
+    /// Compiled with the crate feature `projects` (on by default, through `full`).
+    #[cfg(feature = "projects")]
     pub fn export_project(
         &self,
         project_id: impl Into<uuid::Uuid>,
@@ -247,6 +292,9 @@ impl Client {
     /// `GET /tasks/{task_id}` (`getTask`)
     ///
     /// **Cost:** 1 to 3 points, `min(3, 1 + 1 * query.expand)`.
+    ///
+    /// Compiled with the crate feature `tasks` (on by default, through `full`).
+    #[cfg(feature = "tasks")]
     pub fn get_task(&self, task_id: impl Into<uuid::Uuid>) -> builders::GetTask {
         builders::GetTask::new(self, task_id.into())
     }
@@ -256,6 +304,9 @@ impl Client {
     /// `DELETE /tasks/{task_id}` (`deleteTask`)
     ///
     /// **Cost:** 3 points.
+    ///
+    /// Compiled with the crate feature `tasks` (on by default, through `full`).
+    #[cfg(feature = "tasks")]
     pub fn delete_task(&self, task_id: impl Into<uuid::Uuid>) -> builders::DeleteTask {
         builders::DeleteTask::new(self, task_id.into())
     }
@@ -265,6 +316,9 @@ impl Client {
     /// `PATCH /tasks/{task_id}` (`updateTask`)
     ///
     /// **Cost:** 3 points.
+    ///
+    /// Compiled with the crate feature `tasks` (on by default, through `full`).
+    #[cfg(feature = "tasks")]
     pub fn update_task(
         &self,
         task_id: impl Into<uuid::Uuid>,
@@ -280,6 +334,9 @@ impl Client {
     /// `GET /search/tasks` (`searchTasks`)
     ///
     /// **Cost:** 5 points.
+    ///
+    /// Compiled with the crate feature `tasks` (on by default, through `full`).
+    #[cfg(feature = "tasks")]
     pub fn search_tasks(&self, q: impl Into<String>) -> builders::SearchTasks {
         builders::SearchTasks::new(self, q.into())
     }
@@ -289,6 +346,9 @@ impl Client {
     /// `GET /tasks/{task_id}/comments` (`listComments`)
     ///
     /// **Cost:** 3 points.
+    ///
+    /// Compiled with the crate feature `comments` (on by default, through `full`).
+    #[cfg(feature = "comments")]
     pub fn list_comments(
         &self,
         task_id: impl Into<uuid::Uuid>,
@@ -301,6 +361,9 @@ impl Client {
     /// `POST /tasks/{task_id}/comments` (`createComment`)
     ///
     /// **Cost:** 3 points.
+    ///
+    /// Compiled with the crate feature `comments` (on by default, through `full`).
+    #[cfg(feature = "comments")]
     pub fn create_comment(
         &self,
         task_id: impl Into<uuid::Uuid>,
@@ -314,6 +377,9 @@ impl Client {
     /// `DELETE /comments/{comment_id}` (`deleteComment`)
     ///
     /// **Cost:** 3 points.
+    ///
+    /// Compiled with the crate feature `comments` (on by default, through `full`).
+    #[cfg(feature = "comments")]
     pub fn delete_comment(
         &self,
         comment_id: impl Into<uuid::Uuid>,
@@ -328,6 +394,9 @@ impl Client {
     /// `POST /tasks/{task_id}/attachments` (`uploadAttachment`)
     ///
     /// **Cost:** 5 points.
+    ///
+    /// Compiled with the crate feature `attachments` (on by default, through `full`).
+    #[cfg(feature = "attachments")]
     pub fn upload_attachment(
         &self,
         task_id: impl Into<uuid::Uuid>,
@@ -341,6 +410,9 @@ impl Client {
     /// `GET /attachments/{attachment_id}` (`getAttachment`)
     ///
     /// **Cost:** 1 point.
+    ///
+    /// Compiled with the crate feature `attachments` (on by default, through `full`).
+    #[cfg(feature = "attachments")]
     pub fn get_attachment(
         &self,
         attachment_id: impl Into<uuid::Uuid>,
@@ -353,6 +425,9 @@ impl Client {
     /// `GET /attachments/{attachment_id}/content` (`downloadAttachment`)
     ///
     /// **Cost:** 3 points.
+    ///
+    /// Compiled with the crate feature `attachments` (on by default, through `full`).
+    #[cfg(feature = "attachments")]
     pub fn download_attachment(
         &self,
         attachment_id: impl Into<uuid::Uuid>,

@@ -42,6 +42,7 @@ impl ApiError {
 }
 
 /// The organisation's plan, which sets its point budget.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiPlan {
@@ -53,6 +54,7 @@ pub enum ApiPlan {
     Unknown(String),
 }
 
+#[cfg(feature = "organization")]
 impl ApiPlan {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -64,6 +66,7 @@ impl ApiPlan {
     }
 }
 
+#[cfg(feature = "organization")]
 impl From<String> for ApiPlan {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -74,12 +77,14 @@ impl From<String> for ApiPlan {
     }
 }
 
+#[cfg(feature = "organization")]
 impl From<&str> for ApiPlan {
     fn from(value: &str) -> Self {
         ApiPlan::from(value.to_owned())
     }
 }
 
+#[cfg(feature = "organization")]
 impl ::sdkgen_runtime::serde::Serialize for ApiPlan {
     fn serialize<S: ::sdkgen_runtime::serde::Serializer>(
         &self,
@@ -89,6 +94,7 @@ impl ::sdkgen_runtime::serde::Serialize for ApiPlan {
     }
 }
 
+#[cfg(feature = "organization")]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ApiPlan {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -98,12 +104,14 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ApiPlan {
     }
 }
 
+#[cfg(feature = "organization")]
 impl ::std::fmt::Display for ApiPlan {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "organization")]
 impl ::sdkgen_runtime::ToParam for ApiPlan {
     fn to_param(&self) -> String {
         self.as_str().to_owned()
@@ -111,6 +119,7 @@ impl ::sdkgen_runtime::ToParam for ApiPlan {
 }
 
 /// The `Organization` schema.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -124,6 +133,7 @@ pub struct Organization {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+#[cfg(feature = "organization")]
 impl Organization {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -144,6 +154,7 @@ impl Organization {
 }
 
 /// The `ApiKey` schema.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -160,6 +171,7 @@ pub struct ApiKey {
     pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+#[cfg(feature = "organization")]
 impl ApiKey {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -189,6 +201,7 @@ impl ApiKey {
 }
 
 /// A new key, with its secret (shown once).
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -207,6 +220,7 @@ pub struct ApiKeyWithSecret {
     pub secret: String,
 }
 
+#[cfg(feature = "organization")]
 impl ApiKeyWithSecret {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -238,6 +252,7 @@ impl ApiKeyWithSecret {
 }
 
 /// The `NewApiKey` schema.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -246,6 +261,7 @@ pub struct NewApiKey {
     pub name: String,
 }
 
+#[cfg(feature = "organization")]
 impl NewApiKey {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(name: impl Into<String>) -> Self {
@@ -254,6 +270,7 @@ impl NewApiKey {
 }
 
 /// The `RateLimitStatus` schema.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -269,6 +286,7 @@ pub struct RateLimitStatus {
     pub window_seconds: i32,
 }
 
+#[cfg(feature = "organization")]
 impl RateLimitStatus {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -287,6 +305,7 @@ impl RateLimitStatus {
 }
 
 /// The `User` schema.
+#[cfg(any(feature = "projects", feature = "tasks"))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -298,6 +317,7 @@ pub struct User {
     pub email: Option<String>,
 }
 
+#[cfg(any(feature = "projects", feature = "tasks"))]
 impl User {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(id: impl Into<uuid::Uuid>, name: impl Into<String>) -> Self {
@@ -317,6 +337,7 @@ impl User {
 }
 
 /// A related resource that can be embedded in a project.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProjectExpansion {
@@ -330,6 +351,7 @@ pub enum ProjectExpansion {
     Unknown(String),
 }
 
+#[cfg(feature = "projects")]
 impl ProjectExpansion {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -342,6 +364,7 @@ impl ProjectExpansion {
     }
 }
 
+#[cfg(feature = "projects")]
 impl From<String> for ProjectExpansion {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -353,12 +376,14 @@ impl From<String> for ProjectExpansion {
     }
 }
 
+#[cfg(feature = "projects")]
 impl From<&str> for ProjectExpansion {
     fn from(value: &str) -> Self {
         ProjectExpansion::from(value.to_owned())
     }
 }
 
+#[cfg(feature = "projects")]
 impl ::sdkgen_runtime::serde::Serialize for ProjectExpansion {
     fn serialize<S: ::sdkgen_runtime::serde::Serializer>(
         &self,
@@ -368,6 +393,7 @@ impl ::sdkgen_runtime::serde::Serialize for ProjectExpansion {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ProjectExpansion {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -377,12 +403,14 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ProjectExpansion {
     }
 }
 
+#[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectExpansion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "projects")]
 impl ::sdkgen_runtime::ToParam for ProjectExpansion {
     fn to_param(&self) -> String {
         self.as_str().to_owned()
@@ -390,6 +418,7 @@ impl ::sdkgen_runtime::ToParam for ProjectExpansion {
 }
 
 /// The `Project` schema.
+#[cfg(any(feature = "projects", feature = "tasks"))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -412,6 +441,7 @@ pub struct Project {
     pub task_counts: Option<::std::collections::BTreeMap<String, i64>>,
 }
 
+#[cfg(any(feature = "projects", feature = "tasks"))]
 impl Project {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -467,6 +497,7 @@ impl Project {
 }
 
 /// The `NewProject` schema.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -477,6 +508,7 @@ pub struct NewProject {
     pub description: Option<String>,
 }
 
+#[cfg(feature = "projects")]
 impl NewProject {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(name: impl Into<String>) -> Self {
@@ -495,6 +527,7 @@ impl NewProject {
 }
 
 /// The `ProjectUpdate` schema.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -510,6 +543,7 @@ pub struct ProjectUpdate {
     pub description: Option<Option<String>>,
 }
 
+#[cfg(feature = "projects")]
 impl ProjectUpdate {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new() -> Self {
@@ -535,6 +569,7 @@ impl ProjectUpdate {
 }
 
 /// The `ProjectPage` schema.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[cfg_attr(feature = "serialize", serde(crate = "::sdkgen_runtime::serde"))]
@@ -549,19 +584,7 @@ pub struct ProjectPage {
     pub next_cursor: Option<String>,
 }
 
-/// The wire form of `ProjectPage`, `TaskPage`, `CommentPage`: they share this one derived `Deserialize`.
-#[derive(Deserialize)]
-#[serde(
-    crate = "::sdkgen_runtime::serde",
-    rename = "Page",
-    bound(deserialize = "T: ::sdkgen_runtime::serde::Deserialize<'de>")
-)]
-struct PageShape<T> {
-    data: Vec<T>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    next_cursor: Option<String>,
-}
-
+#[cfg(feature = "projects")]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ProjectPage {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -573,6 +596,7 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ProjectPage {
     }
 }
 
+#[cfg(feature = "projects")]
 impl ProjectPage {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(data: impl Into<Vec<Project>>) -> Self {
@@ -590,7 +614,22 @@ impl ProjectPage {
     }
 }
 
+/// The wire form of `ProjectPage`, `TaskPage`, `CommentPage`: they share this one derived `Deserialize`.
+#[cfg(any(feature = "comments", feature = "projects", feature = "tasks"))]
+#[derive(Deserialize)]
+#[serde(
+    crate = "::sdkgen_runtime::serde",
+    rename = "Page",
+    bound(deserialize = "T: ::sdkgen_runtime::serde::Deserialize<'de>")
+)]
+struct PageShape<T> {
+    data: Vec<T>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
 /// The `TaskStatus` schema.
+#[cfg(any(feature = "projects", feature = "tasks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TaskStatus {
@@ -606,6 +645,7 @@ pub enum TaskStatus {
     Unknown(String),
 }
 
+#[cfg(any(feature = "projects", feature = "tasks"))]
 impl TaskStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -619,6 +659,7 @@ impl TaskStatus {
     }
 }
 
+#[cfg(any(feature = "projects", feature = "tasks"))]
 impl From<String> for TaskStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -631,12 +672,14 @@ impl From<String> for TaskStatus {
     }
 }
 
+#[cfg(any(feature = "projects", feature = "tasks"))]
 impl From<&str> for TaskStatus {
     fn from(value: &str) -> Self {
         TaskStatus::from(value.to_owned())
     }
 }
 
+#[cfg(any(feature = "projects", feature = "tasks"))]
 impl ::sdkgen_runtime::serde::Serialize for TaskStatus {
     fn serialize<S: ::sdkgen_runtime::serde::Serializer>(
         &self,
@@ -646,6 +689,7 @@ impl ::sdkgen_runtime::serde::Serialize for TaskStatus {
     }
 }
 
+#[cfg(any(feature = "projects", feature = "tasks"))]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskStatus {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -655,12 +699,14 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskStatus {
     }
 }
 
+#[cfg(any(feature = "projects", feature = "tasks"))]
 impl ::std::fmt::Display for TaskStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(feature = "projects", feature = "tasks"))]
 impl ::sdkgen_runtime::ToParam for TaskStatus {
     fn to_param(&self) -> String {
         self.as_str().to_owned()
@@ -668,6 +714,7 @@ impl ::sdkgen_runtime::ToParam for TaskStatus {
 }
 
 /// The `TaskPriority` schema.
+#[cfg(any(feature = "projects", feature = "tasks"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TaskPriority {
@@ -683,6 +730,7 @@ pub enum TaskPriority {
     Unknown(String),
 }
 
+#[cfg(any(feature = "projects", feature = "tasks"))]
 impl TaskPriority {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -696,6 +744,7 @@ impl TaskPriority {
     }
 }
 
+#[cfg(any(feature = "projects", feature = "tasks"))]
 impl From<String> for TaskPriority {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -708,12 +757,14 @@ impl From<String> for TaskPriority {
     }
 }
 
+#[cfg(any(feature = "projects", feature = "tasks"))]
 impl From<&str> for TaskPriority {
     fn from(value: &str) -> Self {
         TaskPriority::from(value.to_owned())
     }
 }
 
+#[cfg(any(feature = "projects", feature = "tasks"))]
 impl ::sdkgen_runtime::serde::Serialize for TaskPriority {
     fn serialize<S: ::sdkgen_runtime::serde::Serializer>(
         &self,
@@ -723,6 +774,7 @@ impl ::sdkgen_runtime::serde::Serialize for TaskPriority {
     }
 }
 
+#[cfg(any(feature = "projects", feature = "tasks"))]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskPriority {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -732,12 +784,14 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskPriority {
     }
 }
 
+#[cfg(any(feature = "projects", feature = "tasks"))]
 impl ::std::fmt::Display for TaskPriority {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(feature = "projects", feature = "tasks"))]
 impl ::sdkgen_runtime::ToParam for TaskPriority {
     fn to_param(&self) -> String {
         self.as_str().to_owned()
@@ -745,6 +799,7 @@ impl ::sdkgen_runtime::ToParam for TaskPriority {
 }
 
 /// The `TaskExpansion` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TaskExpansion {
@@ -756,6 +811,7 @@ pub enum TaskExpansion {
     Unknown(String),
 }
 
+#[cfg(feature = "tasks")]
 impl TaskExpansion {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -767,6 +823,7 @@ impl TaskExpansion {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl From<String> for TaskExpansion {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -777,12 +834,14 @@ impl From<String> for TaskExpansion {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl From<&str> for TaskExpansion {
     fn from(value: &str) -> Self {
         TaskExpansion::from(value.to_owned())
     }
 }
 
+#[cfg(feature = "tasks")]
 impl ::sdkgen_runtime::serde::Serialize for TaskExpansion {
     fn serialize<S: ::sdkgen_runtime::serde::Serializer>(
         &self,
@@ -792,6 +851,7 @@ impl ::sdkgen_runtime::serde::Serialize for TaskExpansion {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskExpansion {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -801,12 +861,14 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskExpansion {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl ::std::fmt::Display for TaskExpansion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "tasks")]
 impl ::sdkgen_runtime::ToParam for TaskExpansion {
     fn to_param(&self) -> String {
         self.as_str().to_owned()
@@ -814,6 +876,7 @@ impl ::sdkgen_runtime::ToParam for TaskExpansion {
 }
 
 /// The `Task` schema.
+#[cfg(any(feature = "projects", feature = "tasks"))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -842,6 +905,7 @@ pub struct Task {
     pub comments: Option<Vec<Comment>>,
 }
 
+#[cfg(any(feature = "projects", feature = "tasks"))]
 impl Task {
     /// A value with the required fields; set optional ones with the methods below.
     #[allow(clippy::too_many_arguments)]
@@ -917,6 +981,7 @@ impl Task {
 }
 
 /// The `NewTask` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -939,6 +1004,7 @@ pub struct NewTask {
     pub due_date: Option<chrono::NaiveDate>,
 }
 
+#[cfg(feature = "tasks")]
 impl NewTask {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(title: impl Into<String>) -> Self {
@@ -1005,6 +1071,7 @@ impl NewTask {
 }
 
 /// The `TaskUpdate` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1032,6 +1099,7 @@ pub struct TaskUpdate {
     pub labels: Option<Vec<String>>,
 }
 
+#[cfg(feature = "tasks")]
 impl TaskUpdate {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new() -> Self {
@@ -1089,6 +1157,7 @@ impl TaskUpdate {
 }
 
 /// The `TaskPage` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[cfg_attr(feature = "serialize", serde(crate = "::sdkgen_runtime::serde"))]
@@ -1102,6 +1171,7 @@ pub struct TaskPage {
     pub next_cursor: Option<String>,
 }
 
+#[cfg(feature = "tasks")]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskPage {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1113,6 +1183,7 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskPage {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl TaskPage {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(data: impl Into<Vec<Task>>) -> Self {
@@ -1131,6 +1202,7 @@ impl TaskPage {
 }
 
 /// The `TaskBatch` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1139,6 +1211,7 @@ pub struct TaskBatch {
     pub tasks: Vec<NewTask>,
 }
 
+#[cfg(feature = "tasks")]
 impl TaskBatch {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(tasks: impl Into<Vec<NewTask>>) -> Self {
@@ -1147,6 +1220,7 @@ impl TaskBatch {
 }
 
 /// The `TaskBatchResult` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1156,6 +1230,7 @@ pub struct TaskBatchResult {
     pub failed: Vec<TaskBatchResultFailedItem>,
 }
 
+#[cfg(feature = "tasks")]
 impl TaskBatchResult {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -1170,6 +1245,7 @@ impl TaskBatchResult {
 }
 
 /// The `SearchResults` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1179,6 +1255,7 @@ pub struct SearchResults {
     pub total: i64,
 }
 
+#[cfg(feature = "tasks")]
 impl SearchResults {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -1193,6 +1270,7 @@ impl SearchResults {
 }
 
 /// The `ProjectReport` schema.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1208,6 +1286,7 @@ pub struct ProjectReport {
     pub daily: Vec<ProjectReportDailyItem>,
 }
 
+#[cfg(feature = "projects")]
 impl ProjectReport {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -1245,6 +1324,7 @@ impl ProjectReport {
 }
 
 /// The `ProjectExport` schema.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1257,6 +1337,7 @@ pub struct ProjectExport {
     pub exported_at: chrono::DateTime<chrono::Utc>,
 }
 
+#[cfg(feature = "projects")]
 impl ProjectExport {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -1281,6 +1362,7 @@ impl ProjectExport {
 }
 
 /// The `Comment` schema.
+#[cfg(any(feature = "comments", feature = "projects", feature = "tasks"))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1293,6 +1375,7 @@ pub struct Comment {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+#[cfg(any(feature = "comments", feature = "projects", feature = "tasks"))]
 impl Comment {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -1313,6 +1396,7 @@ impl Comment {
 }
 
 /// The `NewComment` schema.
+#[cfg(feature = "comments")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1321,6 +1405,7 @@ pub struct NewComment {
     pub body: String,
 }
 
+#[cfg(feature = "comments")]
 impl NewComment {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(body: impl Into<String>) -> Self {
@@ -1329,6 +1414,7 @@ impl NewComment {
 }
 
 /// The `CommentPage` schema.
+#[cfg(feature = "comments")]
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[cfg_attr(feature = "serialize", serde(crate = "::sdkgen_runtime::serde"))]
@@ -1342,6 +1428,7 @@ pub struct CommentPage {
     pub next_cursor: Option<String>,
 }
 
+#[cfg(feature = "comments")]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for CommentPage {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1353,6 +1440,7 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for CommentPage {
     }
 }
 
+#[cfg(feature = "comments")]
 impl CommentPage {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(data: impl Into<Vec<Comment>>) -> Self {
@@ -1371,6 +1459,7 @@ impl CommentPage {
 }
 
 /// The `Attachment` schema.
+#[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1386,6 +1475,7 @@ pub struct Attachment {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+#[cfg(feature = "attachments")]
 impl Attachment {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -1416,6 +1506,7 @@ impl Attachment {
 }
 
 /// The `UploadAttachmentRequest` schema.
+#[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1428,6 +1519,7 @@ pub struct UploadAttachmentRequest {
     pub description: Option<String>,
 }
 
+#[cfg(feature = "attachments")]
 impl UploadAttachmentRequest {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(file: impl Into<::sdkgen_runtime::FilePart>) -> Self {
@@ -1446,6 +1538,7 @@ impl UploadAttachmentRequest {
 }
 
 /// The `ProjectReportDailyItem` schema.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1456,6 +1549,7 @@ pub struct ProjectReportDailyItem {
     pub completed: i32,
 }
 
+#[cfg(feature = "projects")]
 impl ProjectReportDailyItem {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -1472,6 +1566,7 @@ impl ProjectReportDailyItem {
 }
 
 /// The `SearchResultsHitsItem` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1481,6 +1576,7 @@ pub struct SearchResultsHitsItem {
     pub score: f32,
 }
 
+#[cfg(feature = "tasks")]
 impl SearchResultsHitsItem {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(task: impl Into<Task>, score: impl Into<f32>) -> Self {
@@ -1492,6 +1588,7 @@ impl SearchResultsHitsItem {
 }
 
 /// The `TaskBatchResultFailedItem` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1502,6 +1599,7 @@ pub struct TaskBatchResultFailedItem {
     pub error: ApiError,
 }
 
+#[cfg(feature = "tasks")]
 impl TaskBatchResultFailedItem {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(index: impl Into<i32>, error: impl Into<ApiError>) -> Self {
@@ -1513,6 +1611,7 @@ impl TaskBatchResultFailedItem {
 }
 
 /// The `ApiKeyWithSecretFields` schema.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1522,6 +1621,7 @@ pub struct ApiKeyWithSecretFields {
     pub secret: String,
 }
 
+#[cfg(feature = "organization")]
 impl ApiKeyWithSecretFields {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(secret: impl Into<String>) -> Self {

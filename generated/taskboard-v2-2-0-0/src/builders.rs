@@ -10,6 +10,7 @@ use ::sdkgen_runtime::{
 #[allow(unused_imports)]
 use crate::types;
 /// The request of [`Client::get_organization`](crate::Client::get_organization): set optional parameters, then `send()`.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetOrganization {
@@ -17,6 +18,7 @@ pub struct GetOrganization {
     options: ::sdkgen_runtime::RequestOptions,
 }
 
+#[cfg(feature = "organization")]
 impl GetOrganization {
     pub(crate) fn new(client: &crate::Client) -> Self {
         GetOrganization {
@@ -40,8 +42,11 @@ impl GetOrganization {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "organization")]
 ::sdkgen_runtime::request_options!(GetOrganization);
 /// The request of [`Client::list_api_keys`](crate::Client::list_api_keys): set optional parameters, then `send()`.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListApiKeys {
@@ -49,6 +54,7 @@ pub struct ListApiKeys {
     options: ::sdkgen_runtime::RequestOptions,
 }
 
+#[cfg(feature = "organization")]
 impl ListApiKeys {
     pub(crate) fn new(client: &crate::Client) -> Self {
         ListApiKeys {
@@ -72,8 +78,11 @@ impl ListApiKeys {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "organization")]
 ::sdkgen_runtime::request_options!(ListApiKeys);
 /// The request of [`Client::create_api_key`](crate::Client::create_api_key): set optional parameters, then `send()`.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateApiKey {
@@ -82,6 +91,7 @@ pub struct CreateApiKey {
     body: types::NewApiKey,
 }
 
+#[cfg(feature = "organization")]
 impl CreateApiKey {
     pub(crate) fn new(client: &crate::Client, body: types::NewApiKey) -> Self {
         CreateApiKey {
@@ -112,8 +122,11 @@ impl CreateApiKey {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "organization")]
 ::sdkgen_runtime::request_options!(CreateApiKey);
 /// The request of [`Client::revoke_api_key`](crate::Client::revoke_api_key): set optional parameters, then `send()`.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct RevokeApiKey {
@@ -122,6 +135,7 @@ pub struct RevokeApiKey {
     key_id: String,
 }
 
+#[cfg(feature = "organization")]
 impl RevokeApiKey {
     pub(crate) fn new(client: &crate::Client, key_id: String) -> Self {
         RevokeApiKey {
@@ -149,8 +163,11 @@ impl RevokeApiKey {
         self.client.runtime().call_empty(request)
     }
 }
+
+#[cfg(feature = "organization")]
 ::sdkgen_runtime::request_options!(RevokeApiKey);
 /// The request of [`Client::get_rate_limit`](crate::Client::get_rate_limit): set optional parameters, then `send()`.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetRateLimit {
@@ -158,6 +175,7 @@ pub struct GetRateLimit {
     options: ::sdkgen_runtime::RequestOptions,
 }
 
+#[cfg(feature = "organization")]
 impl GetRateLimit {
     pub(crate) fn new(client: &crate::Client) -> Self {
         GetRateLimit {
@@ -183,8 +201,11 @@ impl GetRateLimit {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "organization")]
 ::sdkgen_runtime::request_options!(GetRateLimit);
 /// The request of [`Client::list_projects`](crate::Client::list_projects): set optional parameters, then `send()`.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListProjects {
@@ -194,6 +215,7 @@ pub struct ListProjects {
     cursor: Option<String>,
 }
 
+#[cfg(feature = "projects")]
 impl ListProjects {
     pub(crate) fn new(client: &crate::Client) -> Self {
         ListProjects {
@@ -259,9 +281,12 @@ impl ListProjects {
         )
     }
 }
+
+#[cfg(feature = "projects")]
 ::sdkgen_runtime::request_options!(ListProjects);
 
 /// The request of [`Client::create_project`](crate::Client::create_project): set optional parameters, then `send()`.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateProject {
@@ -270,6 +295,7 @@ pub struct CreateProject {
     body: types::NewProject,
 }
 
+#[cfg(feature = "projects")]
 impl CreateProject {
     pub(crate) fn new(client: &crate::Client, body: types::NewProject) -> Self {
         CreateProject {
@@ -298,8 +324,11 @@ impl CreateProject {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "projects")]
 ::sdkgen_runtime::request_options!(CreateProject);
 /// The request of [`Client::get_project`](crate::Client::get_project): set optional parameters, then `send()`.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetProject {
@@ -309,6 +338,7 @@ pub struct GetProject {
     expand: Option<Vec<types::ProjectExpansion>>,
 }
 
+#[cfg(feature = "projects")]
 impl GetProject {
     pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         GetProject {
@@ -351,8 +381,11 @@ impl GetProject {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "projects")]
 ::sdkgen_runtime::request_options!(GetProject);
 /// The request of [`Client::delete_project`](crate::Client::delete_project): set optional parameters, then `send()`.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteProject {
@@ -361,6 +394,7 @@ pub struct DeleteProject {
     project_id: uuid::Uuid,
 }
 
+#[cfg(feature = "projects")]
 impl DeleteProject {
     pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         DeleteProject {
@@ -388,8 +422,11 @@ impl DeleteProject {
         self.client.runtime().call_empty(request)
     }
 }
+
+#[cfg(feature = "projects")]
 ::sdkgen_runtime::request_options!(DeleteProject);
 /// The request of [`Client::update_project`](crate::Client::update_project): set optional parameters, then `send()`.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateProject {
@@ -399,6 +436,7 @@ pub struct UpdateProject {
     body: types::ProjectUpdate,
 }
 
+#[cfg(feature = "projects")]
 impl UpdateProject {
     pub(crate) fn new(
         client: &crate::Client,
@@ -435,8 +473,11 @@ impl UpdateProject {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "projects")]
 ::sdkgen_runtime::request_options!(UpdateProject);
 /// The request of [`Client::list_tasks`](crate::Client::list_tasks): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListTasks {
@@ -449,6 +490,7 @@ pub struct ListTasks {
     cursor: Option<String>,
 }
 
+#[cfg(feature = "tasks")]
 impl ListTasks {
     pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         ListTasks {
@@ -534,8 +576,11 @@ impl ListTasks {
         )
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(ListTasks);
 /// The request of [`Client::create_task`](crate::Client::create_task): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateTask {
@@ -545,6 +590,7 @@ pub struct CreateTask {
     body: types::NewTask,
 }
 
+#[cfg(feature = "tasks")]
 impl CreateTask {
     pub(crate) fn new(
         client: &crate::Client,
@@ -581,8 +627,11 @@ impl CreateTask {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(CreateTask);
 /// The request of [`Client::batch_create_tasks`](crate::Client::batch_create_tasks): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct BatchCreateTasks {
@@ -592,6 +641,7 @@ pub struct BatchCreateTasks {
     body: types::TaskBatch,
 }
 
+#[cfg(feature = "tasks")]
 impl BatchCreateTasks {
     pub(crate) fn new(
         client: &crate::Client,
@@ -631,8 +681,11 @@ impl BatchCreateTasks {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(BatchCreateTasks);
 /// The request of [`Client::get_project_report`](crate::Client::get_project_report): set optional parameters, then `send()`.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetProjectReport {
@@ -642,6 +695,7 @@ pub struct GetProjectReport {
     days: Option<i32>,
 }
 
+#[cfg(feature = "projects")]
 impl GetProjectReport {
     pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         GetProjectReport {
@@ -679,8 +733,11 @@ impl GetProjectReport {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "projects")]
 ::sdkgen_runtime::request_options!(GetProjectReport);
 /// The request of [`Client::export_project`](crate::Client::export_project): set optional parameters, then `send()`.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ExportProject {
@@ -689,6 +746,7 @@ pub struct ExportProject {
     project_id: uuid::Uuid,
 }
 
+#[cfg(feature = "projects")]
 impl ExportProject {
     pub(crate) fn new(client: &crate::Client, project_id: uuid::Uuid) -> Self {
         ExportProject {
@@ -716,8 +774,11 @@ impl ExportProject {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "projects")]
 ::sdkgen_runtime::request_options!(ExportProject);
 /// The request of [`Client::get_task`](crate::Client::get_task): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetTask {
@@ -727,6 +788,7 @@ pub struct GetTask {
     expand: Option<Vec<types::TaskExpansion>>,
 }
 
+#[cfg(feature = "tasks")]
 impl GetTask {
     pub(crate) fn new(client: &crate::Client, task_id: uuid::Uuid) -> Self {
         GetTask {
@@ -766,8 +828,11 @@ impl GetTask {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(GetTask);
 /// The request of [`Client::delete_task`](crate::Client::delete_task): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteTask {
@@ -776,6 +841,7 @@ pub struct DeleteTask {
     task_id: uuid::Uuid,
 }
 
+#[cfg(feature = "tasks")]
 impl DeleteTask {
     pub(crate) fn new(client: &crate::Client, task_id: uuid::Uuid) -> Self {
         DeleteTask {
@@ -800,8 +866,11 @@ impl DeleteTask {
         self.client.runtime().call_empty(request)
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(DeleteTask);
 /// The request of [`Client::update_task`](crate::Client::update_task): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateTask {
@@ -811,6 +880,7 @@ pub struct UpdateTask {
     body: types::TaskUpdate,
 }
 
+#[cfg(feature = "tasks")]
 impl UpdateTask {
     pub(crate) fn new(
         client: &crate::Client,
@@ -844,8 +914,11 @@ impl UpdateTask {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(UpdateTask);
 /// The request of [`Client::search_tasks`](crate::Client::search_tasks): set optional parameters, then `send()`.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct SearchTasks {
@@ -854,6 +927,7 @@ pub struct SearchTasks {
     body: types::TaskQuery,
 }
 
+#[cfg(feature = "tasks")]
 impl SearchTasks {
     pub(crate) fn new(client: &crate::Client, body: types::TaskQuery) -> Self {
         SearchTasks {
@@ -882,8 +956,11 @@ impl SearchTasks {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "tasks")]
 ::sdkgen_runtime::request_options!(SearchTasks);
 /// The request of [`Client::list_labels`](crate::Client::list_labels): set optional parameters, then `send()`.
+#[cfg(feature = "labels")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListLabels {
@@ -891,6 +968,7 @@ pub struct ListLabels {
     options: ::sdkgen_runtime::RequestOptions,
 }
 
+#[cfg(feature = "labels")]
 impl ListLabels {
     pub(crate) fn new(client: &crate::Client) -> Self {
         ListLabels {
@@ -914,8 +992,11 @@ impl ListLabels {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "labels")]
 ::sdkgen_runtime::request_options!(ListLabels);
 /// The request of [`Client::create_label`](crate::Client::create_label): set optional parameters, then `send()`.
+#[cfg(feature = "labels")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateLabel {
@@ -924,6 +1005,7 @@ pub struct CreateLabel {
     body: types::NewLabel,
 }
 
+#[cfg(feature = "labels")]
 impl CreateLabel {
     pub(crate) fn new(client: &crate::Client, body: types::NewLabel) -> Self {
         CreateLabel {
@@ -952,8 +1034,11 @@ impl CreateLabel {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "labels")]
 ::sdkgen_runtime::request_options!(CreateLabel);
 /// The request of [`Client::list_comments`](crate::Client::list_comments): set optional parameters, then `send()`.
+#[cfg(feature = "comments")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListComments {
@@ -964,6 +1049,7 @@ pub struct ListComments {
     cursor: Option<String>,
 }
 
+#[cfg(feature = "comments")]
 impl ListComments {
     pub(crate) fn new(client: &crate::Client, task_id: uuid::Uuid) -> Self {
         ListComments {
@@ -1029,8 +1115,11 @@ impl ListComments {
         )
     }
 }
+
+#[cfg(feature = "comments")]
 ::sdkgen_runtime::request_options!(ListComments);
 /// The request of [`Client::create_comment`](crate::Client::create_comment): set optional parameters, then `send()`.
+#[cfg(feature = "comments")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateComment {
@@ -1040,6 +1129,7 @@ pub struct CreateComment {
     body: types::NewComment,
 }
 
+#[cfg(feature = "comments")]
 impl CreateComment {
     pub(crate) fn new(
         client: &crate::Client,
@@ -1076,8 +1166,11 @@ impl CreateComment {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "comments")]
 ::sdkgen_runtime::request_options!(CreateComment);
 /// The request of [`Client::delete_comment`](crate::Client::delete_comment): set optional parameters, then `send()`.
+#[cfg(feature = "comments")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteComment {
@@ -1086,6 +1179,7 @@ pub struct DeleteComment {
     comment_id: uuid::Uuid,
 }
 
+#[cfg(feature = "comments")]
 impl DeleteComment {
     pub(crate) fn new(client: &crate::Client, comment_id: uuid::Uuid) -> Self {
         DeleteComment {
@@ -1113,8 +1207,11 @@ impl DeleteComment {
         self.client.runtime().call_empty(request)
     }
 }
+
+#[cfg(feature = "comments")]
 ::sdkgen_runtime::request_options!(DeleteComment);
 /// The request of [`Client::upload_attachment`](crate::Client::upload_attachment): set optional parameters, then `send()`.
+#[cfg(feature = "attachments")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UploadAttachment {
@@ -1124,6 +1221,7 @@ pub struct UploadAttachment {
     body: types::UploadAttachmentRequest,
 }
 
+#[cfg(feature = "attachments")]
 impl UploadAttachment {
     pub(crate) fn new(
         client: &crate::Client,
@@ -1178,8 +1276,11 @@ impl UploadAttachment {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "attachments")]
 ::sdkgen_runtime::request_options!(UploadAttachment);
 /// The request of [`Client::get_attachment`](crate::Client::get_attachment): set optional parameters, then `send()`.
+#[cfg(feature = "attachments")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetAttachment {
@@ -1188,6 +1289,7 @@ pub struct GetAttachment {
     attachment_id: uuid::Uuid,
 }
 
+#[cfg(feature = "attachments")]
 impl GetAttachment {
     pub(crate) fn new(client: &crate::Client, attachment_id: uuid::Uuid) -> Self {
         GetAttachment {
@@ -1215,8 +1317,11 @@ impl GetAttachment {
         self.client.runtime().call_json(request)
     }
 }
+
+#[cfg(feature = "attachments")]
 ::sdkgen_runtime::request_options!(GetAttachment);
 /// The request of [`Client::download_attachment`](crate::Client::download_attachment): set optional parameters, then `send()`.
+#[cfg(feature = "attachments")]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DownloadAttachment {
@@ -1225,6 +1330,7 @@ pub struct DownloadAttachment {
     attachment_id: uuid::Uuid,
 }
 
+#[cfg(feature = "attachments")]
 impl DownloadAttachment {
     pub(crate) fn new(client: &crate::Client, attachment_id: uuid::Uuid) -> Self {
         DownloadAttachment {
@@ -1258,4 +1364,6 @@ impl DownloadAttachment {
         self.client.runtime().call_byte_stream(request)
     }
 }
+
+#[cfg(feature = "attachments")]
 ::sdkgen_runtime::request_options!(DownloadAttachment);

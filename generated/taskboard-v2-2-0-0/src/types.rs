@@ -42,6 +42,7 @@ impl ApiError {
 }
 
 /// The organisation's plan, which sets its point budget.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiPlan {
@@ -53,6 +54,7 @@ pub enum ApiPlan {
     Unknown(String),
 }
 
+#[cfg(feature = "organization")]
 impl ApiPlan {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -64,6 +66,7 @@ impl ApiPlan {
     }
 }
 
+#[cfg(feature = "organization")]
 impl From<String> for ApiPlan {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -74,12 +77,14 @@ impl From<String> for ApiPlan {
     }
 }
 
+#[cfg(feature = "organization")]
 impl From<&str> for ApiPlan {
     fn from(value: &str) -> Self {
         ApiPlan::from(value.to_owned())
     }
 }
 
+#[cfg(feature = "organization")]
 impl ::sdkgen_runtime::serde::Serialize for ApiPlan {
     fn serialize<S: ::sdkgen_runtime::serde::Serializer>(
         &self,
@@ -89,6 +94,7 @@ impl ::sdkgen_runtime::serde::Serialize for ApiPlan {
     }
 }
 
+#[cfg(feature = "organization")]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ApiPlan {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -98,12 +104,14 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ApiPlan {
     }
 }
 
+#[cfg(feature = "organization")]
 impl ::std::fmt::Display for ApiPlan {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "organization")]
 impl ::sdkgen_runtime::ToParam for ApiPlan {
     fn to_param(&self) -> String {
         self.as_str().to_owned()
@@ -111,6 +119,7 @@ impl ::sdkgen_runtime::ToParam for ApiPlan {
 }
 
 /// The `Organization` schema.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -124,6 +133,7 @@ pub struct Organization {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+#[cfg(feature = "organization")]
 impl Organization {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -144,6 +154,7 @@ impl Organization {
 }
 
 /// The `ApiKey` schema.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -160,6 +171,7 @@ pub struct ApiKey {
     pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+#[cfg(feature = "organization")]
 impl ApiKey {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -189,6 +201,7 @@ impl ApiKey {
 }
 
 /// A new key, with its secret (shown once).
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -207,6 +220,7 @@ pub struct ApiKeyWithSecret {
     pub secret: String,
 }
 
+#[cfg(feature = "organization")]
 impl ApiKeyWithSecret {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -238,6 +252,7 @@ impl ApiKeyWithSecret {
 }
 
 /// The `NewApiKey` schema.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -246,6 +261,7 @@ pub struct NewApiKey {
     pub name: String,
 }
 
+#[cfg(feature = "organization")]
 impl NewApiKey {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(name: impl Into<String>) -> Self {
@@ -254,6 +270,7 @@ impl NewApiKey {
 }
 
 /// The `RateLimitStatus` schema.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -269,6 +286,7 @@ pub struct RateLimitStatus {
     pub window_seconds: i32,
 }
 
+#[cfg(feature = "organization")]
 impl RateLimitStatus {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -317,6 +335,7 @@ impl User {
 }
 
 /// A related resource that can be embedded in a project.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProjectExpansion {
@@ -330,6 +349,7 @@ pub enum ProjectExpansion {
     Unknown(String),
 }
 
+#[cfg(feature = "projects")]
 impl ProjectExpansion {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -342,6 +362,7 @@ impl ProjectExpansion {
     }
 }
 
+#[cfg(feature = "projects")]
 impl From<String> for ProjectExpansion {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -353,12 +374,14 @@ impl From<String> for ProjectExpansion {
     }
 }
 
+#[cfg(feature = "projects")]
 impl From<&str> for ProjectExpansion {
     fn from(value: &str) -> Self {
         ProjectExpansion::from(value.to_owned())
     }
 }
 
+#[cfg(feature = "projects")]
 impl ::sdkgen_runtime::serde::Serialize for ProjectExpansion {
     fn serialize<S: ::sdkgen_runtime::serde::Serializer>(
         &self,
@@ -368,6 +391,7 @@ impl ::sdkgen_runtime::serde::Serialize for ProjectExpansion {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ProjectExpansion {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -377,12 +401,14 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ProjectExpansion {
     }
 }
 
+#[cfg(feature = "projects")]
 impl ::std::fmt::Display for ProjectExpansion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "projects")]
 impl ::sdkgen_runtime::ToParam for ProjectExpansion {
     fn to_param(&self) -> String {
         self.as_str().to_owned()
@@ -467,6 +493,7 @@ impl Project {
 }
 
 /// The `NewProject` schema.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -477,6 +504,7 @@ pub struct NewProject {
     pub description: Option<String>,
 }
 
+#[cfg(feature = "projects")]
 impl NewProject {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(name: impl Into<String>) -> Self {
@@ -495,6 +523,7 @@ impl NewProject {
 }
 
 /// The `ProjectUpdate` schema.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -510,6 +539,7 @@ pub struct ProjectUpdate {
     pub description: Option<Option<String>>,
 }
 
+#[cfg(feature = "projects")]
 impl ProjectUpdate {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new() -> Self {
@@ -535,6 +565,7 @@ impl ProjectUpdate {
 }
 
 /// The `ProjectPage` schema.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[cfg_attr(feature = "serialize", serde(crate = "::sdkgen_runtime::serde"))]
@@ -549,19 +580,7 @@ pub struct ProjectPage {
     pub next_cursor: Option<String>,
 }
 
-/// The wire form of `ProjectPage`, `TaskPage`, `CommentPage`: they share this one derived `Deserialize`.
-#[derive(Deserialize)]
-#[serde(
-    crate = "::sdkgen_runtime::serde",
-    rename = "Page",
-    bound(deserialize = "T: ::sdkgen_runtime::serde::Deserialize<'de>")
-)]
-struct PageShape<T> {
-    data: Vec<T>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    next_cursor: Option<String>,
-}
-
+#[cfg(feature = "projects")]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ProjectPage {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -573,6 +592,7 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for ProjectPage {
     }
 }
 
+#[cfg(feature = "projects")]
 impl ProjectPage {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(data: impl Into<Vec<Project>>) -> Self {
@@ -588,6 +608,20 @@ impl ProjectPage {
         self.next_cursor = Some(value.into());
         self
     }
+}
+
+/// The wire form of `ProjectPage`, `TaskPage`, `CommentPage`: they share this one derived `Deserialize`.
+#[cfg(any(feature = "comments", feature = "projects", feature = "tasks"))]
+#[derive(Deserialize)]
+#[serde(
+    crate = "::sdkgen_runtime::serde",
+    rename = "Page",
+    bound(deserialize = "T: ::sdkgen_runtime::serde::Deserialize<'de>")
+)]
+struct PageShape<T> {
+    data: Vec<T>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
 }
 
 /// The `TaskStatus` schema.
@@ -745,6 +779,7 @@ impl ::sdkgen_runtime::ToParam for TaskPriority {
 }
 
 /// The `TaskExpansion` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TaskExpansion {
@@ -756,6 +791,7 @@ pub enum TaskExpansion {
     Unknown(String),
 }
 
+#[cfg(feature = "tasks")]
 impl TaskExpansion {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -767,6 +803,7 @@ impl TaskExpansion {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl From<String> for TaskExpansion {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -777,12 +814,14 @@ impl From<String> for TaskExpansion {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl From<&str> for TaskExpansion {
     fn from(value: &str) -> Self {
         TaskExpansion::from(value.to_owned())
     }
 }
 
+#[cfg(feature = "tasks")]
 impl ::sdkgen_runtime::serde::Serialize for TaskExpansion {
     fn serialize<S: ::sdkgen_runtime::serde::Serializer>(
         &self,
@@ -792,6 +831,7 @@ impl ::sdkgen_runtime::serde::Serialize for TaskExpansion {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskExpansion {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -801,12 +841,14 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskExpansion {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl ::std::fmt::Display for TaskExpansion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "tasks")]
 impl ::sdkgen_runtime::ToParam for TaskExpansion {
     fn to_param(&self) -> String {
         self.as_str().to_owned()
@@ -910,6 +952,7 @@ impl Task {
 }
 
 /// The `NewTask` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -932,6 +975,7 @@ pub struct NewTask {
     pub due_date: Option<chrono::NaiveDate>,
 }
 
+#[cfg(feature = "tasks")]
 impl NewTask {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(name: impl Into<String>) -> Self {
@@ -998,6 +1042,7 @@ impl NewTask {
 }
 
 /// The `TaskUpdate` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1021,6 +1066,7 @@ pub struct TaskUpdate {
     pub labels: Option<Vec<String>>,
 }
 
+#[cfg(feature = "tasks")]
 impl TaskUpdate {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new() -> Self {
@@ -1078,6 +1124,7 @@ impl TaskUpdate {
 }
 
 /// The `TaskPage` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[cfg_attr(feature = "serialize", serde(crate = "::sdkgen_runtime::serde"))]
@@ -1091,6 +1138,7 @@ pub struct TaskPage {
     pub next_cursor: Option<String>,
 }
 
+#[cfg(feature = "tasks")]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskPage {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1102,6 +1150,7 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for TaskPage {
     }
 }
 
+#[cfg(feature = "tasks")]
 impl TaskPage {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(data: impl Into<Vec<Task>>) -> Self {
@@ -1120,6 +1169,7 @@ impl TaskPage {
 }
 
 /// The `TaskBatch` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1128,6 +1178,7 @@ pub struct TaskBatch {
     pub tasks: Vec<NewTask>,
 }
 
+#[cfg(feature = "tasks")]
 impl TaskBatch {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(tasks: impl Into<Vec<NewTask>>) -> Self {
@@ -1136,6 +1187,7 @@ impl TaskBatch {
 }
 
 /// The `TaskBatchResult` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1145,6 +1197,7 @@ pub struct TaskBatchResult {
     pub failed: Vec<TaskBatchResultFailedItem>,
 }
 
+#[cfg(feature = "tasks")]
 impl TaskBatchResult {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -1159,6 +1212,7 @@ impl TaskBatchResult {
 }
 
 /// The `SearchResults` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1168,6 +1222,7 @@ pub struct SearchResults {
     pub total: i64,
 }
 
+#[cfg(feature = "tasks")]
 impl SearchResults {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -1182,6 +1237,7 @@ impl SearchResults {
 }
 
 /// The `ProjectReport` schema.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1197,6 +1253,7 @@ pub struct ProjectReport {
     pub daily: Vec<ProjectReportDailyItem>,
 }
 
+#[cfg(feature = "projects")]
 impl ProjectReport {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -1234,6 +1291,7 @@ impl ProjectReport {
 }
 
 /// The `TaskQuery` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1252,6 +1310,7 @@ pub struct TaskQuery {
     pub limit: Option<i32>,
 }
 
+#[cfg(feature = "tasks")]
 impl TaskQuery {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(query: impl Into<String>) -> Self {
@@ -1286,6 +1345,7 @@ impl TaskQuery {
 }
 
 /// The `Label` schema.
+#[cfg(feature = "labels")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1296,6 +1356,7 @@ pub struct Label {
     pub color: String,
 }
 
+#[cfg(feature = "labels")]
 impl Label {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -1312,6 +1373,7 @@ impl Label {
 }
 
 /// The `NewLabel` schema.
+#[cfg(feature = "labels")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1321,6 +1383,7 @@ pub struct NewLabel {
     pub color: String,
 }
 
+#[cfg(feature = "labels")]
 impl NewLabel {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(name: impl Into<String>, color: impl Into<String>) -> Self {
@@ -1357,6 +1420,7 @@ impl TaskEvent {
 }
 
 /// The `ProjectExport` schema.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1369,6 +1433,7 @@ pub struct ProjectExport {
     pub exported_at: chrono::DateTime<chrono::Utc>,
 }
 
+#[cfg(feature = "projects")]
 impl ProjectExport {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -1425,6 +1490,7 @@ impl Comment {
 }
 
 /// The `NewComment` schema.
+#[cfg(feature = "comments")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1433,6 +1499,7 @@ pub struct NewComment {
     pub body: String,
 }
 
+#[cfg(feature = "comments")]
 impl NewComment {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(body: impl Into<String>) -> Self {
@@ -1441,6 +1508,7 @@ impl NewComment {
 }
 
 /// The `CommentPage` schema.
+#[cfg(feature = "comments")]
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[cfg_attr(feature = "serialize", serde(crate = "::sdkgen_runtime::serde"))]
@@ -1454,6 +1522,7 @@ pub struct CommentPage {
     pub next_cursor: Option<String>,
 }
 
+#[cfg(feature = "comments")]
 impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for CommentPage {
     fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1465,6 +1534,7 @@ impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for CommentPage {
     }
 }
 
+#[cfg(feature = "comments")]
 impl CommentPage {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(data: impl Into<Vec<Comment>>) -> Self {
@@ -1483,6 +1553,7 @@ impl CommentPage {
 }
 
 /// The `Attachment` schema.
+#[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1498,6 +1569,7 @@ pub struct Attachment {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+#[cfg(feature = "attachments")]
 impl Attachment {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -1528,6 +1600,7 @@ impl Attachment {
 }
 
 /// The `UploadAttachmentRequest` schema.
+#[cfg(feature = "attachments")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1540,6 +1613,7 @@ pub struct UploadAttachmentRequest {
     pub description: Option<String>,
 }
 
+#[cfg(feature = "attachments")]
 impl UploadAttachmentRequest {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(file: impl Into<::sdkgen_runtime::FilePart>) -> Self {
@@ -1558,6 +1632,7 @@ impl UploadAttachmentRequest {
 }
 
 /// The `ProjectReportDailyItem` schema.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1568,6 +1643,7 @@ pub struct ProjectReportDailyItem {
     pub completed: i32,
 }
 
+#[cfg(feature = "projects")]
 impl ProjectReportDailyItem {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -1584,6 +1660,7 @@ impl ProjectReportDailyItem {
 }
 
 /// The `SearchResultsHitsItem` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1593,6 +1670,7 @@ pub struct SearchResultsHitsItem {
     pub score: f32,
 }
 
+#[cfg(feature = "tasks")]
 impl SearchResultsHitsItem {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(task: impl Into<Task>, score: impl Into<f32>) -> Self {
@@ -1604,6 +1682,7 @@ impl SearchResultsHitsItem {
 }
 
 /// The `TaskBatchResultFailedItem` schema.
+#[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1614,6 +1693,7 @@ pub struct TaskBatchResultFailedItem {
     pub error: ApiError,
 }
 
+#[cfg(feature = "tasks")]
 impl TaskBatchResultFailedItem {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(index: impl Into<i32>, error: impl Into<ApiError>) -> Self {
@@ -1625,6 +1705,7 @@ impl TaskBatchResultFailedItem {
 }
 
 /// The `ApiKeyWithSecretFields` schema.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "serialize", derive(Serialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
@@ -1634,6 +1715,7 @@ pub struct ApiKeyWithSecretFields {
     pub secret: String,
 }
 
+#[cfg(feature = "organization")]
 impl ApiKeyWithSecretFields {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(secret: impl Into<String>) -> Self {

@@ -13,6 +13,7 @@ use sdkgen_model::{
 use serde_json::Value;
 
 use crate::docs::doc_attrs;
+use crate::features::{TagFeatures, gate};
 use crate::names::{self, Scope, ident};
 
 mod graph;
@@ -49,9 +50,21 @@ pub struct Analysis {
     /// The string constants of struct properties (`enum: [user]`, `const: user`), by value,
     /// with the name of their type in `types::constants`.
     constants: BTreeMap<String, String>,
+    /// The crate's feature per tag, and which types and operations each compiles.
+    features: TagFeatures,
 }
 
 impl Analysis {
+    /// The tag features (set once the crate root's error type is known).
+    pub(crate) fn features(&self) -> &TagFeatures {
+        &self.features
+    }
+
+    /// Sets the tag features.
+    pub(crate) fn set_features(&mut self, features: TagFeatures) {
+        self.features = features;
+    }
+
     /// Analyses the named schemas of an API (linear in the size of the model).
     pub fn new(api: &Api) -> Self {
         TypeTable::analyse(api)
@@ -188,6 +201,11 @@ impl<'a> TypeTable<'a> {
         analysis
     }
 
+    /// The tag features, and what each compiles.
+    pub(crate) fn features(&self) -> &TagFeatures {
+        self.analysis.features()
+    }
+
     /// Generate references for code outside the `types` module (`types::Name`).
     pub fn outside_types_module(mut self) -> Self {
         self.in_types_module = false;
@@ -241,24 +259,7 @@ impl<'a> TypeTable<'a> {
     /// (request bodies), where an optional nullable field tells absent from `null`.
     fn mark_directions(&mut self) {
         let (mut bodies_sent, mut sent, mut received) = (Vec::new(), Vec::new(), Vec::new());
-        let bodies = |operation: &sdkgen_model::Operation, into: &mut Vec<String>| {
-            for media in operation.request_body.iter().flat_map(|body| &body.content) {
-                if let Some(schema) = &media.schema {
-                    collect_refs(schema, into);
-                }
-            }
-        };
-        let responses = |operation: &sdkgen_model::Operation, into: &mut Vec<String>| {
-            for media in operation
-                .responses
-                .iter()
-                .flat_map(|response| &response.content)
-            {
-                if let Some(schema) = &media.schema {
-                    collect_refs(schema, into);
-                }
-            }
-        };
+        let (bodies, responses) = (collect_body_refs, collect_response_refs);
         for operation in &self.api.operations {
             bodies(operation, &mut bodies_sent);
             for parameter in &operation.parameters {
@@ -644,7 +645,19 @@ impl<'a> TypeTable<'a> {
         }
     }
 
+    /// A schema's type and its impls, behind the tag features that compile it; and the wire
+    /// struct of its family if it is the family's first member, behind the features of the
+    /// whole family.
     fn item(&mut self, named: &NamedSchema) -> TokenStream {
+        let items = self.ungated_item(named);
+        let mut gated = gate(items, &self.analysis.features.schema_cfg(&named.name));
+        if let Some(wire) = self.family_wire_item(named) {
+            gated.extend(wire);
+        }
+        gated
+    }
+
+    fn ungated_item(&mut self, named: &NamedSchema) -> TokenStream {
         let rust = ident(&self.analysis.names[&named.name]);
         let schema = &named.schema;
         let mut docs = doc_attrs(schema.title.as_deref(), schema.description.as_deref());
@@ -1392,8 +1405,30 @@ fn nesting(schema: &Schema, depth_of: &dyn Fn(&str) -> usize) -> usize {
     }
 }
 
-/// Every schema name a schema refers to, anywhere.
-fn collect_refs(schema: &Schema, into: &mut Vec<String>) {
+/// The named schemas an operation's request bodies refer to directly.
+pub(crate) fn collect_body_refs(operation: &sdkgen_model::Operation, into: &mut Vec<String>) {
+    for media in operation.request_body.iter().flat_map(|body| &body.content) {
+        if let Some(schema) = &media.schema {
+            collect_refs(schema, into);
+        }
+    }
+}
+
+/// The named schemas an operation's responses refer to directly.
+pub(crate) fn collect_response_refs(operation: &sdkgen_model::Operation, into: &mut Vec<String>) {
+    for media in operation
+        .responses
+        .iter()
+        .flat_map(|response| &response.content)
+    {
+        if let Some(schema) = &media.schema {
+            collect_refs(schema, into);
+        }
+    }
+}
+
+/// Every schema name a schema refers to, anywhere in it (without following the names).
+pub(crate) fn collect_refs(schema: &Schema, into: &mut Vec<String>) {
     match &schema.kind {
         SchemaKind::Ref(name) => into.push(name.clone()),
         SchemaKind::Array(array) => collect_refs(&array.items, into),

@@ -1,13 +1,15 @@
 //! Structs of one wire shape share one derived `Deserialize`.
 //!
-//! Many APIs have families of structs that differ only in the type at one property: Oxide's
-//! `DiskResultsPage { items: Vec<Disk>, next_page }` and `InstanceResultsPage { items:
-//! Vec<Instance>, next_page }`, Kubernetes' `DeploymentList` and `ReplicaSetList`. A derived
-//! `Deserialize` is the most expensive code in a generated crate to compile, so the members of
-//! a family implement it by hand, in a few lines, through one private generic struct that
-//! derives it once. Each member stays its own public struct with its own documentation: which
-//! family a struct belongs to is invisible to users, and a family that grows or splits in a
-//! later version changes nothing in the public API.
+//! Many APIs have families of structs that differ only in the types at the properties that
+//! name other schemas: Oxide's `DiskResultsPage { items: Vec<Disk>, next_page }` and
+//! `InstanceResultsPage { items: Vec<Instance>, next_page }`, Kubernetes' `DeploymentList` and
+//! `ReplicaSetList`; and of structs that do not differ at all, like the 29 error bodies
+//! `{ message, documentation_url }` that GitHub's operations declare each on their own. A
+//! derived `Deserialize` is the most expensive code in a generated crate to compile, so the
+//! members of a family implement it by hand, in a few lines, through one private struct,
+//! generic over the varying types, that derives it once. Each member stays its own public
+//! struct with its own documentation: which family a struct belongs to is invisible to users,
+//! and a family that grows or splits in a later version changes nothing in the public API.
 
 use std::collections::HashMap;
 
@@ -27,6 +29,8 @@ pub(super) struct Family {
     wire_item: TokenStream,
     /// The schema name of the first member, in document order.
     first: String,
+    /// The schema names of the members.
+    members: Vec<String>,
 }
 
 /// The families of an API, and the family of each member.
@@ -36,10 +40,14 @@ pub(super) struct Families {
     member_of: HashMap<String, usize>,
 }
 
-/// The property of a struct whose type varies within a family: a reference to a named
-/// schema, or an array of them.
-fn type_parameter_property(object: &ObjectSchema) -> Option<&str> {
-    let mut varying = None;
+/// The properties of a struct whose types vary within a family: references to named schemas,
+/// or arrays of them. `None` for a struct with a reference nested deeper (a map of them, an
+/// inline object holding one), which this module does not handle, or without properties.
+fn type_parameter_properties(object: &ObjectSchema) -> Option<Vec<&str>> {
+    if object.properties.is_empty() {
+        return None;
+    }
+    let mut varying = Vec::new();
     for (property, schema) in &object.properties {
         let is_reference = match &schema.kind {
             SchemaKind::Ref(_) => true,
@@ -49,25 +57,34 @@ fn type_parameter_property(object: &ObjectSchema) -> Option<&str> {
         let mut references = Vec::new();
         super::collect_refs(schema, &mut references);
         match (is_reference, references.is_empty()) {
-            (true, _) if varying.is_none() => varying = Some(property.as_str()),
-            // A second reference, or one nested deeper: not a shape this module handles.
-            (true, _) | (false, false) => return None,
+            (true, _) => varying.push(property.as_str()),
+            (false, false) => return None,
             (false, true) => {}
         }
     }
-    varying
+    Some(varying)
+}
+
+/// The type parameters of a wire struct with `count` of them: `T`, or `T1`, `T2` ...
+fn type_parameters(count: usize) -> Vec<Ident> {
+    match count {
+        1 => vec![ident("T")],
+        _ => (1..=count)
+            .map(|index| ident(&format!("T{index}")))
+            .collect(),
+    }
 }
 
 impl TypeTable<'_> {
-    /// Finds the families: structs (without additional properties) with exactly one property
-    /// whose type is a named schema or a list of them, whose fields are otherwise the same
-    /// token for token. Only families of two or more are kept.
+    /// Finds the families: structs (without additional properties) whose fields are the same
+    /// token for token once each property whose type is a named schema or a list of them
+    /// stands for a type parameter (structs of one shape with no such property are a family
+    /// too). Only families of two or more are kept.
     pub(super) fn find_families(&mut self) -> Families {
         let warnings = self.warnings.len();
-        let parameter = ident("T");
-        // Wire fields and members, in the order the groups were first seen, and each group's
-        // index by its wire fields as text.
-        let mut groups: Vec<(TokenStream, Vec<String>)> = Vec::new();
+        // Wire fields, type parameters and members, in the order the groups were first seen,
+        // and each group's index by its wire fields as text.
+        let mut groups: Vec<(TokenStream, usize, Vec<String>)> = Vec::new();
         let mut group_of: HashMap<String, usize> = HashMap::new();
         let api = self.api;
         for named in api.schemas.values() {
@@ -80,24 +97,26 @@ impl TypeTable<'_> {
             ) {
                 continue;
             }
-            let Some(varying) = type_parameter_property(&object) else {
+            let Some(varying) = type_parameter_properties(&object) else {
                 continue;
             };
-            let target_needs_box = object.properties.get(varying).is_some_and(|schema| {
-                matches!(&schema.kind, SchemaKind::Ref(target) if self.needs_box(&named.name, target))
+            let target_needs_box = varying.iter().any(|property| {
+                object.properties.get(*property).is_some_and(|schema| {
+                    matches!(&schema.kind, SchemaKind::Ref(target) if self.needs_box(&named.name, target))
+                })
             });
             if target_needs_box {
                 continue;
             }
-            let fields = self.wire_fields(named, &object, varying, &parameter);
+            let fields = self.wire_fields(named, &object, &varying);
             // The side a schema is on changes how its nullable fields are declared.
             let side = self.analysis.request_side.contains(&named.name);
             let key = format!("{side} {fields}");
             match group_of.get(&key) {
-                Some(&group) => groups[group].1.push(named.name.clone()),
+                Some(&group) => groups[group].2.push(named.name.clone()),
                 None => {
                     group_of.insert(key, groups.len());
-                    groups.push((fields, vec![named.name.clone()]));
+                    groups.push((fields, varying.len(), vec![named.name.clone()]));
                 }
             }
         }
@@ -105,19 +124,23 @@ impl TypeTable<'_> {
         self.warnings.truncate(warnings);
 
         let mut families = Families::default();
-        for (fields, members) in groups.into_iter().filter(|(_, members)| members.len() > 1) {
+        for (fields, parameters, members) in groups
+            .into_iter()
+            .filter(|(_, _, members)| members.len() > 1)
+        {
             let rust_names: Vec<&str> = members
                 .iter()
                 .map(|member| self.analysis.names[member].as_str())
                 .collect();
             // What decode errors call the family: the members' common suffix
-            // (`ResultsPage`), or the first member's name.
-            let label = match common_suffix(&rust_names) {
-                suffix if suffix.is_empty() => rust_names[0].to_owned(),
-                suffix => suffix,
+            // (`ResultsPage`), or `object`: the name of one member would mislead about the
+            // others. The wire struct is named after the suffix or the first member.
+            let (label, wire) = match common_suffix(&rust_names) {
+                suffix if suffix.is_empty() => ("object".to_owned(), rust_names[0].to_owned()),
+                suffix => (suffix.clone(), suffix),
             };
-            let wire = self.type_names.unique(format!("{label}Shape"));
-            let wire_item = self.wire_item(&wire, &label, &members, fields);
+            let wire = self.type_names.unique(format!("{wire}Shape"));
+            let wire_item = self.wire_item(&wire, &label, &members, parameters, fields);
             let index = families.families.len();
             for member in &members {
                 families.member_of.insert(member.clone(), index);
@@ -126,6 +149,7 @@ impl TypeTable<'_> {
                 wire,
                 wire_item,
                 first: members[0].clone(),
+                members,
             });
         }
         families
@@ -137,6 +161,7 @@ impl TypeTable<'_> {
         wire: &str,
         label: &str,
         members: &[String],
+        parameters: usize,
         fields: TokenStream,
     ) -> TokenStream {
         let wire = ident(wire);
@@ -150,31 +175,44 @@ impl TypeTable<'_> {
             " The wire form of {}: they share this one derived `Deserialize`.",
             names.join(", ")
         );
+        let parameters = type_parameters(parameters);
+        // Said outright: serde infers no bound for fields deserialised `with` a helper.
+        let bound = (!parameters.is_empty()).then(|| {
+            let bounds: Vec<String> = parameters
+                .iter()
+                .map(|parameter| format!("{parameter}: ::sdkgen_runtime::serde::Deserialize<'de>"))
+                .collect();
+            let bounds = bounds.join(", ");
+            quote!(, bound(deserialize = #bounds))
+        });
+        let generics = (!parameters.is_empty()).then(|| quote!(<#(#parameters),*>));
         quote! {
             #[doc = #doc]
             #cfg
             #[derive(Deserialize)]
-            // Said outright: serde infers no bound for fields deserialised `with` a helper.
             // Named in decode errors ("expected struct ResultsPage") by the family's name.
-            #[serde(crate = "::sdkgen_runtime::serde", rename = #label, bound(deserialize = "T: ::sdkgen_runtime::serde::Deserialize<'de>"))]
-            struct #wire<T> {
+            #[serde(crate = "::sdkgen_runtime::serde", rename = #label #bound)]
+            struct #wire #generics {
                 #fields
             }
         }
     }
 
     /// The fields of a family's wire struct, as a member would declare them with its
-    /// varying property's type replaced by the type parameter.
+    /// varying properties' types replaced by the type parameters.
     fn wire_fields(
         &mut self,
         named: &NamedSchema,
         object: &ObjectSchema,
-        varying: &str,
-        parameter: &Ident,
+        varying: &[&str],
     ) -> TokenStream {
+        let parameters = type_parameters(varying.len());
         let mut fields = Vec::new();
         for (property, schema) in &object.properties {
-            let generic = (property == varying).then_some(parameter);
+            let generic = varying
+                .iter()
+                .position(|varying| varying == property)
+                .map(|index| &parameters[index]);
             let code = self.field_code(
                 &named.name,
                 property,
@@ -189,8 +227,18 @@ impl TypeTable<'_> {
         quote!(#(#fields)*)
     }
 
-    /// For a member of a family: its hand-written `Deserialize` (through the family's wire
-    /// struct) and, for the family's first member, the wire struct itself.
+    /// For the first member of a family: the family's wire struct, compiled with any member.
+    pub(super) fn family_wire_item(&self, named: &NamedSchema) -> Option<TokenStream> {
+        let families = self.families.as_ref()?;
+        let family = &families.families[*families.member_of.get(&named.name)?];
+        (family.first == named.name).then(|| {
+            let cfg = self.analysis.features().any_schema_cfg(&family.members);
+            crate::features::gate(family.wire_item.clone(), &cfg)
+        })
+    }
+
+    /// For a member of a family: its hand-written `Deserialize`, through the family's wire
+    /// struct.
     pub(super) fn family_deserialize(
         &mut self,
         named: &NamedSchema,
@@ -199,13 +247,17 @@ impl TypeTable<'_> {
         let families = self.families.as_ref()?;
         let family = &families.families[*families.member_of.get(&named.name)?];
         let wire = ident(&family.wire);
-        let wire_item = (family.first == named.name).then(|| family.wire_item.clone());
-        let varying = type_parameter_property(object)?;
+        let varying = type_parameter_properties(object)?;
         let member = ident(&self.analysis.names[&named.name]);
-        let target = match &object.properties.get(varying)?.kind {
-            SchemaKind::Array(array) => self.type_of(&array.items, "family"),
-            _ => self.type_of(object.properties.get(varying)?, "family"),
-        };
+        let mut targets = Vec::new();
+        for property in varying {
+            let schema = object.properties.get(property)?;
+            targets.push(match &schema.kind {
+                SchemaKind::Array(array) => self.type_of(&array.items, "family"),
+                _ => self.type_of(schema, "family"),
+            });
+        }
+        let arguments = (!targets.is_empty()).then(|| quote!(<#(#targets),*>));
         let fields: Vec<Ident> = object
             .properties
             .keys()
@@ -217,12 +269,12 @@ impl TypeTable<'_> {
             #cfg
             impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for #member {
                 fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    let #wire { #(#fields),* } = <#wire<#target> as ::sdkgen_runtime::serde::Deserialize>::deserialize(deserializer)?;
+                    let #wire { #(#fields),* } = <#wire #arguments as ::sdkgen_runtime::serde::Deserialize>::deserialize(deserializer)?;
                     Ok(#member { #(#fields),* })
                 }
             }
         };
-        Some(quote!(#wire_item #implementation))
+        Some(implementation)
     }
 }
 

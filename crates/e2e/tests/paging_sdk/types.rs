@@ -301,12 +301,23 @@ impl UploadFilesRequestMeta {
 
 /// The `UploadFilesRequestFilter` schema.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct UploadFilesRequestFilter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+}
+
+#[cfg(feature = "deserialize")]
+impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for UploadFilesRequestFilter {
+    fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let RequestFilterShape { status } = <RequestFilterShape as ::sdkgen_runtime::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(UploadFilesRequestFilter { status })
+    }
 }
 
 impl UploadFilesRequestFilter {
@@ -323,6 +334,15 @@ impl UploadFilesRequestFilter {
         self.status = Some(value.into());
         self
     }
+}
+
+/// The wire form of `UploadFilesRequestFilter`, `SearchRequestFilter`: they share this one derived `Deserialize`.
+#[cfg(feature = "deserialize")]
+#[derive(Deserialize)]
+#[serde(crate = "::sdkgen_runtime::serde", rename = "RequestFilter")]
+struct RequestFilterShape {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
 }
 
 /// The `SearchRequest` schema.
@@ -383,12 +403,23 @@ impl SearchRequest {
 
 /// The `SearchRequestFilter` schema.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[cfg_attr(feature = "deserialize", derive(Deserialize))]
 #[serde(crate = "::sdkgen_runtime::serde")]
 #[non_exhaustive]
 pub struct SearchRequestFilter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+}
+
+#[cfg(feature = "deserialize")]
+impl<'de> ::sdkgen_runtime::serde::Deserialize<'de> for SearchRequestFilter {
+    fn deserialize<D: ::sdkgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let RequestFilterShape { status } = <RequestFilterShape as ::sdkgen_runtime::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(SearchRequestFilter { status })
+    }
 }
 
 impl SearchRequestFilter {
