@@ -340,7 +340,14 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
             Some((&example_name, example_features)),
         ),
     );
-    let readme = readme(api, settings, &header, &methods, &files[&example_path]);
+    let readme = readme(
+        api,
+        settings,
+        &header,
+        &methods,
+        &files[&example_path],
+        analysis.features(),
+    );
     files.insert("README.md".to_owned(), readme);
     let tag_features = analysis.features().names().map(str::to_owned).collect();
     Ok(GeneratedCrate {
@@ -522,6 +529,7 @@ fn readme(
     header: &str,
     methods: &[(String, usize)],
     example: &str,
+    features: &features::TagFeatures,
 ) -> String {
     let mut rows = Vec::new();
     for (method, index) in methods {
@@ -588,13 +596,27 @@ fn readme(
             ("example", example_body),
             ("builder_example", builder_example),
             ("operations", rows.join("\n")),
+            ("features", readme_features(features, &settings.crate_name)),
         ],
     )
 }
 
-/// The example program: builds a client from the environment and calls the first read that
-/// needs no arguments.
-/// The example program, and the operation it calls (if it calls one).
+/// The README's paragraph on the tag features (none without them).
+fn readme_features(features: &features::TagFeatures, crate_name: &str) -> String {
+    let Some(first) = features.names().next() else {
+        return String::new();
+    };
+    let list: Vec<String> = features.names().map(|name| format!("`{name}`")).collect();
+    format!(
+        "\nEach tag of the API's operations is a cargo feature ({}); `full`, on by default, \
+         turns them all on. With `{crate_name} = {{ ..., default-features = false, features = \
+         [\"{first}\"] }}`, only the operations of that tag and the types they use are compiled.\n",
+        list.join(", ")
+    )
+}
+
+/// The example program, which builds a client from the environment and calls the first read
+/// that needs no arguments; and the operation it calls (if it calls one).
 fn example_program(
     api: &Api,
     methods: &[(String, usize)],

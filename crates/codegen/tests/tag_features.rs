@@ -66,6 +66,11 @@ fn every_tag_is_a_feature_and_full_is_the_default() {
         manifest.contains("name = \"tags_example\"\nrequired-features = [\"pets\"]\n"),
         "{manifest}"
     );
+    let readme = &generated.files["README.md"];
+    assert!(
+        readme.contains("Each tag of the API's operations is a cargo feature (`full-2`, `pets`, `store-admin`)"),
+        "{readme}"
+    );
     let lib = &generated.files["src/lib.rs"];
     assert!(lib.contains("//! # Features"), "{lib}");
     assert!(
