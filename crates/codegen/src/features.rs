@@ -383,13 +383,24 @@ fn feature_name(tag: &str) -> String {
             }
         }
     }
-    let name = name.trim_end_matches('-').to_owned();
+    let mut name = name.trim_end_matches('-').to_owned();
+    if name.len() > MAX_NAME {
+        // Whole words where it can: cut at the last `-` within the limit.
+        let cut = name[..MAX_NAME]
+            .rfind('-')
+            .filter(|&at| at > 0)
+            .unwrap_or(MAX_NAME);
+        name.truncate(cut);
+    }
     if name.is_empty() {
         "tag".to_owned()
     } else {
         name
     }
 }
+
+/// The longest feature name made from a tag (the `-2` of a clash may follow).
+const MAX_NAME: usize = 48;
 
 /// `base`, or `base-2`, `base-3` ... whichever is not taken yet; taken from then on.
 fn unique(base: String, taken: &mut BTreeSet<String>) -> String {
@@ -475,6 +486,10 @@ mod tests {
         assert_eq!(feature_name("HTTPRoutes"), "httproutes");
         assert_eq!(feature_name("Ünïcode"), "n-code");
         assert_eq!(feature_name("日本"), "tag");
+        let long = "word ".repeat(40);
+        let name = feature_name(&long);
+        assert!(name.len() <= MAX_NAME && name.ends_with("word"), "{name}");
+        assert_eq!(feature_name(&"x".repeat(100)).len(), MAX_NAME);
     }
 
     #[test]

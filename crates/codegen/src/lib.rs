@@ -257,9 +257,13 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
             #![recursion_limit = #limit]
         }
     });
+    // The examples call operations of every tag: they are documentation (and tests) of the
+    // whole crate.
+    let examples_cfg = (!analysis.features().is_empty()).then(|| quote!(#[cfg(feature = "full")]));
     let examples_module = settings.examples.as_ref().map(|_| {
         quote! {
             #[doc = include_str!("examples.md")]
+            #examples_cfg
             pub mod examples {}
         }
     });

@@ -68,7 +68,9 @@ fn every_tag_is_a_feature_and_full_is_the_default() {
     );
     let readme = &generated.files["README.md"];
     assert!(
-        readme.contains("Each tag of the API's operations is a cargo feature (`full-2`, `pets`, `store-admin`)"),
+        readme.contains(
+            "Each tag of the API's operations is a cargo feature (`full-2`, `pets`, `store-admin`)"
+        ),
         "{readme}"
     );
     let lib = &generated.files["src/lib.rs"];

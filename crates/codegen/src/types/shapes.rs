@@ -87,6 +87,11 @@ impl TypeTable<'_> {
         let mut groups: Vec<(TokenStream, usize, Vec<String>)> = Vec::new();
         let mut group_of: HashMap<String, usize> = HashMap::new();
         let api = self.api;
+        // First the structs that can be members, with a key that is cheap to make (the side,
+        // and each property's name, whether it is required and whether it varies): only
+        // structs that share it with another can share wire fields, which are costly to make.
+        let mut candidates = Vec::new();
+        let mut cheap_counts: HashMap<String, usize> = HashMap::new();
         for named in api.schemas.values() {
             let Some(object) = self.struct_shape(&named.schema) else {
                 continue;
@@ -108,10 +113,25 @@ impl TypeTable<'_> {
             if target_needs_box {
                 continue;
             }
-            let fields = self.wire_fields(named, &object, &varying);
             // The side a schema is on changes how its nullable fields are declared.
             let side = self.analysis.request_side.contains(&named.name);
-            let key = format!("{side} {fields}");
+            let mut cheap = format!("{side}");
+            for property in object.properties.keys() {
+                let required = object.is_required(property);
+                let varies = varying.contains(&property.as_str());
+                cheap.push_str(&format!(" {property:?}:{required}:{varies}"));
+            }
+            let varying: Vec<String> = varying.into_iter().map(str::to_owned).collect();
+            *cheap_counts.entry(cheap.clone()).or_default() += 1;
+            candidates.push((named, object, varying, cheap));
+        }
+        for (named, object, varying, cheap) in candidates {
+            if cheap_counts[&cheap] < 2 {
+                continue;
+            }
+            let varying: Vec<&str> = varying.iter().map(String::as_str).collect();
+            let fields = self.wire_fields(named, &object, &varying);
+            let key = format!("{cheap} {fields}");
             match group_of.get(&key) {
                 Some(&group) => groups[group].2.push(named.name.clone()),
                 None => {
