@@ -29,6 +29,7 @@
 //! - `projects`: the 7 operations tagged `projects`
 //! - `tasks`: the 7 operations tagged `tasks`
 #[doc = include_str!("examples.md")]
+#[cfg(feature = "full")]
 pub mod examples {}
 #[rustfmt::skip]
 pub mod builders;
