@@ -117,6 +117,9 @@ pub fn check_versions(
     github: bool,
     gate: &Gate,
 ) -> Result<ExitCode> {
+    if let Some(base) = base.filter(|base| base.is_empty() || base.starts_with('-')) {
+        bail!("--base {base:?} is not a git revision (it must not be empty or start with '-')");
+    }
     let mut problems = Vec::new();
     for (major, folder) in majors(&root.join("specs"))? {
         let releases = releases(&folder)?;
@@ -203,9 +206,20 @@ fn version_text(release: &Release) -> String {
 /// Released spec files that were modified or deleted: against `base`, or, without one, in any
 /// commit of the history (a release is written once).
 fn changed_releases(root: &Path, base: Option<&str>) -> Result<Vec<(std::path::PathBuf, String)>> {
+    // Paths relative to `root` (which may be a folder inside the repository), NUL-separated
+    // (no quoting of unusual names); the ref after `--end-of-options`, so that nothing it
+    // says is read as an option of git's.
     let output = match base {
         Some(base) => Command::new("git")
-            .args(["diff", "--name-status", base, "--", "specs"])
+            .args([
+                "diff",
+                "--name-status",
+                "-z",
+                "--relative",
+                "--end-of-options",
+                base,
+            ])
+            .args(["--", "specs"])
             .current_dir(root)
             .output(),
         None => Command::new("git")
@@ -213,6 +227,8 @@ fn changed_releases(root: &Path, base: Option<&str>) -> Result<Vec<(std::path::P
                 "log",
                 "--format=",
                 "--name-status",
+                "-z",
+                "--relative",
                 "--diff-filter=MDR",
                 "--",
                 "specs",
@@ -234,11 +250,18 @@ fn changed_releases(root: &Path, base: Option<&str>) -> Result<Vec<(std::path::P
         }
     };
     let mut problems = Vec::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let mut fields = line.split('\t');
-        let (Some(status), Some(path)) = (fields.next(), fields.next()) else {
-            continue;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    // `STATUS\0PATH\0`, or `R<score>\0OLD\0NEW\0` for a rename (and `C` for a copy).
+    let mut fields = stdout
+        .split('\0')
+        .map(|field| field.trim_start_matches('\n'));
+    while let Some(status) = fields.next().filter(|status| !status.is_empty()) {
+        let Some(path) = fields.next() else {
+            break;
         };
+        if status.starts_with(['R', 'C']) {
+            fields.next();
+        }
         if status.starts_with('M') || status.starts_with('D') || status.starts_with('R') {
             let what = if status.starts_with('M') {
                 "was modified"

@@ -135,6 +135,70 @@ fn check_versions_passes_on_the_repository() {
 }
 
 #[test]
+fn check_versions_takes_no_option_for_a_base() {
+    let target = std::env::temp_dir().join(format!("sdkgen-base-{}", std::process::id()));
+    let flag = format!("--base=--output={}", target.display());
+    let (code, stdout, stderr) = sdkgen(&["check-versions", &flag]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("is not a git revision"), "{stderr}");
+    assert!(stdout.is_empty(), "refused before any work: {stdout}");
+    assert!(!target.exists(), "git wrote {}", target.display());
+}
+
+/// A released spec changed in a later commit is found, with its path relative to `--root`,
+/// also when the root is a folder inside the repository.
+#[test]
+fn check_versions_finds_a_modified_release_under_a_root_inside_the_repository() {
+    let git = |directory: &std::path::Path, arguments: &[&str]| {
+        Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(arguments)
+            .current_dir(directory)
+            .output()
+            .map(|output| output.status.success())
+    };
+    let repository = tempfile::tempdir().expect("temp dir");
+    if !matches!(git(repository.path(), &["init", "-q"]), Ok(true)) {
+        eprintln!("skipped: git is not available");
+        return;
+    }
+    let root = repository.path().join("api");
+    let specs = root.join("specs/v1");
+    std::fs::create_dir_all(&specs).expect("folders");
+    let spec = |description: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: T, version: 1.0.0, description: {description}}}\npaths: {{}}\n"
+        )
+    };
+    std::fs::write(specs.join("1.0.0.yaml"), spec("first")).expect("write");
+    assert_eq!(git(repository.path(), &["add", "."]).ok(), Some(true));
+    assert_eq!(
+        git(repository.path(), &["commit", "-qm", "1.0.0"]).ok(),
+        Some(true)
+    );
+    std::fs::write(specs.join("1.0.0.yaml"), spec("edited")).expect("write");
+    assert_eq!(
+        git(repository.path(), &["commit", "-qam", "edit"]).ok(),
+        Some(true)
+    );
+    let root_arg = root.display().to_string();
+    let (code, stdout, stderr) = sdkgen(&["check-versions", "--root", &root_arg]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("specs/v1/1.0.0.yaml: a released spec was modified")
+            && !stdout.contains("api/specs"),
+        "{stdout}"
+    );
+    let (code, stdout, stderr) =
+        sdkgen(&["check-versions", "--root", &root_arg, "--base", "HEAD~1"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("specs/v1/1.0.0.yaml: a released spec was modified"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn a_closed_stdout_ends_costs_quietly() {
     // Enough operations that the listing overflows the pipe's buffer after the reader left.
     let mut spec = String::from("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n");
