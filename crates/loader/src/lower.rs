@@ -119,7 +119,11 @@ pub(crate) fn lower(documents: Documents) -> Result<Api> {
             ),
             None => infer(operation, &schemas),
         };
-        operation.pagination = crate::pagination::recognise(operation, &schemas);
+        let (pagination, problem) = crate::pagination::recognise(operation, &schemas);
+        operation.pagination = pagination;
+        if let Some(problem) = problem {
+            documents.warn(0, &format!("{pointer}/x-pagination"), problem);
+        }
     }
 
     let extensions = extensions(root);

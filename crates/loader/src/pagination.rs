@@ -66,14 +66,28 @@ const NEXT_URL: [&str; 7] = [
 /// Query parameters that give a page's size beside a `page` number.
 const PAGE_SIZE_PARAMETERS: [&str; 4] = ["per_page", "page_size", "pageSize", "limit"];
 
-/// How `operation` pages, if it does.
+/// How `operation` pages, if it does; and what is wrong with its `x-pagination`, if anything
+/// is (then the declaration is ignored and the operation's shape decides).
 pub fn recognise(
     operation: &Operation,
     schemas: &IndexMap<String, NamedSchema>,
-) -> Option<Pagination> {
-    if let Some(declared) = operation.extensions.get("x-pagination") {
-        return declared_pagination(declared);
+) -> (Option<Pagination>, Option<String>) {
+    match operation
+        .extensions
+        .get("x-pagination")
+        .map(declared_pagination)
+    {
+        Some(Ok(declared)) => (declared, None),
+        Some(Err(problem)) => (recognise_shape(operation, schemas), Some(problem)),
+        None => (recognise_shape(operation, schemas), None),
     }
+}
+
+/// How `operation` pages, from `x-dropshot-pagination` or its shape.
+fn recognise_shape(
+    operation: &Operation,
+    schemas: &IndexMap<String, NamedSchema>,
+) -> Option<Pagination> {
     if operation.extensions.contains_key("x-dropshot-pagination") {
         return Some(Pagination {
             items: Some("items".to_owned()),
@@ -199,9 +213,34 @@ fn items_of<'a>(
 /// `x-pagination`: `false` (not paginated), or an object with `style` (`cursor`, the
 /// default, `after-last-id`, `next-url` or `link-header`), `items` (default `data`),
 /// `cursor` (the query parameter, default `cursor`), `next` (default `next_cursor`),
-/// `has_more` (default `has_more`) and `id` (default `id`).
-fn declared_pagination(declared: &Value) -> Option<Pagination> {
-    let fields = declared.as_object()?;
+/// `has_more` (default `has_more`) and `id` (default `id`). Anything else is an error, said
+/// in words.
+fn declared_pagination(declared: &Value) -> Result<Option<Pagination>, String> {
+    const STYLES: &str = "cursor, after-last-id, next-url or link-header";
+    const FIELDS: [&str; 6] = ["style", "items", "cursor", "next", "has_more", "id"];
+    let fields = match declared {
+        Value::Bool(false) => return Ok(None),
+        Value::Object(fields) => fields,
+        other => {
+            return Err(format!(
+                "x-pagination must be false or an object, not {other}; it is ignored"
+            ));
+        }
+    };
+    if let Some(unknown) = fields.keys().find(|key| !FIELDS.contains(&key.as_str())) {
+        return Err(format!(
+            "x-pagination has no field `{unknown}` (it has {}); it is ignored",
+            FIELDS.join(", ")
+        ));
+    }
+    if let Some((key, value)) = fields
+        .iter()
+        .find(|(key, value)| !value.is_string() && !(key.as_str() == "items" && value.is_null()))
+    {
+        return Err(format!(
+            "x-pagination.{key} must be a string, not {value}; x-pagination is ignored"
+        ));
+    }
     let text = |key: &str, default: &str| {
         fields
             .get(key)
@@ -219,18 +258,23 @@ fn declared_pagination(declared: &Value) -> Option<Pagination> {
             next: text("next", "next"),
         },
         Some("link-header") => PaginationStyle::LinkHeader,
-        _ => PaginationStyle::Cursor {
+        None | Some("cursor") => PaginationStyle::Cursor {
             parameter: text("cursor", "cursor"),
             next: text("next", "next_cursor"),
         },
+        Some(other) => {
+            return Err(format!(
+                "x-pagination.style {other:?} is not one of {STYLES}; x-pagination is ignored"
+            ));
+        }
     };
     let items = match fields.get("items") {
         Some(Value::Null) => None,
         _ => Some(text("items", "data")),
     };
-    Some(Pagination {
+    Ok(Some(Pagination {
         items,
         style,
         source: PaginationSource::Declared,
-    })
+    }))
 }

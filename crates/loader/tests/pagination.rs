@@ -159,3 +159,51 @@ fn extensions_override_the_shape() {
             .is_some_and(|pagination| pagination.source == PaginationSource::Declared)
     );
 }
+
+/// A malformed `x-pagination` (an unknown style, a misspelt field, a value of the wrong type)
+/// is not read as the default cursor style: it is ignored with a warning at its place, and
+/// the operation's shape decides.
+#[test]
+fn a_malformed_x_pagination_warns_and_the_shape_decides() {
+    let cases = [
+        (
+            "{style: offset}",
+            "x-pagination.style \"offset\" is not one of",
+        ),
+        (
+            "{style: next_url, next: next}",
+            "x-pagination.style \"next_url\" is not one of",
+        ),
+        ("{stlye: cursor}", "x-pagination has no field `stlye`"),
+        (
+            "{style: cursor, cursor: 5}",
+            "x-pagination.cursor must be a string, not 5",
+        ),
+        ("true", "x-pagination must be false or an object, not true"),
+    ];
+    for (declared, expected) in cases {
+        let text = format!(
+            "openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\npaths:\n  /things:\n    get:\n      \
+             x-pagination: {declared}\n      parameters: [{{name: cursor, in: query, schema: {{type: string}}}}]\n      \
+             responses:\n        '200':\n          description: ok\n          content:\n            \
+             application/json:\n              schema: {{type: object, properties: {{data: {{type: array, items: {{type: string}}}}, next_cursor: {{type: string}}}}}}\n"
+        );
+        let api = load_str(&text, "x.yaml").expect("loads");
+        let warning = api
+            .warnings
+            .iter()
+            .find(|warning| warning.contains(expected))
+            .unwrap_or_else(|| panic!("{declared}: {:?}", api.warnings));
+        assert!(
+            warning.contains("/paths/~1things/get/x-pagination"),
+            "{warning}"
+        );
+        // Recognised from the shape, as if the extension were absent.
+        let pagination = api.operations[0].pagination.as_ref().expect("recognised");
+        assert_eq!(
+            pagination.source,
+            PaginationSource::Recognised,
+            "{declared}"
+        );
+    }
+}
