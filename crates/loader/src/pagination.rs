@@ -235,7 +235,7 @@ fn declared_pagination(declared: &Value) -> Result<Option<Pagination>, String> {
     }
     if let Some((key, value)) = fields
         .iter()
-        .find(|(key, value)| !value.is_string() && !(key.as_str() == "items" && value.is_null()))
+        .find(|(key, value)| !(value.is_string() || (key.as_str() == "items" && value.is_null())))
     {
         return Err(format!(
             "x-pagination.{key} must be a string, not {value}; x-pagination is ignored"
