@@ -278,22 +278,34 @@ fn guard_event_size<E: Send + 'static>(
     chunks: impl Stream<Item = Result<Bytes, Error<E>>> + Send + 'static,
     limit: usize,
 ) -> impl Stream<Item = Result<Bytes, Error<E>>> + Send + 'static {
-    // Bytes since the last blank line, and whether the last byte ended a line.
+    // Bytes since the last blank line, whether the last byte ended a line, and whether it was
+    // a CR (lines end with CRLF, LF or a bare CR; the LF of a CRLF ends no second line).
     let mut since_boundary = 0usize;
     let mut at_line_start = false;
+    let mut after_cr = false;
     let mut failed = false;
     chunks
         .map(move |chunk| {
             let chunk = chunk?;
             for byte in chunk.iter().copied() {
-                match byte {
-                    b'\n' if at_line_start => since_boundary = 0,
-                    b'\n' => at_line_start = true,
-                    b'\r' => {}
+                let ends_line = match byte {
+                    b'\n' => !std::mem::take(&mut after_cr),
+                    b'\r' => {
+                        after_cr = true;
+                        true
+                    }
                     _ => {
+                        after_cr = false;
                         at_line_start = false;
                         since_boundary += 1;
+                        false
                     }
+                };
+                if ends_line {
+                    if at_line_start {
+                        since_boundary = 0;
+                    }
+                    at_line_start = true;
                 }
                 if since_boundary > limit {
                     return Err(Error::Stream {
@@ -569,6 +581,30 @@ mod tests {
             matches!(&events[0], Err(Error::Stream { message, .. }) if message.contains("larger than the limit")),
             "{events:?}"
         );
+    }
+
+    /// Many small events, their lines ended by CRLF, by LF or by a bare CR, add up to far more
+    /// than the limit: each event counts alone.
+    #[tokio::test]
+    async fn every_line_ending_ends_events_for_the_limit() {
+        for ending in ["\r\n", "\n", "\r"] {
+            let event = Bytes::from(format!("data: xxxxxxxx{ending}{ending}"));
+            let many = stream::iter(std::iter::repeat_n(event, 1000).map(Ok::<_, Error<()>>));
+            let events = EventStream::from_chunks("watch", StatusCode::OK, many, 64, text_event)
+                .try_collect_all()
+                .await;
+            // The parser holds the last bare CR, in case an LF follows: at the end of the
+            // stream that last event is not dispatched.
+            let count = events.map(|events| events.len());
+            assert!(matches!(count, Ok(999 | 1000)), "{ending:?}: {count:?}");
+        }
+        // A CR then an LF in the next chunk is one line ending, not a blank line.
+        let split = chunks(&["data: a\r", "\ndata: b\r\n\r\n"]);
+        let events = EventStream::from_chunks("watch", StatusCode::OK, split, 64, text_event)
+            .try_collect_all()
+            .await
+            .unwrap();
+        assert_eq!(events, ["a\nb"]);
     }
 
     #[tokio::test]
