@@ -290,7 +290,11 @@ mod tests {
         assert_eq!(keys.usage("noisy").0, MAX_KEPT_PER_ORGANISATION);
         // The oldest went first.
         assert!(!replays(&keys, "noisy", "k0"));
-        assert!(replays(&keys, "noisy", &format!("k{}", MAX_KEPT_PER_ORGANISATION + 499)));
+        assert!(replays(
+            &keys,
+            "noisy",
+            &format!("k{}", MAX_KEPT_PER_ORGANISATION + 499)
+        ));
     }
 
     #[test]
@@ -324,7 +328,12 @@ mod tests {
         assert!(replays(&keys, "org", "k19"));
         assert!(!replays(&keys, "org", "k0"));
         // An answer bigger than the whole allowance is not kept: a retry acts again.
-        kept(&keys, "org", "huge", vec![b'x'; MAX_BYTES_PER_ORGANISATION + 1]);
+        kept(
+            &keys,
+            "org",
+            "huge",
+            vec![b'x'; MAX_BYTES_PER_ORGANISATION + 1],
+        );
         assert!(!replays(&keys, "org", "huge"));
     }
 
