@@ -1049,7 +1049,7 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             }
             _ => {}
         }
-        let Some((_, cursor, next)) = pagination(self.operation) else {
+        let Some((_, cursor, next, within)) = pagination(self.operation) else {
             return TokenStream::new();
         };
         let Some((first, cursor_field, assign)) = self.cursor_assignment(&cursor) else {
@@ -1065,22 +1065,22 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
         else {
             return TokenStream::new();
         };
-        let (Some(next_field), Some(next_shape)) = (
-            self.table.field_of(&page, &next).map(ident),
-            self.table.field_shape(&page, &next),
-        ) else {
+        let take_next = self.within_page(&page, within.as_deref(), |table, holder| {
+            let next_field = ident(table.field_of(holder, &next)?);
+            Some(match table.field_shape(holder, &next)? {
+                FieldShape::Plain => {
+                    quote!(Some(::sdkgen_runtime::ToParam::to_param(&page.#next_field)))
+                }
+                FieldShape::Optional => {
+                    quote!(page.#next_field.as_ref().map(::sdkgen_runtime::ToParam::to_param))
+                }
+                FieldShape::DoubleOptional => {
+                    quote!(page.#next_field.flatten().as_ref().map(::sdkgen_runtime::ToParam::to_param))
+                }
+            })
+        });
+        let Some(take_next) = take_next else {
             return TokenStream::new();
-        };
-        let take_next = match next_shape {
-            FieldShape::Plain => {
-                quote!(Some(::sdkgen_runtime::ToParam::to_param(&page.#next_field)))
-            }
-            FieldShape::Optional => {
-                quote!(page.#next_field.as_ref().map(::sdkgen_runtime::ToParam::to_param))
-            }
-            FieldShape::DoubleOptional => {
-                quote!(page.#next_field.flatten().as_ref().map(::sdkgen_runtime::ToParam::to_param))
-            }
         };
         quote! {
             /// Every item of every page, fetched page by page as the stream is read; each page
@@ -1159,14 +1159,31 @@ impl OperationCode<'_, '_, '_> {
         })
     }
 
-    /// An optional property of the page, as an `Option` expression over `page`.
-    fn page_property(&self, page: &str, property: &str) -> Option<TokenStream> {
-        let field = ident(self.table.field_of(page, property)?);
-        Some(match self.table.field_shape(page, property)? {
-            FieldShape::Plain => quote!(Some(page.#field)),
-            FieldShape::Optional => quote!(page.#field),
-            FieldShape::DoubleOptional => quote!(page.#field.flatten()),
-        })
+    /// An `Option` expression over `page` that `value` makes of the struct holding a value:
+    /// the page itself, or (`within`) the struct in the page's property of that name, whose
+    /// value is then `page` in `value`'s expression.
+    fn within_page(
+        &self,
+        page: &str,
+        within: Option<&str>,
+        value: impl Fn(&TypeTable<'_>, &str) -> Option<TokenStream>,
+    ) -> Option<TokenStream> {
+        let Some(container) = within else {
+            return value(self.table, page);
+        };
+        let (_, schema) = self
+            .table
+            .struct_properties(page)
+            .into_iter()
+            .find(|(name, _)| name == container)?;
+        let holder = match &schema.kind {
+            SchemaKind::Ref(name) => name.clone(),
+            SchemaKind::AllOf(parts) if parts.len() == 1 => parts[0].ref_name()?.to_owned(),
+            _ => return None,
+        };
+        let outer = page_property(self.table, page, container)?;
+        let inner = value(self.table, &holder)?;
+        Some(quote!(#outer.and_then(|page| #inner)))
     }
 
     /// `into_stream` for lists that say whether more follow (`has_more`) and take the last
@@ -1236,8 +1253,12 @@ impl OperationCode<'_, '_, '_> {
         let style = self.operation.pagination.as_ref()?.style.clone();
         let shape = self.page_shape()?;
         let (take_next, link_header, doc) = match &style {
-            PaginationStyle::NextUrl { next } => (
-                self.page_property(shape.page_name.as_deref()?, next)?,
+            PaginationStyle::NextUrl { next, within } => (
+                self.within_page(
+                    shape.page_name.as_deref()?,
+                    within.as_deref(),
+                    |table, holder| page_property(table, holder, next),
+                )?,
                 false,
                 " Every item of every page, fetched page by page as the stream is read, following the URL of the next page that each page names (only under the client's base URL); each page is a request that costs its points.",
             ),
@@ -1555,14 +1576,35 @@ fn success_types(operation: &Operation) -> Vec<Decoded> {
     distinct
 }
 
-/// (items property, cursor query parameter, next-cursor property) of a list whose page carries
+/// An optional property of a struct, as an `Option` expression over `page`, a value of it.
+fn page_property(table: &TypeTable<'_>, page: &str, property: &str) -> Option<TokenStream> {
+    let field = ident(table.field_of(page, property)?);
+    Some(match table.field_shape(page, property)? {
+        FieldShape::Plain => quote!(Some(page.#field)),
+        FieldShape::Optional => quote!(page.#field),
+        FieldShape::DoubleOptional => quote!(page.#field.flatten()),
+    })
+}
+
+/// (items property, cursor query parameter, next-cursor property, the page's object property
+/// that holds it if not the page) of a list whose page carries
 /// a cursor: recognised by the loader from its shape, or declared by an extension.
-fn pagination(operation: &Operation) -> Option<(String, String, String)> {
+fn pagination(operation: &Operation) -> Option<(String, String, String, Option<String>)> {
     let pagination = operation.pagination.as_ref()?;
     match (&pagination.items, &pagination.style) {
-        (Some(items), PaginationStyle::Cursor { parameter, next }) => {
-            Some((items.clone(), parameter.clone(), next.clone()))
-        }
+        (
+            Some(items),
+            PaginationStyle::Cursor {
+                parameter,
+                next,
+                within,
+            },
+        ) => Some((
+            items.clone(),
+            parameter.clone(),
+            next.clone(),
+            within.clone(),
+        )),
         _ => None,
     }
 }

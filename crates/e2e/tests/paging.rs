@@ -96,12 +96,14 @@ fn host(headers: &HeaderMap) -> String {
 }
 
 /// One server for every style: `/v1/orders` (cursor), `/v1/customers` (has_more and the last
-/// id), `/v1/people` (a next URL), `/v1/repos` (a `Link` header); each counts its requests.
-async fn server() -> (String, Arc<[AtomicUsize; 4]>) {
-    let counts: Arc<[AtomicUsize; 4]> = Arc::new(Default::default());
+/// id), `/v1/people` (a next URL), `/v1/repos` (a `Link` header), `/v1/deployments` (a cursor
+/// in `metadata`, an empty one at the end, as Kubernetes does), `/v1/accounts` (a next URL in
+/// `meta`, as Twilio does); each counts its requests.
+async fn server() -> (String, Arc<[AtomicUsize; 6]>) {
+    let counts: Arc<[AtomicUsize; 6]> = Arc::new(Default::default());
     let route = |index: usize, page: Page| {
         get(
-            move |State(counts): State<Arc<[AtomicUsize; 4]>>,
+            move |State(counts): State<Arc<[AtomicUsize; 6]>>,
                   headers: HeaderMap,
                   Query(query): Query<Vec<(String, String)>>| async move {
                 counts[index].fetch_add(1, Ordering::SeqCst);
@@ -165,6 +167,45 @@ async fn server() -> (String, Arc<[AtomicUsize; 4]>) {
                     axum::Json(customers((page - 1) * per_page, per_page)),
                 )
                     .into_response()
+            }),
+        )
+        .route(
+            "/v1/deployments",
+            route(4, |_, query| {
+                let from = query
+                    .iter()
+                    .find(|(name, _)| name == "continue")
+                    .and_then(|(_, value)| value.strip_prefix("token-"))
+                    .and_then(|from| from.parse().ok())
+                    .unwrap_or(0);
+                let next = if from + PAGE < ITEMS {
+                    format!("token-{}", from + PAGE)
+                } else {
+                    String::new()
+                };
+                axum::Json(json!({
+                    "items": customers(from, PAGE),
+                    "metadata": {"continue": next, "resourceVersion": "7"},
+                }))
+                .into_response()
+            }),
+        )
+        .route(
+            "/v1/accounts",
+            route(5, |headers, query| {
+                let from = param(query, "Page").unwrap_or(0) * PAGE;
+                let next = (from + PAGE < ITEMS).then(|| {
+                    format!(
+                        "http://{}/v1/accounts?PageSize={PAGE}&Page={}",
+                        host(headers),
+                        from / PAGE + 1
+                    )
+                });
+                axum::Json(json!({
+                    "accounts": customers(from, PAGE),
+                    "meta": {"page_size": PAGE, "next_page_url": next},
+                }))
+                .into_response()
             }),
         )
         .with_state(Arc::clone(&counts));
@@ -298,11 +339,27 @@ async fn every_style_visits_each_of_1000_items_once() {
         .await
         .unwrap();
     assert_each_once("link-header", repos);
+    let deployments = client
+        .list_deployments()
+        .limit(page)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_each_once("cursor in metadata", deployments);
+    let accounts = client
+        .list_accounts()
+        .page_size(page)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_each_once("next URL in meta", accounts);
 
     let pages = ITEMS.div_ceil(PAGE);
     let requests: Vec<usize> = counts
         .iter()
         .map(|count| count.load(Ordering::SeqCst))
         .collect();
-    assert_eq!(requests, [pages; 4], "one request per page in each style");
+    assert_eq!(requests, [pages; 6], "one request per page in each style");
 }

@@ -2,12 +2,13 @@
 //! success response, or from the `x-pagination` and `x-dropshot-pagination` extensions, which
 //! override what the shape suggests (`x-pagination: false` turns recognition off).
 //!
-//! The rules, in order (names are compared as written; properties are the page's own, not
-//! nested ones):
+//! The rules, in order (names are compared as written; properties are the page's own, or, for
+//! the next cursor or URL, those of an object the page holds as `metadata`, `meta`,
+//! `pagination`, `paging`, `page_info`, `pageInfo`, `links` or `_links`):
 //!
 //! | style | the page (a JSON object with an items array: `data`, `items`, `results`, ...) | the request |
 //! |---|---|---|
-//! | cursor | a string or integer `next_cursor`, `next_page_token`, `nextPageToken`, `next_page`, `next_token`, `continuation_token` (or a `next` that is no URL) | a `cursor`, `page_token`, `pageToken`, `token`, `continuation_token`, `page` or `after` query parameter |
+//! | cursor | a string or integer `next_cursor`, `next_page_token`, `nextPageToken`, `next_page`, `next_token`, `continuation_token`, `continue` (or a `next` that is no URL) | a `cursor`, `page_token`, `pageToken`, `token`, `continuation_token`, `page`, `after` or `continue` query parameter |
 //! | after-last-id | a boolean `has_more` or `hasMore`, and items with a required `id` | an `after`, `starting_after`, `after_id` or `since_id` query parameter |
 //! | next-url | a string `next`, `next_url`, `nextUrl`, `next_link`, `nextLink`, `next_page_url` or `@odata.nextLink` | none needed |
 //! | link-header | (or a bare array) and a declared `Link` response header, or a `page` query parameter beside `per_page`, `page_size` or `limit` | |
@@ -28,7 +29,7 @@ pub(crate) const ITEMS: [&str; 10] = [
     "edges",
 ];
 /// Properties of a page that hold the next cursor.
-const NEXT_CURSOR: [&str; 8] = [
+const NEXT_CURSOR: [&str; 9] = [
     "next_cursor",
     "nextCursor",
     "next_page_token",
@@ -37,9 +38,10 @@ const NEXT_CURSOR: [&str; 8] = [
     "next_token",
     "nextToken",
     "continuation_token",
+    "continue",
 ];
 /// Query parameters that take a cursor.
-const CURSOR_PARAMETERS: [&str; 8] = [
+const CURSOR_PARAMETERS: [&str; 9] = [
     "cursor",
     "page_token",
     "pageToken",
@@ -48,6 +50,7 @@ const CURSOR_PARAMETERS: [&str; 8] = [
     "continuationToken",
     "page",
     "after",
+    "continue",
 ];
 /// Boolean properties that say more items follow.
 const HAS_MORE: [&str; 2] = ["has_more", "hasMore"];
@@ -62,6 +65,18 @@ const NEXT_URL: [&str; 7] = [
     "nextLink",
     "next_page_url",
     "@odata.nextLink",
+];
+/// Object properties of a page that may hold the next cursor or URL instead of the page
+/// itself (Kubernetes' `metadata.continue`, Twilio's `meta.next_page_url`).
+const CONTAINERS: [&str; 8] = [
+    "metadata",
+    "meta",
+    "pagination",
+    "paging",
+    "page_info",
+    "pageInfo",
+    "links",
+    "_links",
 ];
 /// Query parameters that give a page's size beside a `page` number.
 const PAGE_SIZE_PARAMETERS: [&str; 4] = ["per_page", "page_size", "pageSize", "limit"];
@@ -94,6 +109,7 @@ fn recognise_shape(
             style: PaginationStyle::Cursor {
                 parameter: "page_token".to_owned(),
                 next: "next_page".to_owned(),
+                within: None,
             },
             source: PaginationSource::Declared,
         });
@@ -127,12 +143,29 @@ fn recognise_shape(
         _ => return None,
     };
     let (items_name, items) = items_of(page, schemas)?;
+    let property_of =
+        |object: &ObjectSchema, names: &[&'static str], wanted: &dyn Fn(&SchemaKind) -> bool| {
+            names.iter().copied().find(|name| {
+                object
+                    .properties
+                    .get(*name)
+                    .is_some_and(|schema| wanted(&resolve(schema, schemas).kind))
+            })
+        };
     let property = |names: &[&'static str], wanted: &dyn Fn(&SchemaKind) -> bool| {
-        names.iter().copied().find(|name| {
-            page.properties
-                .get(*name)
-                .is_some_and(|schema| wanted(&resolve(schema, schemas).kind))
-        })
+        property_of(page, names, wanted)
+    };
+    // The page's own property, else one of a container object of the page's.
+    let nested = |names: &[&'static str], wanted: &dyn Fn(&SchemaKind) -> bool| {
+        property(names, wanted)
+            .map(|name| (name, None))
+            .or_else(|| {
+                CONTAINERS.iter().find_map(|container| {
+                    let object = object_of(page.properties.get(*container)?, schemas)?;
+                    let name = property_of(object, names, wanted)?;
+                    Some((name, Some((*container).to_owned())))
+                })
+            })
     };
     let is_cursor =
         |kind: &SchemaKind| matches!(kind, SchemaKind::String(_) | SchemaKind::Integer(_));
@@ -147,11 +180,17 @@ fn recognise_shape(
     let items_name = Some(items_name.to_owned());
     if let Some(parameter) = first_query(&CURSOR_PARAMETERS) {
         let next = property(&NEXT_CURSOR, &is_cursor)
-            .or_else(|| property(&["next"], &|kind| is_cursor(kind) && !is_url(kind)));
-        if let Some(next) = next {
+            .map(|name| (name, None))
+            .or_else(|| {
+                property(&["next"], &|kind| is_cursor(kind) && !is_url(kind))
+                    .map(|name| (name, None))
+            })
+            .or_else(|| nested(&NEXT_CURSOR, &is_cursor));
+        if let Some((next, within)) = next {
             let style = PaginationStyle::Cursor {
                 parameter: parameter.to_owned(),
                 next: next.to_owned(),
+                within,
             };
             return Some(recognised(items_name, style));
         }
@@ -169,9 +208,10 @@ fn recognise_shape(
         };
         return Some(recognised(items_name, style));
     }
-    if let Some(next) = property(&NEXT_URL, &is_string) {
+    if let Some((next, within)) = nested(&NEXT_URL, &is_string) {
         let style = PaginationStyle::NextUrl {
             next: next.to_owned(),
+            within,
         };
         return Some(recognised(items_name, style));
     }
@@ -183,6 +223,19 @@ fn recognised(items: Option<String>, style: PaginationStyle) -> Pagination {
         items,
         style,
         source: PaginationSource::Recognised,
+    }
+}
+
+/// The object a property holds: through references, and through an `allOf` of one part
+/// (Kubernetes wraps references that way to describe them).
+fn object_of<'a>(
+    schema: &'a Schema,
+    schemas: &'a IndexMap<String, NamedSchema>,
+) -> Option<&'a ObjectSchema> {
+    match &resolve(schema, schemas).kind {
+        SchemaKind::Object(object) => Some(object),
+        SchemaKind::AllOf(parts) if parts.len() == 1 => object_of(&parts[0], schemas),
+        _ => None,
     }
 }
 
@@ -256,11 +309,13 @@ fn declared_pagination(declared: &Value) -> Result<Option<Pagination>, String> {
         },
         Some("next-url") => PaginationStyle::NextUrl {
             next: text("next", "next"),
+            within: None,
         },
         Some("link-header") => PaginationStyle::LinkHeader,
         None | Some("cursor") => PaginationStyle::Cursor {
             parameter: text("cursor", "cursor"),
             next: text("next", "next_cursor"),
+            within: None,
         },
         Some(other) => {
             return Err(format!(

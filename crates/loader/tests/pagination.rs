@@ -37,7 +37,8 @@ fn a_cursor_in_the_page_sent_back_as_a_parameter() {
             found.style,
             PaginationStyle::Cursor {
                 parameter: parameter.to_owned(),
-                next: next.to_owned()
+                next: next.to_owned(),
+                within: None,
             }
         );
         assert_eq!(found.source, PaginationSource::Recognised);
@@ -74,7 +75,8 @@ fn a_next_url_in_the_page() {
     assert_eq!(
         found.style,
         PaginationStyle::NextUrl {
-            next: "next".into()
+            next: "next".into(),
+            within: None,
         }
     );
 }
@@ -133,21 +135,24 @@ fn extensions_override_the_shape() {
                 Some("entries".to_owned()),
                 PaginationStyle::Cursor {
                     parameter: "from".into(),
-                    next: "more".into()
+                    next: "more".into(),
+                    within: None,
                 }
             )),
             Some((
                 Some("items".to_owned()),
                 PaginationStyle::Cursor {
                     parameter: "page_token".into(),
-                    next: "next_page".into()
+                    next: "next_page".into(),
+                    within: None,
                 }
             )),
             None,
             Some((
                 None,
                 PaginationStyle::NextUrl {
-                    next: "next_page".into()
+                    next: "next_page".into(),
+                    within: None,
                 }
             )),
         ]
@@ -206,4 +211,44 @@ fn a_malformed_x_pagination_warns_and_the_shape_decides() {
             "{declared}"
         );
     }
+}
+
+/// The next cursor or URL in an object the page holds: Kubernetes' `metadata.continue` (the
+/// reference wrapped in an `allOf` to be described) and Twilio's `meta.next_page_url`.
+#[test]
+fn a_next_cursor_or_url_nested_in_the_pages_metadata() {
+    let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /deployments:\n    get:\n      \
+        parameters: [{name: continue, in: query, schema: {type: string}}, {name: limit, in: query, schema: {type: integer}}]\n      \
+        responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/DeploymentList'}}}}}\n  \
+        /accounts:\n    get:\n      \
+        parameters: [{name: PageSize, in: query, schema: {type: integer}}]\n      \
+        responses: {'200': {description: ok, content: {application/json: {schema: {type: object, properties: {accounts: {type: array, items: {type: string}}, meta: {type: object, properties: {next_page_url: {type: string, format: uri, nullable: true}}}}}}}}}\n\
+        components:\n  schemas:\n    \
+        DeploymentList: {type: object, properties: {items: {type: array, items: {type: string}}, metadata: {allOf: [{$ref: '#/components/schemas/ListMeta'}], description: Standard list metadata.}}}\n    \
+        ListMeta: {type: object, properties: {continue: {type: string}}}\n";
+    let api = load_str(text, "x.yaml").expect("loads");
+    let styles: Vec<_> = api
+        .operations
+        .iter()
+        .map(|operation| {
+            operation
+                .pagination
+                .as_ref()
+                .map(|found| found.style.clone())
+        })
+        .collect();
+    assert_eq!(
+        styles,
+        [
+            Some(PaginationStyle::Cursor {
+                parameter: "continue".into(),
+                next: "continue".into(),
+                within: Some("metadata".into()),
+            }),
+            Some(PaginationStyle::NextUrl {
+                next: "next_page_url".into(),
+                within: Some("meta".into()),
+            }),
+        ]
+    );
 }

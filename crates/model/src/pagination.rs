@@ -26,8 +26,12 @@ pub enum PaginationStyle {
     Cursor {
         /// The query parameter that takes the cursor (`cursor`, `page_token`).
         parameter: String,
-        /// The property of the page that holds the next cursor.
+        /// The property that holds the next cursor: of the page, or of `within`.
         next: String,
+        /// The object property of the page that holds `next`, when the page itself does not
+        /// (Kubernetes' `metadata.continue`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        within: Option<String>,
     },
     /// The page says whether there is more (`has_more`); the next page starts after the last
     /// item's id, sent in a query parameter (`after`, `starting_after`).
@@ -42,8 +46,12 @@ pub enum PaginationStyle {
     /// The page carries the URL of the next page (`next`, `next_url`); the runtime follows it
     /// only on the API's own origin.
     NextUrl {
-        /// The property of the page that holds the next URL.
+        /// The property that holds the next URL: of the page, or of `within`.
         next: String,
+        /// The object property of the page that holds `next`, when the page itself does not
+        /// (Twilio's `meta.next_page_url`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        within: Option<String>,
     },
     /// The response's RFC 8288 `Link` header names the next page (`rel="next"`), as GitHub's
     /// `page` and `per_page` lists do.

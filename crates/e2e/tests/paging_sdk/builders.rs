@@ -143,7 +143,6 @@ impl CreateCompletion {
     }
 }
 ::sdkgen_runtime::request_options!(CreateCompletion);
-
 /// The request of [`Client::tail_logs`](crate::Client::tail_logs): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -183,6 +182,7 @@ impl TailLogs {
     }
 }
 ::sdkgen_runtime::request_options!(TailLogs);
+
 /// The request of [`Client::stream_events`](crate::Client::stream_events): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -554,6 +554,150 @@ impl ListRepos {
     }
 }
 ::sdkgen_runtime::request_options!(ListRepos);
+/// The request of [`Client::list_deployments`](crate::Client::list_deployments): set optional parameters, then `send()`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListDeployments {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
+    r#continue: Option<String>,
+    limit: Option<i64>,
+}
+
+impl ListDeployments {
+    pub(crate) fn new(client: &crate::Client) -> Self {
+        ListDeployments {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+            r#continue: None,
+            limit: None,
+        }
+    }
+
+    /// Sets the query parameter `continue`.
+    pub fn r#continue(mut self, value: impl Into<String>) -> Self {
+        self.r#continue = Some(value.into());
+        self
+    }
+
+    /// Sets the query parameter `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// The points this request costs, as the runtime reserves them before sending.
+    pub fn points(&self) -> u32 {
+        3
+    }
+
+    /// Sends the request (await the answer).
+    pub fn send(
+        self,
+    ) -> ResponseFuture<'static, types::ListDeploymentsResponse, serde_json::Value> {
+        let points = self.points();
+        let path = "/deployments".to_owned();
+        let mut request = Request::new("listDeployments", Method::GET, path, points);
+        request.priority = self.client.priority();
+        request.add_query("continue", self.r#continue.as_ref());
+        request.add_query("limit", self.limit.as_ref());
+        self.options.apply(&mut request);
+        self.client.runtime().call_json(request)
+    }
+
+    /// Every item of every page, fetched page by page as the stream is read; each page
+    /// is a request that costs its points.
+    pub fn into_stream(
+        self,
+    ) -> ::sdkgen_runtime::ItemStream<'static, types::Customer, serde_json::Value> {
+        let first = self.r#continue.clone();
+        ::sdkgen_runtime::pagination::pages(
+            first,
+            move |cursor| {
+                let mut request = self.clone();
+                request.r#continue = cursor;
+                request.send()
+            },
+            |page: types::ListDeploymentsResponse| (
+                page.items,
+                page
+                    .metadata
+                    .and_then(|page| {
+                        page.r#continue.as_ref().map(::sdkgen_runtime::ToParam::to_param)
+                    }),
+            ),
+        )
+    }
+}
+::sdkgen_runtime::request_options!(ListDeployments);
+/// The request of [`Client::list_accounts`](crate::Client::list_accounts): set optional parameters, then `send()`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListAccounts {
+    client: crate::Client,
+    options: ::sdkgen_runtime::RequestOptions,
+    page_size: Option<i64>,
+}
+
+impl ListAccounts {
+    pub(crate) fn new(client: &crate::Client) -> Self {
+        ListAccounts {
+            client: client.clone(),
+            options: ::sdkgen_runtime::RequestOptions::default(),
+            page_size: None,
+        }
+    }
+
+    /// Sets the query parameter `PageSize`.
+    pub fn page_size(mut self, value: impl Into<i64>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// The points this request costs, as the runtime reserves them before sending.
+    pub fn points(&self) -> u32 {
+        3
+    }
+
+    /// Sends the request (await the answer).
+    pub fn send(
+        self,
+    ) -> ResponseFuture<'static, types::ListAccountsResponse, serde_json::Value> {
+        let points = self.points();
+        let path = "/accounts".to_owned();
+        let mut request = Request::new("listAccounts", Method::GET, path, points);
+        request.priority = self.client.priority();
+        request.add_query("PageSize", self.page_size.as_ref());
+        self.options.apply(&mut request);
+        self.client.runtime().call_json(request)
+    }
+
+    /// Every item of every page, fetched page by page as the stream is read, following the URL of the next page that each page names (only under the client's base URL); each page is a request that costs its points.
+    pub fn into_stream(
+        self,
+    ) -> ::sdkgen_runtime::ItemStream<'static, types::Customer, serde_json::Value> {
+        let points = self.points();
+        let path = "/accounts".to_owned();
+        let mut request = Request::new("listAccounts", Method::GET, path, points);
+        request.priority = self.client.priority();
+        request.add_query("PageSize", self.page_size.as_ref());
+        self.options.apply(&mut request);
+        ::sdkgen_runtime::pagination::url_pages::<
+            types::ListAccountsResponse,
+            types::Customer,
+            serde_json::Value,
+        >(
+            self.client.runtime().clone(),
+            request,
+            |page: types::ListAccountsResponse| (
+                page.accounts.unwrap_or_default(),
+                page.meta.and_then(|page| page.next_page_url),
+            ),
+            false,
+        )
+    }
+}
+::sdkgen_runtime::request_options!(ListAccounts);
 /// The request of [`Client::upload_files`](crate::Client::upload_files): set optional parameters, then `send()`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]

@@ -137,6 +137,24 @@ impl Client {
         builders::ListRepos::new(self)
     }
 
+    /// Kubernetes' style: the cursor in the page's metadata
+    ///
+    /// `GET /deployments` (`listDeployments`)
+    ///
+    /// **Cost:** 3 points (inferred: multi-resource read).
+    pub fn list_deployments(&self) -> builders::ListDeployments {
+        builders::ListDeployments::new(self)
+    }
+
+    /// Twilio's style: the next URL in the page's meta
+    ///
+    /// `GET /accounts` (`listAccounts`)
+    ///
+    /// **Cost:** 3 points (inferred: multi-resource read).
+    pub fn list_accounts(&self) -> builders::ListAccounts {
+        builders::ListAccounts::new(self)
+    }
+
     /// `POST /uploads` (`uploadFiles`)
     ///
     /// **Cost:** 5 points (inferred: upload).
@@ -217,6 +235,20 @@ pub const OPERATIONS: &[::sdkgen_runtime::OperationInfo] = &[
         id: "listRepos",
         method: "GET",
         path: "/repos",
+        min_points: 3,
+        max_points: 3,
+    },
+    ::sdkgen_runtime::OperationInfo {
+        id: "listDeployments",
+        method: "GET",
+        path: "/deployments",
+        min_points: 3,
+        max_points: 3,
+    },
+    ::sdkgen_runtime::OperationInfo {
+        id: "listAccounts",
+        method: "GET",
+        path: "/accounts",
         min_points: 3,
         max_points: 3,
     },

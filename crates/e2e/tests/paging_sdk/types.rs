@@ -93,6 +93,46 @@ impl Customer {
     }
 }
 
+/// The `ListMeta` schema.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
+#[serde(crate = "::sdkgen_runtime::serde")]
+#[non_exhaustive]
+pub struct ListMeta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#continue: Option<String>,
+    #[serde(
+        rename = "resourceVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_version: Option<String>,
+}
+
+impl ListMeta {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new() -> Self {
+        ListMeta {
+            r#continue: None,
+            resource_version: None,
+        }
+    }
+
+    /// Sets `continue`.
+    #[must_use]
+    pub fn r#continue(mut self, value: impl Into<String>) -> Self {
+        self.r#continue = Some(value.into());
+        self
+    }
+
+    /// Sets `resourceVersion`.
+    #[must_use]
+    pub fn resource_version(mut self, value: impl Into<String>) -> Self {
+        self.resource_version = Some(value.into());
+        self
+    }
+}
+
 /// The `StreamEventsRequest` schema.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(feature = "deserialize", derive(Deserialize))]
@@ -201,6 +241,107 @@ impl ListPeopleResponse {
     #[must_use]
     pub fn next(mut self, value: impl Into<String>) -> Self {
         self.next = Some(value.into());
+        self
+    }
+}
+
+/// The `ListDeploymentsResponse` schema.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
+#[serde(crate = "::sdkgen_runtime::serde")]
+#[non_exhaustive]
+pub struct ListDeploymentsResponse {
+    pub items: Vec<Customer>,
+    /// Wrapped in an allOf to be described, as Kubernetes does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<ListMeta>,
+}
+
+impl ListDeploymentsResponse {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(items: impl Into<Vec<Customer>>) -> Self {
+        ListDeploymentsResponse {
+            items: items.into(),
+            metadata: None,
+        }
+    }
+
+    /// Sets `metadata`.
+    #[must_use]
+    pub fn metadata(mut self, value: impl Into<ListMeta>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+}
+
+/// The `ListAccountsResponse` schema.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
+#[serde(crate = "::sdkgen_runtime::serde")]
+#[non_exhaustive]
+pub struct ListAccountsResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<Vec<Customer>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<ListAccountsResponseMeta>,
+}
+
+impl ListAccountsResponse {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new() -> Self {
+        ListAccountsResponse {
+            accounts: None,
+            meta: None,
+        }
+    }
+
+    /// Sets `accounts`.
+    #[must_use]
+    pub fn accounts(mut self, value: impl Into<Vec<Customer>>) -> Self {
+        self.accounts = Some(value.into());
+        self
+    }
+
+    /// Sets `meta`.
+    #[must_use]
+    pub fn meta(mut self, value: impl Into<ListAccountsResponseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+}
+
+/// The `ListAccountsResponseMeta` schema.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
+#[serde(crate = "::sdkgen_runtime::serde")]
+#[non_exhaustive]
+pub struct ListAccountsResponseMeta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_page_url: Option<String>,
+}
+
+impl ListAccountsResponseMeta {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new() -> Self {
+        ListAccountsResponseMeta {
+            page_size: None,
+            next_page_url: None,
+        }
+    }
+
+    /// Sets `page_size`.
+    #[must_use]
+    pub fn page_size(mut self, value: impl Into<i64>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `next_page_url`.
+    #[must_use]
+    pub fn next_page_url(mut self, value: impl Into<String>) -> Self {
+        self.next_page_url = Some(value.into());
         self
     }
 }
