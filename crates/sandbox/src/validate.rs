@@ -250,16 +250,19 @@ fn coerce(api: &Api, schema: &Schema, text: &str) -> Value {
     }
 }
 
-/// Longer strings are not matched against `pattern`: the ECMAScript engine backtracks, and a
-/// hostile request must not make the sandbox spin.
+/// Longer strings are not matched against `pattern`.
 const MAX_PATTERN_INPUT: usize = 4096;
+/// How often a match may backtrack before the sandbox gives up on it (and validates nothing):
+/// a hostile pattern (`^(a+)+$` with lookaround) or request must not make the sandbox spin.
+const MAX_BACKTRACKS: usize = 100_000;
 
-/// Whether `text` matches an OpenAPI `pattern`, read as the ECMAScript regular expression it
-/// is (with regress: Rust's `regex` has no lookaround or backreferences). `None` when the
-/// pattern does not compile, which the spec's author has to fix, not the client. Patterns are
-/// compiled once per process.
+/// Whether `text` matches an OpenAPI `pattern`, with fancy-regex: the `regex` crate's linear
+/// time for what it can do, and bounded backtracking for the lookaround and backreferences
+/// that ECMAScript patterns may use. `None` when the pattern does not compile (which the
+/// spec's author has to fix, not the client) or the match would backtrack too long. Patterns
+/// are compiled once per process.
 fn matches_pattern(pattern: &str, text: &str) -> Option<bool> {
-    type Compiled = Option<Arc<regress::Regex>>;
+    type Compiled = Option<Arc<fancy_regex::Regex>>;
     static PATTERNS: OnceLock<Mutex<HashMap<String, Compiled>>> = OnceLock::new();
     let compiled = {
         let mut patterns = PATTERNS
@@ -269,7 +272,10 @@ fn matches_pattern(pattern: &str, text: &str) -> Option<bool> {
         if let Some(compiled) = patterns.get(pattern) {
             compiled.clone()
         } else {
-            let compiled = match regress::Regex::new(pattern) {
+            let compiled = match fancy_regex::RegexBuilder::new(pattern)
+                .backtrack_limit(MAX_BACKTRACKS)
+                .build()
+            {
                 Ok(regex) => Some(Arc::new(regex)),
                 Err(error) => {
                     tracing::warn!(pattern, %error, "not validating a pattern that does not compile");
@@ -283,7 +289,13 @@ fn matches_pattern(pattern: &str, text: &str) -> Option<bool> {
             compiled
         }
     };
-    compiled.map(|regex| regex.find(text).is_some())
+    match compiled?.is_match(text) {
+        Ok(matched) => Some(matched),
+        Err(error) => {
+            tracing::warn!(pattern, %error, "not validating a value the pattern backtracks on too long");
+            None
+        }
+    }
 }
 
 fn problem(problems: &mut Vec<Problem>, location: &str, message: String) {
@@ -579,7 +591,7 @@ mod tests {
     }
 
     #[test]
-    fn strings_are_matched_against_their_pattern_as_ecmascript() {
+    fn strings_are_matched_against_their_pattern_with_lookaround() {
         assert!(problems_for("^[a-z]{3}$", "abc").is_empty());
         let problems = problems_for("^[a-z]{3}$", "ABC");
         assert_eq!(problems.len(), 1);
@@ -587,9 +599,26 @@ mod tests {
             problems[0].message.contains("does not match the pattern"),
             "{problems:?}"
         );
-        // Lookahead: ECMAScript has it, Rust's regex crate does not.
+        // Lookahead: ECMAScript has it, and fancy-regex (Rust's regex crate does not).
         assert!(problems_for("^(?=.*\\d)[a-z\\d]+$", "abc1").is_empty());
         assert_eq!(problems_for("^(?=.*\\d)[a-z\\d]+$", "abc").len(), 1);
+    }
+
+    /// Catastrophic backtracking (nested quantifiers, alone or beside lookaround) ends: in
+    /// linear time where no lookaround is needed, at the backtracking limit otherwise.
+    #[test]
+    fn hostile_patterns_do_not_make_the_sandbox_spin() {
+        let hostile = format!("{}!", "a".repeat(4000));
+        assert_eq!(problems_for("^(a+)+$", &hostile).len(), 1);
+        assert!(problems_for("^(a+)+$", &"a".repeat(4000)).is_empty());
+        // A lookahead outside the loop: still decided in linear time.
+        assert_eq!(matches_pattern("^(?=a)(a+)+$", &hostile), Some(false));
+        assert_eq!(matches_pattern("^(?=a)(a+)+$", "aaa"), Some(true));
+        // A backreference needs the backtracking engine: it gives up, and nothing is
+        // validated, instead of spinning for longer than the universe has.
+        assert_eq!(matches_pattern("^(a|a)+\\1$", &hostile), None);
+        assert_eq!(matches_pattern("^(a|a)+\\1$", "aaa"), Some(true));
+        assert!(problems_for("^(a|a)+\\1$", &hostile).is_empty());
     }
 
     #[test]
