@@ -110,8 +110,19 @@ pub fn annotate(spec: &Path, output: Option<&Path>) -> Result<()> {
     let text =
         std::fs::read_to_string(spec).with_context(|| format!("cannot read {}", spec.display()))?;
     let format = SourceFormat::sniff(Some(spec), &text);
-    let annotated =
-        sdkgen_loader::annotate::annotate(&text, &spec.display().to_string(), format, &api)?;
+    // Its references to other files are checked again from the document's own folder.
+    let folder = Some(
+        spec.parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+            .unwrap_or(Path::new(".")),
+    );
+    let annotated = sdkgen_loader::annotate::annotate(
+        &text,
+        &spec.display().to_string(),
+        folder,
+        format,
+        &api,
+    )?;
     let inferred = api
         .operations
         .iter()

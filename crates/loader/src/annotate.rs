@@ -13,8 +13,15 @@ use crate::error::{LoadError, Result, escape};
 use crate::source::Format;
 
 /// Returns `text` with an `x-points` entry for every operation of `api` (loaded from `text`)
-/// whose cost is inferred. `name` is used in error messages.
-pub fn annotate(text: &str, name: &str, format: Format, api: &Api) -> Result<String> {
+/// whose cost is inferred. `name` is used in error messages; `folder` is where the document's
+/// references to other files are found (the folder of its file), for the check of the result.
+pub fn annotate(
+    text: &str,
+    name: &str,
+    folder: Option<&std::path::Path>,
+    format: Format,
+    api: &Api,
+) -> Result<String> {
     let inferred: Vec<&Operation> = api
         .operations
         .iter()
@@ -27,7 +34,7 @@ pub fn annotate(text: &str, name: &str, format: Format, api: &Api) -> Result<Str
         Format::Json => annotate_json(text, name, &inferred)?,
         Format::Yaml => annotate_yaml(text, name, &inferred)?,
     };
-    verify(&annotated, name, api)?;
+    verify(&annotated, name, folder, api)?;
     Ok(annotated)
 }
 
@@ -204,8 +211,18 @@ fn annotate_yaml(text: &str, name: &str, inferred: &[&Operation]) -> Result<Stri
 }
 
 /// Loads the annotated text and checks that every cost is declared as inferred before.
-fn verify(annotated: &str, name: &str, before: &Api) -> Result<()> {
-    let after = crate::load_str(annotated, name)?;
+fn verify(
+    annotated: &str,
+    name: &str,
+    folder: Option<&std::path::Path>,
+    before: &Api,
+) -> Result<()> {
+    let after = match folder {
+        Some(folder) => {
+            crate::load_str_in(annotated, name, folder, &crate::LoadOptions::default())?
+        }
+        None => crate::load_str(annotated, name)?,
+    };
     for (old, new) in before.operations.iter().zip(&after.operations) {
         if new.cost.source != CostSource::Declared || points(new) != points(old) {
             return Err(LoadError::file(

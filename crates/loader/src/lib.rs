@@ -39,11 +39,21 @@ pub fn load_file_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<A
     })
 }
 
-/// Loads an OpenAPI document from text. `name` is used in error messages; references to other
-/// files are resolved against the current directory.
+/// Loads an OpenAPI document from text. `name` is used in error messages. Text has no folder,
+/// so a reference to another file is an error: text from elsewhere must not read the files of
+/// whatever directory the process runs in. [`load_str_in`] gives it one.
 pub fn load_str(text: &str, name: &str) -> Result<Api> {
     with_stack(name, || {
-        let documents = source::Documents::from_text(text, name, &LoadOptions::default())?;
+        let documents = source::Documents::from_text(text, name, None, &LoadOptions::default())?;
+        lower::lower(documents)
+    })
+}
+
+/// Loads an OpenAPI document from text that lives in `folder`: references to other files are
+/// resolved against it, and stay inside it (or inside [`LoadOptions::root_directory`]).
+pub fn load_str_in(text: &str, name: &str, folder: &Path, options: &LoadOptions) -> Result<Api> {
+    with_stack(name, || {
+        let documents = source::Documents::from_text(text, name, Some(folder), options)?;
         lower::lower(documents)
     })
 }

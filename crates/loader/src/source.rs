@@ -29,7 +29,7 @@ pub struct LoadOptions {
     /// The most files one document may pull in through references (default 256).
     pub max_documents: usize,
     /// The folder that references may read files from, with everything below it. `None` (the
-    /// default) is the root document's own folder (the current directory for text), so a
+    /// default) is the root document's own folder (for text, the folder given to `load_str_in`), so a
     /// document cannot read `/etc/passwd` or `../../secrets.yaml`. A layout whose shared files
     /// sit beside the document's folder names their common parent here.
     pub root_directory: Option<PathBuf>,
@@ -102,7 +102,14 @@ impl Documents {
     }
 
     /// Parses text as the root document.
-    pub fn from_text(text: &str, name: &str, options: &LoadOptions) -> Result<Self> {
+    /// A document given as text, in `folder` if it has one: without one, references to other
+    /// files are refused.
+    pub fn from_text(
+        text: &str,
+        name: &str,
+        folder: Option<&Path>,
+        options: &LoadOptions,
+    ) -> Result<Self> {
         let documents = Documents::empty(options);
         if text.len() as u64 > options.max_bytes {
             return Err(too_large(name, text.len() as u64, options.max_bytes));
@@ -111,18 +118,13 @@ impl Documents {
         documents.loaded.borrow_mut().push(Rc::new(Document {
             name: name.to_owned(),
             path: None,
-            base: PathBuf::from("."),
+            base: folder.map_or_else(PathBuf::new, Path::to_path_buf),
             root,
             referenced_from: None,
         }));
-        // Confinement is only needed once a reference names a file; a failure to resolve the
-        // current directory then shows up as that reference's error.
-        documents
-            .confine(
-                options.root_directory.as_deref().unwrap_or(Path::new(".")),
-                name,
-            )
-            .ok();
+        if let Some(folder) = folder {
+            documents.confine(options.root_directory.as_deref().unwrap_or(folder), name)?;
+        }
         Ok(documents)
     }
 
@@ -218,31 +220,29 @@ impl Documents {
                  followed (download it and refer to the file)"
             ));
         }
+        let confinement = self.confinement.borrow().clone();
+        let Some(folder) = confinement else {
+            return Err(format!(
+                "reference {reference:?} names another file, and a document given as text has \
+                 no folder to find it in; load the document from its file (or with load_str_in)"
+            ));
+        };
         let referrer = self.get(from);
         let path = referrer.base.join(percent_decode(file));
         let canonical = std::fs::canonicalize(&path).map_err(|error| {
             format!("reference {reference:?} cannot be followed: cannot read the file: {error}")
         })?;
-        let confinement = self.confinement.borrow().clone();
-        match confinement {
-            Some(folder) if canonical.starts_with(&folder) => {}
-            Some(folder) => {
-                return Err(format!(
-                    "reference {reference:?} points outside {} (the document's folder); set \
-                     LoadOptions::root_directory to allow a wider folder",
-                    folder.display()
-                ));
-            }
-            None => {
-                return Err(format!(
-                    "reference {reference:?} cannot be followed: the current directory cannot \
-                     be resolved"
-                ));
-            }
+        if !canonical.starts_with(&folder) {
+            return Err(format!(
+                "reference {reference:?} points outside {} (the document's folder); set \
+                 LoadOptions::root_directory to allow a wider folder",
+                folder.display()
+            ));
         }
+        // The file read is the one checked: the canonical path has no link left to change.
         let document = self
             .load_path(
-                &path,
+                &canonical,
                 &path.display().to_string(),
                 Some((referrer.name.clone(), pointer.to_owned())),
             )
@@ -323,7 +323,15 @@ fn read_bounded(path: &Path, name: &str, limit: u64) -> Result<Vec<u8>> {
         return Err(too_large(name, metadata.len(), limit));
     }
     let file = std::fs::File::open(path).map_err(cannot_read)?;
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    // What was opened, which may not be what was looked at if the file changed in between.
+    let metadata = file.metadata().map_err(cannot_read)?;
+    if !metadata.is_file() {
+        return Err(LoadError::file(
+            name,
+            "is not a regular file (a device, FIFO or socket); only regular files are read",
+        ));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len().min(limit)).unwrap_or(0));
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(cannot_read)?;

@@ -468,3 +468,35 @@ fn a_malformed_referenced_file_is_named_with_its_line_and_the_referring_place() 
         "{error}"
     );
 }
+
+/// Text has no folder: its references to files are refused (they resolved against the
+/// process's current directory), unless it is given one, inside which they stay.
+#[test]
+fn text_reads_files_only_from_the_folder_it_is_given() {
+    let text = format!("{MINIMAL}components:\n  schemas:\n    A: {{$ref: 'Cargo.toml'}}\n");
+    let error = load_str(&text, "text.yaml").unwrap_err();
+    assert_eq!(
+        error.pointer.as_deref(),
+        Some("/components/schemas/A"),
+        "{error}"
+    );
+    assert!(error.message.contains("has no folder"), "{error}");
+
+    let directory = tempfile::tempdir().unwrap();
+    let folder = directory.path().join("api");
+    std::fs::create_dir_all(&folder).unwrap();
+    write(&folder, "shared.yaml", "type: string\n");
+    write(directory.path(), "secret.yaml", "type: string\n");
+    let inside = format!("{MINIMAL}components:\n  schemas:\n    A: {{$ref: 'shared.yaml'}}\n");
+    let api = sdkgen_loader::load_str_in(&inside, "text.yaml", &folder, &LoadOptions::default())
+        .expect("a file of the folder is read");
+    assert!(
+        api.schemas.contains_key("shared"),
+        "{:?}",
+        api.schemas.keys()
+    );
+    let outside = format!("{MINIMAL}components:\n  schemas:\n    A: {{$ref: '../secret.yaml'}}\n");
+    let error = sdkgen_loader::load_str_in(&outside, "text.yaml", &folder, &LoadOptions::default())
+        .unwrap_err();
+    assert!(error.message.contains("points outside"), "{error}");
+}
