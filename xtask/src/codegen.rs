@@ -252,15 +252,21 @@ pub fn corpus_check(shared: Option<PathBuf>) -> Result<()> {
         .unwrap_or_else(|| root.join("target"));
     let started = Instant::now();
     // As users get them, and with the features that add the other serde direction.
-    for features in [None, Some("--all-features")] {
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-            .args(["check", "--workspace", "--all-targets", "--quiet"])
-            .args(features)
+    // `cargo check` in the corpus workspace, warnings denied.
+    let check = |arguments: &[&str]| {
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+            .args(["check", "--quiet"])
+            .args(arguments)
             .current_dir(&workspace)
             .env("CARGO_TARGET_DIR", &target)
             .env("RUSTFLAGS", "-D warnings")
             .status()
-            .context("cannot run cargo check")?;
+            .context("cannot run cargo check")
+    };
+    for features in [None, Some("--all-features")] {
+        let mut arguments = vec!["--workspace", "--all-targets"];
+        arguments.extend(features);
+        let status = check(&arguments)?;
         if !status.success() {
             bail!(
                 "cargo check {}of the generated corpus crates failed ({status})",
@@ -279,22 +285,10 @@ pub fn corpus_check(shared: Option<PathBuf>) -> Result<()> {
     let mut checks = 0;
     for (member, tags) in members.iter().filter(|(_, tags)| !tags.is_empty()) {
         for tag in std::iter::once(None).chain(tags.iter().map(Some)) {
-            let status =
-                Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-                    .args([
-                        "check",
-                        "--quiet",
-                        "--lib",
-                        "--no-default-features",
-                        "-p",
-                        member,
-                    ])
-                    .args(tag.map(|tag| format!("--features={tag}")))
-                    .current_dir(&workspace)
-                    .env("CARGO_TARGET_DIR", &target)
-                    .env("RUSTFLAGS", "-D warnings")
-                    .status()
-                    .context("cannot run cargo check")?;
+            let feature = tag.map(|tag| format!("--features={tag}"));
+            let mut arguments = vec!["--lib", "--no-default-features", "-p", member];
+            arguments.extend(feature.as_deref());
+            let status = check(&arguments)?;
             if !status.success() {
                 bail!(
                     "cargo check of {member} with no default features and {} failed ({status})",
