@@ -184,18 +184,19 @@ impl TagFeatures {
         self.cfg(self.schemas.get(schema).map(Vec::as_slice))
     }
 
-    /// The `#[cfg(...)]` that compiles an item needed by any of `schemas` (empty when one of
-    /// them is always compiled).
-    pub fn any_schema_cfg<'s>(&self, schemas: impl IntoIterator<Item = &'s String>) -> TokenStream {
-        let mut features = BTreeSet::new();
-        for schema in schemas {
-            match self.schemas.get(schema) {
-                Some(gates) => features.extend(gates.iter().copied()),
-                None => return TokenStream::new(),
-            }
-        }
-        let features: Vec<usize> = features.into_iter().collect();
-        self.cfg(Some(&features))
+    /// The condition under which a schema's type is compiled, for a `cfg(...)`: `None` when
+    /// it always is.
+    pub fn schema_predicate(&self, schema: &str) -> Option<TokenStream> {
+        let features: Vec<&str> = self
+            .schemas
+            .get(schema)?
+            .iter()
+            .map(|&feature| self.names[feature].as_str())
+            .collect();
+        Some(match features.as_slice() {
+            [feature] => quote!(feature = #feature),
+            _ => quote!(any(#(feature = #features),*)),
+        })
     }
 
     /// The features an operation needs, as a sentence for its documentation.
@@ -399,7 +400,7 @@ fn feature_name(tag: &str) -> String {
     }
 }
 
-/// The longest feature name made from a tag (the `-2` of a clash may follow).
+/// The longest feature name made from a tag, before the `-2` (and so on) that a clash adds.
 const MAX_NAME: usize = 48;
 
 /// `base`, or `base-2`, `base-3` ... whichever is not taken yet; taken from then on.

@@ -692,11 +692,31 @@ fn operations_default_url(api: &Api) -> bool {
     })
 }
 
+/// The template with each `{{name}}` replaced by its value, in one pass over the template:
+/// a value (a title, a tag from the document) is never read as a template itself.
 fn fill(template: &str, values: &[(&str, String)]) -> String {
-    let mut text = template.to_owned();
-    for (name, value) in values {
-        text = text.replace(&format!("{{{{{name}}}}}"), value);
+    let mut text = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        text.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let value = after.find("}}").and_then(|end| {
+            let name = &after[..end];
+            let value = values.iter().find(|(known, _)| *known == name)?;
+            Some((&value.1, end))
+        });
+        match value {
+            Some((value, end)) => {
+                text.push_str(value);
+                rest = &after[end + 2..];
+            }
+            None => {
+                text.push_str("{{");
+                rest = after;
+            }
+        }
     }
+    text.push_str(rest);
     text
 }
 
@@ -840,6 +860,19 @@ mod tests {
         assert_eq!(
             fill("{{a}}-{{b}}-{{a}}", &[("a", "1".into()), ("b", "2".into())]),
             "1-2-1"
+        );
+    }
+
+    #[test]
+    fn values_are_never_read_as_templates() {
+        // A title or a tag from the document that looks like a placeholder stays as it is.
+        assert_eq!(
+            fill("{{a}} {{b}}", &[("a", "{{b}}".into()), ("b", "x".into())]),
+            "{{b}} x"
+        );
+        assert_eq!(
+            fill("{{unknown}} {{a", &[("a", "1".into())]),
+            "{{unknown}} {{a"
         );
     }
 

@@ -1177,10 +1177,12 @@ impl OperationCode<'_, '_, '_> {
             .into_iter()
             .find(|(name, _)| name == container)?;
         let holder = match &schema.kind {
-            SchemaKind::Ref(name) => name.clone(),
-            SchemaKind::AllOf(parts) if parts.len() == 1 => parts[0].ref_name()?.to_owned(),
+            SchemaKind::Ref(name) => name.as_str(),
+            SchemaKind::AllOf(parts) if parts.len() == 1 => parts[0].ref_name()?,
             _ => return None,
         };
+        // Through aliases (`Meta: {$ref: PageMeta}`) to the struct, as the loader looked.
+        let holder = self.table.alias_target(holder);
         let outer = page_property(self.table, page, container)?;
         let inner = value(self.table, &holder)?;
         Some(quote!(#outer.and_then(|page| #inner)))

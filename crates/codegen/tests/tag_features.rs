@@ -119,7 +119,7 @@ fn operations_are_compiled_with_their_tags() {
     // The operations table lists every operation, whatever the features.
     assert_eq!(
         client.matches("::sdkgen_runtime::OperationInfo {").count(),
-        6
+        7
     );
 }
 
@@ -157,6 +157,12 @@ fn types_are_compiled_with_the_tags_that_use_them() {
         .find(|line| line.starts_with("struct ") && line.ends_with("Shape<T> {"))
         .expect("a wire struct");
     assert_eq!(cfg_above(types, wire), [EITHER]);
+    // Tally (received, pets) and TallyFilter (sent, store) share one too: with the store tag
+    // alone it is needed only if TallyFilter deserialises, with the `deserialize` feature.
+    assert_eq!(
+        cfg_above(types, "struct TallyShape {"),
+        [r#"#[cfg(any(feature = "pets", all(feature = "store-admin", feature = "deserialize")))]"#]
+    );
 }
 
 #[test]

@@ -226,6 +226,15 @@ fn recognised(items: Option<String>, style: PaginationStyle) -> Pagination {
     }
 }
 
+/// A value from the document as a warning shows it: JSON, on one line, at most 80 characters.
+fn shown(value: &Value) -> String {
+    let text = value.to_string();
+    match text.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text,
+    }
+}
+
 /// The object a property holds: through references, and through an `allOf` of one part
 /// (Kubernetes wraps references that way to describe them).
 fn object_of<'a>(
@@ -276,13 +285,15 @@ fn declared_pagination(declared: &Value) -> Result<Option<Pagination>, String> {
         Value::Object(fields) => fields,
         other => {
             return Err(format!(
-                "x-pagination must be false or an object, not {other}; it is ignored"
+                "x-pagination must be false or an object, not {}; it is ignored",
+                shown(other)
             ));
         }
     };
     if let Some(unknown) = fields.keys().find(|key| !FIELDS.contains(&key.as_str())) {
         return Err(format!(
-            "x-pagination has no field `{unknown}` (it has {}); it is ignored",
+            "x-pagination has no field {} (it has {}); it is ignored",
+            shown(&Value::from(unknown.as_str())),
             FIELDS.join(", ")
         ));
     }
@@ -291,7 +302,9 @@ fn declared_pagination(declared: &Value) -> Result<Option<Pagination>, String> {
         .find(|(key, value)| !(value.is_string() || (key.as_str() == "items" && value.is_null())))
     {
         return Err(format!(
-            "x-pagination.{key} must be a string, not {value}; x-pagination is ignored"
+            "x-pagination.{} must be a string, not {}; x-pagination is ignored",
+            key.escape_debug(),
+            shown(value)
         ));
     }
     let text = |key: &str, default: &str| {
@@ -319,7 +332,8 @@ fn declared_pagination(declared: &Value) -> Result<Option<Pagination>, String> {
         },
         Some(other) => {
             return Err(format!(
-                "x-pagination.style {other:?} is not one of {STYLES}; x-pagination is ignored"
+                "x-pagination.style {} is not one of {STYLES}; x-pagination is ignored",
+                shown(&Value::from(other))
             ));
         }
     };

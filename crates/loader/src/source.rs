@@ -322,7 +322,7 @@ fn read_bounded(path: &Path, name: &str, limit: u64) -> Result<Vec<u8>> {
     if metadata.len() > limit {
         return Err(too_large(name, metadata.len(), limit));
     }
-    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    let file = open_without_blocking(path).map_err(cannot_read)?;
     // What was opened, which may not be what was looked at if the file changed in between.
     let metadata = file.metadata().map_err(cannot_read)?;
     if !metadata.is_file() {
@@ -345,6 +345,19 @@ fn read_bounded(path: &Path, name: &str, limit: u64) -> Result<Vec<u8>> {
         ));
     }
     Ok(bytes)
+}
+
+/// Opens a file for reading without waiting for a writer, should it have become a FIFO since
+/// it was looked at (reads of a regular file do not block either way).
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
 }
 
 fn too_large(name: &str, length: u64, limit: u64) -> LoadError {
@@ -501,5 +514,27 @@ mod tests {
         assert_eq!(Format::sniff(Some(Path::new("a.yml")), "{}"), Format::Yaml);
         assert_eq!(Format::sniff(None, "  {\"a\": 1}"), Format::Json);
         assert_eq!(Format::sniff(None, "openapi: 3.1.0"), Format::Yaml);
+    }
+}
+
+#[cfg(all(test, unix))]
+mod open_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::open_without_blocking;
+
+    /// A FIFO opened for reading with no writer returns at once (a plain open would wait for
+    /// a writer forever), and what was opened shows it is no regular file.
+    #[test]
+    fn a_fifo_opens_without_waiting_and_is_seen_for_what_it_is() {
+        let directory = tempfile::tempdir().unwrap();
+        let fifo = directory.path().join("fifo.yaml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|status| status.success()) {
+            eprintln!("skipped: mkfifo is not available");
+            return;
+        }
+        let file = open_without_blocking(&fifo).unwrap();
+        assert!(!file.metadata().unwrap().is_file());
     }
 }

@@ -179,7 +179,7 @@ fn a_malformed_x_pagination_warns_and_the_shape_decides() {
             "{style: next_url, next: next}",
             "x-pagination.style \"next_url\" is not one of",
         ),
-        ("{stlye: cursor}", "x-pagination has no field `stlye`"),
+        ("{stlye: cursor}", "x-pagination has no field \"stlye\""),
         (
             "{style: cursor, cursor: 5}",
             "x-pagination.cursor must be a string, not 5",
@@ -251,4 +251,20 @@ fn a_next_cursor_or_url_nested_in_the_pages_metadata() {
             }),
         ]
     );
+}
+
+#[test]
+fn a_malformed_x_pagination_is_shown_short_and_on_one_line() {
+    let long = "a\\n".repeat(400);
+    let text = format!(
+        "openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\npaths:\n  /things:\n    get:\n      \
+         x-pagination: \"{long}\"\n      responses: {{'204': {{description: ok}}}}\n"
+    );
+    let api = load_str(&text, "x.yaml").expect("loads");
+    let warning = api
+        .warnings
+        .iter()
+        .find(|warning| warning.contains("x-pagination must be false or an object"))
+        .expect("a warning");
+    assert!(warning.len() < 250 && !warning.contains('\n'), "{warning}");
 }

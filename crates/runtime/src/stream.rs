@@ -7,6 +7,8 @@
 
 use std::path::Path;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -284,6 +286,16 @@ fn guard_event_size<E: Send + 'static>(
     let mut at_line_start = false;
     let mut after_cr = false;
     let mut failed = false;
+    // Whether the stream's last byte was a CR: a line ending, which the parser only takes as
+    // one once it sees that no LF follows; at the end of the stream an LF makes it sure.
+    let ended_with_cr = Arc::new(AtomicBool::new(false));
+    let last_byte_cr = Arc::clone(&ended_with_cr);
+    let flush = futures_util::stream::once(async move {
+        ended_with_cr
+            .load(Ordering::Relaxed)
+            .then(|| Ok(Bytes::from_static(b"\n")))
+    })
+    .filter_map(futures_util::future::ready);
     chunks
         .map(move |chunk| {
             let chunk = chunk?;
@@ -314,6 +326,9 @@ fn guard_event_size<E: Send + 'static>(
                     });
                 }
             }
+            if !chunk.is_empty() {
+                last_byte_cr.store(after_cr, Ordering::Relaxed);
+            }
             Ok(chunk)
         })
         .take_while(move |item| {
@@ -321,6 +336,7 @@ fn guard_event_size<E: Send + 'static>(
             failed |= item.is_err();
             futures_util::future::ready(go)
         })
+        .chain(flush)
 }
 
 impl<T, E> Stream for EventStream<T, E> {
@@ -593,10 +609,22 @@ mod tests {
             let events = EventStream::from_chunks("watch", StatusCode::OK, many, 64, text_event)
                 .try_collect_all()
                 .await;
-            // The parser holds the last bare CR, in case an LF follows: at the end of the
-            // stream that last event is not dispatched.
+            // The last event too, though its blank line ends with the stream's last byte.
             let count = events.map(|events| events.len());
-            assert!(matches!(count, Ok(999 | 1000)), "{ending:?}: {count:?}");
+            assert!(matches!(count, Ok(1000)), "{ending:?}: {count:?}");
+        }
+        // An event whose blank line is the stream's last CR is complete; one without a blank
+        // line is not, even when its last line ends with a CR.
+        for (text, expected) in [
+            ("data: a\r\r", vec!["a"]),
+            ("data: a\r\rdata: b\r", vec!["a"]),
+        ] {
+            let events =
+                EventStream::from_chunks("watch", StatusCode::OK, chunks(&[text]), 64, text_event)
+                    .try_collect_all()
+                    .await
+                    .unwrap();
+            assert_eq!(events, expected, "{text:?}");
         }
         // A CR then an LF in the next chunk is one line ending, not a blank line.
         let split = chunks(&["data: a\r", "\ndata: b\r\n\r\n"]);

@@ -66,15 +66,23 @@ impl Organisation {
         }
     }
 
-    /// Forgets the oldest keys, but not `keep`, until within the limits.
+    /// Forgets the oldest keys, but not `keep`, until within the limits: kept answers first,
+    /// and requests still in progress only when no answer is left to forget (forgetting one
+    /// lets a retry of it act again).
     fn evict(&mut self, keep: Option<&str>) {
         while self.entries.len() > MAX_KEPT_PER_ORGANISATION
             || self.bytes > MAX_BYTES_PER_ORGANISATION
         {
+            let evictable = |key: &&String| Some(key.as_str()) != keep;
+            let done = |key: &&String| {
+                matches!(self.entries.get(key.as_str()), Some((_, Entry::Done(..))))
+            };
             let oldest = self
                 .order
                 .values()
-                .find(|key| Some(key.as_str()) != keep)
+                .filter(evictable)
+                .find(done)
+                .or_else(|| self.order.values().find(evictable))
                 .cloned();
             match oldest {
                 Some(key) => self.remove(&key),
@@ -338,16 +346,38 @@ mod tests {
     }
 
     #[test]
-    fn a_claim_pushed_out_while_in_progress_keeps_nothing() {
+    fn requests_in_progress_are_forgotten_after_kept_answers() {
         let keys = Keys::default();
         let Decision::Handle(slow) = keys.decide("org", "slow", 7) else {
             panic!("new")
         };
-        for index in 0..MAX_KEPT_PER_ORGANISATION {
+        for index in 0..MAX_KEPT_PER_ORGANISATION + 10 {
             kept(&keys, "org", &format!("k{index}"), b"{}".to_vec());
         }
+        // The oldest key is still in progress: a retry of it is a conflict, not a second run.
+        assert!(matches!(
+            keys.decide("org", "slow", 7),
+            Decision::Conflict(_)
+        ));
+        slow.keep(answer(StatusCode::CREATED));
+        assert!(replays(&keys, "org", "slow"));
+    }
+
+    #[test]
+    fn a_claim_pushed_out_while_in_progress_keeps_nothing() {
+        let keys = Keys::default();
+        let mut claims = Vec::new();
+        for index in 0..MAX_KEPT_PER_ORGANISATION {
+            let Decision::Handle(claim) = keys.decide("org", &format!("slow{index}"), 7) else {
+                panic!("new")
+            };
+            claims.push(claim);
+        }
+        // Every key is in progress: a new one pushes out the oldest of them.
+        kept(&keys, "org", "new", b"{}".to_vec());
+        let slow = claims.remove(0);
         slow.keep(answer(StatusCode::CREATED));
         assert_eq!(keys.usage("org").0, MAX_KEPT_PER_ORGANISATION);
-        assert!(!replays(&keys, "org", "slow"));
+        assert!(!replays(&keys, "org", "slow0"));
     }
 }

@@ -272,7 +272,7 @@ fn matches_pattern(pattern: &str, text: &str) -> Option<bool> {
         if let Some(compiled) = patterns.get(pattern) {
             compiled.clone()
         } else {
-            let compiled = match fancy_regex::RegexBuilder::new(pattern)
+            let compiled = match fancy_regex::RegexBuilder::new(&ascii_classes(pattern))
                 .backtrack_limit(MAX_BACKTRACKS)
                 .build()
             {
@@ -296,6 +296,54 @@ fn matches_pattern(pattern: &str, text: &str) -> Option<bool> {
             None
         }
     }
+}
+
+/// The pattern with ECMAScript's `\d`, `\D`, `\w` and `\W`, which are ASCII, as ASCII
+/// classes: the `regex` crate reads them as Unicode (`\d` would match `٣`).
+fn ascii_classes(pattern: &str) -> String {
+    let mut rewritten = String::with_capacity(pattern.len());
+    let mut in_class = false;
+    let mut characters = pattern.chars();
+    while let Some(character) = characters.next() {
+        match character {
+            '\\' => {
+                let Some(escaped) = characters.next() else {
+                    rewritten.push(character);
+                    break;
+                };
+                let class = match escaped {
+                    'd' => Some("[:digit:]"),
+                    'D' => Some("[:^digit:]"),
+                    'w' => Some("[:word:]"),
+                    'W' => Some("[:^word:]"),
+                    _ => None,
+                };
+                match (class, in_class) {
+                    (Some(class), true) => rewritten.push_str(class),
+                    (Some(class), false) => {
+                        rewritten.push('[');
+                        rewritten.push_str(class);
+                        rewritten.push(']');
+                    }
+                    (None, _) => {
+                        rewritten.push(character);
+                        rewritten.push(escaped);
+                    }
+                }
+            }
+            '[' if !in_class => {
+                in_class = true;
+                rewritten.push(character);
+                // A `]` first in a class is a literal in neither dialect's reading here.
+            }
+            ']' if in_class => {
+                in_class = false;
+                rewritten.push(character);
+            }
+            _ => rewritten.push(character),
+        }
+    }
+    rewritten
 }
 
 fn problem(problems: &mut Vec<Problem>, location: &str, message: String) {
@@ -602,6 +650,21 @@ mod tests {
         // Lookahead: ECMAScript has it, and fancy-regex (Rust's regex crate does not).
         assert!(problems_for("^(?=.*\\d)[a-z\\d]+$", "abc1").is_empty());
         assert_eq!(problems_for("^(?=.*\\d)[a-z\\d]+$", "abc").len(), 1);
+    }
+
+    /// `\d` and `\w` are ASCII, as in ECMAScript, inside and outside classes.
+    #[test]
+    fn digit_and_word_classes_are_ascii() {
+        assert_eq!(matches_pattern("^\\d{3}$", "123"), Some(true));
+        assert_eq!(matches_pattern("^\\d{3}$", "١٢٣"), Some(false));
+        assert_eq!(matches_pattern("^[\\d-]+$", "1-2"), Some(true));
+        assert_eq!(matches_pattern("^[\\d-]+$", "١-٢"), Some(false));
+        assert_eq!(matches_pattern("^\\w+$", "a_1"), Some(true));
+        assert_eq!(matches_pattern("^\\w+$", "é"), Some(false));
+        assert_eq!(matches_pattern("^\\D\\W$", "a!"), Some(true));
+        assert_eq!(matches_pattern("^[\\D]$", "1"), Some(false));
+        // Escapes that are not classes stay as they are.
+        assert_eq!(matches_pattern("^\\.\\\\d$", ".\\d"), Some(true));
     }
 
     /// Catastrophic backtracking (nested quantifiers, alone or beside lookaround) ends: in

@@ -615,7 +615,7 @@ impl ProjectPage {
 }
 
 /// The wire form of `ProjectPage`, `TaskPage`, `CommentPage`: they share this one derived `Deserialize`.
-#[cfg(any(feature = "comments", feature = "projects", feature = "tasks"))]
+#[cfg(any(feature = "projects", feature = "tasks", feature = "comments"))]
 #[derive(Deserialize)]
 #[serde(
     crate = "::sdkgen_runtime::serde",

@@ -240,6 +240,18 @@ impl<'a> TypeTable<'a> {
         })
     }
 
+    /// The schema an alias names, through any chain of aliases (`A: {$ref: B}`, `B: {$ref: C}`
+    /// gives `C`); a schema that is no alias is its own target.
+    pub fn alias_target(&self, mut name: &'a str) -> String {
+        for _ in 0..=self.api.schemas.len() {
+            match self.api.schemas.get(name).map(|named| &named.schema.kind) {
+                Some(SchemaKind::Ref(next)) => name = next,
+                _ => break,
+            }
+        }
+        name.to_owned()
+    }
+
     /// The declared properties of a struct schema, in order.
     pub fn struct_properties(&self, schema: &str) -> Vec<(String, Schema)> {
         self.api

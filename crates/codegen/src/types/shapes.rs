@@ -185,8 +185,6 @@ impl TypeTable<'_> {
         fields: TokenStream,
     ) -> TokenStream {
         let wire = ident(wire);
-        let any_deserializes = members.iter().any(|member| self.serde_directions(member).1);
-        let cfg = (!any_deserializes).then(|| quote!(#[cfg(feature = "deserialize")]));
         let names: Vec<String> = members
             .iter()
             .map(|member| format!("`{}`", self.analysis.names[member]))
@@ -208,7 +206,6 @@ impl TypeTable<'_> {
         let generics = (!parameters.is_empty()).then(|| quote!(<#(#parameters),*>));
         quote! {
             #[doc = #doc]
-            #cfg
             #[derive(Deserialize)]
             // Named in decode errors ("expected struct ResultsPage") by the family's name.
             #[serde(crate = "::sdkgen_runtime::serde", rename = #label #bound)]
@@ -247,14 +244,38 @@ impl TypeTable<'_> {
         quote!(#(#fields)*)
     }
 
-    /// For the first member of a family: the family's wire struct, compiled with any member.
+    /// For the first member of a family: the family's wire struct, compiled exactly when a
+    /// member's `Deserialize` is (its type is compiled, and it deserialises or the
+    /// `deserialize` feature is on), so that it is never compiled unused.
     pub(super) fn family_wire_item(&self, named: &NamedSchema) -> Option<TokenStream> {
         let families = self.families.as_ref()?;
         let family = &families.families[*families.member_of.get(&named.name)?];
-        (family.first == named.name).then(|| {
-            let cfg = self.analysis.features().any_schema_cfg(&family.members);
-            crate::features::gate(family.wire_item.clone(), &cfg)
-        })
+        if family.first != named.name {
+            return None;
+        }
+        let mut terms = Vec::new();
+        for member in &family.members {
+            let compiled = self.analysis.features().schema_predicate(member);
+            let deserialises = self.serde_directions(member).1;
+            let term = match (compiled, deserialises) {
+                (None, true) => return Some(family.wire_item.clone()),
+                (None, false) => quote!(feature = "deserialize"),
+                (Some(compiled), true) => compiled,
+                (Some(compiled), false) => quote!(all(#compiled, feature = "deserialize")),
+            };
+            let text = term.to_string();
+            if !terms
+                .iter()
+                .any(|known: &TokenStream| known.to_string() == text)
+            {
+                terms.push(term);
+            }
+        }
+        let cfg = match terms.as_slice() {
+            [term] => quote!(#[cfg(#term)]),
+            _ => quote!(#[cfg(any(#(#terms),*))]),
+        };
+        Some(crate::features::gate(family.wire_item.clone(), &cfg))
     }
 
     /// For a member of a family: its hand-written `Deserialize`, through the family's wire
