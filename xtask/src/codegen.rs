@@ -279,28 +279,40 @@ pub fn corpus_check(shared: Option<PathBuf>) -> Result<()> {
         members.len(),
         started.elapsed()
     );
-    // Each tag feature alone compiles: every type its operations use is gated with it. And
-    // none at all compiles (the types every feature set keeps).
+    // Each tag feature alone compiles, without and with both serde directions: every type its
+    // operations use is gated with it, and nothing it compiles is unused. And none at all
+    // compiles (the types every feature set keeps).
     let started = Instant::now();
     let mut checks = 0;
     for (member, tags) in members.iter().filter(|(_, tags)| !tags.is_empty()) {
-        for tag in std::iter::once(None).chain(tags.iter().map(Some)) {
-            let feature = tag.map(|tag| format!("--features={tag}"));
+        let mut sets = vec![String::new()];
+        for tag in tags {
+            sets.push(tag.clone());
+            sets.push(format!("{tag},serialize,deserialize"));
+        }
+        for set in &sets {
+            let feature = format!("--features={set}");
             let mut arguments = vec!["--lib", "--no-default-features", "-p", member];
-            arguments.extend(feature.as_deref());
+            if !set.is_empty() {
+                arguments.push(&feature);
+            }
             let status = check(&arguments)?;
             if !status.success() {
                 bail!(
                     "cargo check of {member} with no default features and {} failed ({status})",
-                    tag.map(|tag| format!("the feature {tag} alone"))
-                        .unwrap_or_else(|| "no other".to_owned())
+                    if set.is_empty() {
+                        "no other"
+                    } else {
+                        set.as_str()
+                    }
                 );
             }
             checks += 1;
         }
     }
     println!(
-        "{checks} feature sets checked, each tag alone and none ({:.1?})",
+        "{checks} feature sets checked: none, and each tag alone, without and with both serde \
+         directions ({:.1?})",
         started.elapsed()
     );
     Ok(())
