@@ -89,8 +89,12 @@ pub fn generate(
         .values()
         .map(|file| file.lines().count())
         .sum();
+    let features = match generated.tag_features.len() {
+        0 => String::new(),
+        count => format!(", a cargo feature for each of {count} tags"),
+    };
     eprintln!(
-        "generated {crate_name} in {} ({} operations, {lines} lines, {:.0?})",
+        "generated {crate_name} in {} ({} operations{features}, {lines} lines, {:.0?})",
         out.display(),
         api.operations.len(),
         started.elapsed()

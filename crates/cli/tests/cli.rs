@@ -245,6 +245,21 @@ fn generate_writes_a_crate_outside_the_repository() {
     );
     assert!(manifest.contains("publish = false"), "{manifest}");
     assert!(crate_dir.join("src/lib.rs").is_file());
+    // One tag or none: no tag features, and the summary says nothing of them.
+    assert!(!stderr.contains("cargo feature"), "{stderr}");
+    let tagged = out.path().join("tags");
+    let (code, _, stderr) = sdkgen(&[
+        "generate",
+        "--spec",
+        "crates/codegen/tests/fixtures/tags.yaml",
+        "--out",
+        &tagged.display().to_string(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("(7 operations, a cargo feature for each of 3 tags, "),
+        "{stderr}"
+    );
 }
 
 #[test]
