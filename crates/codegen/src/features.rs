@@ -187,16 +187,7 @@ impl TagFeatures {
     /// The condition under which a schema's type is compiled, for a `cfg(...)`: `None` when
     /// it always is.
     pub fn schema_predicate(&self, schema: &str) -> Option<TokenStream> {
-        let features: Vec<&str> = self
-            .schemas
-            .get(schema)?
-            .iter()
-            .map(|&feature| self.names[feature].as_str())
-            .collect();
-        Some(match features.as_slice() {
-            [feature] => quote!(feature = #feature),
-            _ => quote!(any(#(feature = #features),*)),
-        })
+        self.predicate(self.schemas.get(schema)?)
     }
 
     /// The features an operation needs, as a sentence for its documentation.
@@ -294,18 +285,24 @@ impl TagFeatures {
         lines
     }
 
+    /// `#[cfg(...)]` of the predicate of `features` (nothing for none: always compiled).
     fn cfg(&self, features: Option<&[usize]>) -> TokenStream {
-        let features: Vec<&str> = match features {
-            Some(features) if !features.is_empty() => features
-                .iter()
-                .map(|&feature| self.names[feature].as_str())
-                .collect(),
-            _ => return TokenStream::new(),
-        };
-        if let [feature] = features.as_slice() {
-            quote!(#[cfg(feature = #feature)])
-        } else {
-            quote!(#[cfg(any(#(feature = #features),*))])
+        features
+            .and_then(|features| self.predicate(features))
+            .map(|predicate| quote!(#[cfg(#predicate)]))
+            .unwrap_or_default()
+    }
+
+    /// `feature = "a"` or `any(feature = "a", feature = "b")`; `None` for no features.
+    fn predicate(&self, features: &[usize]) -> Option<TokenStream> {
+        let features: Vec<&str> = features
+            .iter()
+            .map(|&feature| self.names[feature].as_str())
+            .collect();
+        match features.as_slice() {
+            [] => None,
+            [feature] => Some(quote!(feature = #feature)),
+            _ => Some(quote!(any(#(feature = #features),*))),
         }
     }
 }

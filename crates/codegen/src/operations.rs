@@ -1066,18 +1066,8 @@ impl<'o, 't, 'a> OperationCode<'o, 't, 'a> {
             return TokenStream::new();
         };
         let take_next = self.within_page(&page, within.as_deref(), |table, holder| {
-            let next_field = ident(table.field_of(holder, &next)?);
-            Some(match table.field_shape(holder, &next)? {
-                FieldShape::Plain => {
-                    quote!(Some(::sdkgen_runtime::ToParam::to_param(&page.#next_field)))
-                }
-                FieldShape::Optional => {
-                    quote!(page.#next_field.as_ref().map(::sdkgen_runtime::ToParam::to_param))
-                }
-                FieldShape::DoubleOptional => {
-                    quote!(page.#next_field.flatten().as_ref().map(::sdkgen_runtime::ToParam::to_param))
-                }
-            })
+            let next = page_property(table, holder, &next)?;
+            Some(quote!(#next.as_ref().map(::sdkgen_runtime::ToParam::to_param)))
         });
         let Some(take_next) = take_next else {
             return TokenStream::new();
