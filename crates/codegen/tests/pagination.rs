@@ -1,6 +1,6 @@
 //! `into_stream()` follows the next page wherever the loader found it.
 
-use sdkgen_codegen::{RuntimeDependency, Settings, generate};
+mod common;
 
 /// The next URL in the page's `meta`, whose schema is an alias of an alias of the struct.
 #[test]
@@ -36,15 +36,7 @@ components:
         api.operations[0].pagination.is_some(),
         "the loader finds it"
     );
-    let settings = Settings {
-        crate_name: "nested".to_owned(),
-        runtime: RuntimeDependency::Version("0.1".to_owned()),
-        command: "test".to_owned(),
-        source: "nested.yaml".to_owned(),
-        publish: None,
-        examples: None,
-    };
-    let builders = &generate(&api, &settings).expect("generates").files["src/builders.rs"];
+    let builders = &common::generated(&api, "nested").files["src/builders.rs"];
     assert!(builders.contains("pub fn into_stream("), "{builders}");
     assert!(
         builders.contains("page.meta.and_then(|page| page.next_page_url)"),

@@ -2,18 +2,12 @@
 //! tags that use it, and `full` (a default feature) turns every tag on. The fixture is also
 //! compiled with each tag alone by `cargo xtask corpus-check`.
 
-use sdkgen_codegen::{GeneratedCrate, RuntimeDependency, Settings, generate};
+mod common;
+
+use sdkgen_codegen::GeneratedCrate;
 
 fn generate_from(api: &sdkgen_model::Api) -> GeneratedCrate {
-    let settings = Settings {
-        crate_name: "tags".to_owned(),
-        runtime: RuntimeDependency::Version("0.1".to_owned()),
-        command: "test".to_owned(),
-        source: "tags.yaml".to_owned(),
-        publish: None,
-        examples: None,
-    };
-    generate(api, &settings).expect("generates")
+    common::generated(api, "tags")
 }
 
 fn fixture() -> GeneratedCrate {
