@@ -4,7 +4,8 @@
 //! default feature, turns them all on. An operation is compiled when any of its tags' features
 //! is on (one without tags always is), and a type when any operation that is compiled reaches
 //! it. Types no operation reaches (event wrappers, webhook payloads), the types of webhooks
-//! and the API's error type are always compiled, with everything they reach. A derived
+//! and the API's error type are always compiled, with everything they reach; so is what more
+//! than 32 tags use, which keeps every `cfg` short. A derived
 //! `Deserialize` is most of what a big crate costs to compile, so the cut is large: on
 //! GitHub's API, one tag compiles a small part of the crate.
 //!
@@ -32,6 +33,9 @@ const RESERVED: [&str; 6] = [
 /// At most this many tag features: crates.io takes at most 300 features, and the crate has
 /// others. A document with more tags gets none (and a warning).
 pub const MAX_TAG_FEATURES: usize = 250;
+
+/// An item that any of more tags than this compile is compiled always.
+const MAX_FEATURES_PER_ITEM: usize = 32;
 
 /// The features of a generated crate's tags, and which items each gates.
 #[derive(Debug, Clone, Default)]
@@ -94,6 +98,10 @@ impl TagFeatures {
                     .iter()
                     .map(|tag| index_of[tags[tag].as_str()])
                     .collect();
+                // Compiled with any of very many tags: as good as always, in a short cfg.
+                if features.len() > MAX_FEATURES_PER_ITEM {
+                    return Vec::new();
+                }
                 features.into_iter().collect()
             })
             .collect();
@@ -149,6 +157,9 @@ impl TagFeatures {
                     .push(feature);
             }
         }
+        // A type that very many tags use is compiled always: its cfg stays short (a document
+        // with hundreds of tags sharing every type would repeat them all on every item).
+        schemas.retain(|_, features| features.len() <= MAX_FEATURES_PER_ITEM);
         let tags = names.iter().map(|name| by_feature[name].clone()).collect();
         TagFeatures {
             names,
@@ -556,6 +567,33 @@ mod tests {
             }
             .to_string()
         );
+    }
+
+    /// A document of 100 tags whose operations all share one type, and one operation in all
+    /// of them: both are compiled always, under no cfg at all.
+    #[test]
+    fn what_very_many_tags_share_is_compiled_always() {
+        let mut spec = String::from("openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n");
+        for index in 0..100 {
+            spec.push_str(&format!(
+                "  /a{index}:\n    get:\n      operationId: a{index}\n      tags: [t{index}]\n      \
+                 responses: {{'200': {{description: ok, content: {{application/json: {{schema: \
+                 {{$ref: '#/components/schemas/Shared'}}}}}}}}}}\n"
+            ));
+        }
+        let all: Vec<String> = (0..100).map(|index| format!("t{index}")).collect();
+        spec.push_str(&format!(
+            "  /every:\n    get:\n      operationId: every\n      tags: [{}]\n      \
+             responses: {{'204': {{description: ok}}}}\n",
+            all.join(", ")
+        ));
+        spec.push_str("components:\n  schemas:\n    Shared: {type: object, properties: {a: {type: string}}}\n");
+        let api = sdkgen_loader::load_str(&spec, "many.yaml").expect("loads");
+        let features = TagFeatures::new(&api, &[]);
+        assert_eq!(features.names().count(), 100);
+        assert!(features.schema_cfg("Shared").is_empty());
+        assert!(features.operation_cfg(100).is_empty());
+        assert!(!features.operation_cfg(0).is_empty());
     }
 
     #[test]
