@@ -289,7 +289,10 @@ impl<'a> TypeTable<'a> {
         let (sent, received) = (self.reachable(sent), self.reachable(received));
         // A schema no operation uses gets both directions, and so must everything it holds:
         // an event wrapper defined beside the operations may hold a type only received.
-        let unused: Vec<String> = (self.api.schemas.keys())
+        let unused: Vec<String> = self
+            .api
+            .schemas
+            .keys()
             .filter(|name| !sent.contains(*name) && !received.contains(*name))
             .cloned()
             .collect();
