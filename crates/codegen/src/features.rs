@@ -110,14 +110,18 @@ impl TagFeatures {
         let graph = Graph::new(api);
         let mut always_roots: Vec<usize> = graph.indices(always.iter().cloned());
         let mut roots: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
-        for (operation, features) in api.operations.iter().zip(&operations) {
+        // The schemas an operation names in its parameters, request bodies and responses.
+        let refs_of = |operation: &sdkgen_model::Operation| {
             let mut refs = Vec::new();
             collect_body_refs(operation, &mut refs);
             collect_response_refs(operation, &mut refs);
             for parameter in &operation.parameters {
                 collect_refs(&parameter.schema, &mut refs);
             }
-            let refs = graph.indices(refs);
+            graph.indices(refs)
+        };
+        for (operation, features) in api.operations.iter().zip(&operations) {
+            let refs = refs_of(operation);
             if features.is_empty() {
                 always_roots.extend(refs);
             } else {
@@ -127,10 +131,7 @@ impl TagFeatures {
             }
         }
         for webhook in &api.webhooks {
-            let mut refs = Vec::new();
-            collect_body_refs(webhook, &mut refs);
-            collect_response_refs(webhook, &mut refs);
-            always_roots.extend(graph.indices(refs));
+            always_roots.extend(refs_of(webhook));
         }
         let mut reached_by_some = vec![false; graph.names.len()];
         let mut per_feature = Vec::with_capacity(names.len());

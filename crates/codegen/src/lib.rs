@@ -319,16 +319,16 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
     files.insert("src/types.rs".to_owned(), types_file);
     files.insert("src/builders.rs".to_owned(), builders_file);
     files.insert("src/client.rs".to_owned(), client_file);
-    let (example, example_operation) = example_program(api, &methods, &crate_ident);
     // Named after the crate: examples of several generated crates share a target directory.
     let example_name = format!("{crate_ident}_example");
+    let (example, example_operation) = example_program(api, &methods, &crate_ident, &example_name);
     let example_path = format!("examples/{example_name}.rs");
     files.insert(
         example_path.clone(),
         render(&header, &example_path, [quote!(#recursion_limit #example)])?,
     );
     // The example compiles when the operation it calls does: with its first tag's feature.
-    let example_features = example_operation
+    let example_features: Vec<&str> = example_operation
         .map(|index| analysis.features().operation_features(index))
         .unwrap_or_default()
         .into_iter()
@@ -341,7 +341,8 @@ fn generate_on_this_thread(api: &Api, settings: &Settings) -> Result<GeneratedCr
             settings,
             &header,
             analysis.features(),
-            Some((&example_name, example_features)),
+            &example_name,
+            &example_features,
         ),
     );
     let readme = readme(
@@ -458,7 +459,8 @@ fn cargo_toml(
     settings: &Settings,
     header: &str,
     features: &features::TagFeatures,
-    example: Option<(&str, Vec<&str>)>,
+    example: &str,
+    example_features: &[&str],
 ) -> String {
     let runtime = match &settings.runtime {
         RuntimeDependency::Path(path) => format!("{{ path = {} }}", toml_string(path)),
@@ -486,24 +488,22 @@ fn cargo_toml(
             ("publish", publish),
             ("keywords", keywords(&settings.crate_name)),
             ("tag_features", features.cargo_lines()),
-            ("examples", example_section(example)),
+            ("examples", example_section(example, example_features)),
         ],
     )
 }
 
 /// The `[[example]]` of an example program that needs features (none for one that does not).
-fn example_section(example: Option<(&str, Vec<&str>)>) -> String {
-    match example {
-        Some((name, features)) if !features.is_empty() => {
-            let features: Vec<String> = features.iter().map(|name| toml_string(name)).collect();
-            format!(
-                "\n[[example]]\nname = {}\nrequired-features = [{}]\n",
-                toml_string(name),
-                features.join(", ")
-            )
-        }
-        _ => String::new(),
+fn example_section(name: &str, features: &[&str]) -> String {
+    if features.is_empty() {
+        return String::new();
     }
+    let features: Vec<String> = features.iter().map(|name| toml_string(name)).collect();
+    format!(
+        "\n[[example]]\nname = {}\nrequired-features = [{}]\n",
+        toml_string(name),
+        features.join(", ")
+    )
 }
 
 /// crates.io keywords: the API's name words (at most 20 characters each) and `sdk`, five at most.
@@ -625,10 +625,10 @@ fn example_program(
     api: &Api,
     methods: &[(String, usize)],
     crate_ident: &str,
+    example_name: &str,
 ) -> (TokenStream, Option<usize>) {
     let krate = names::ident(crate_ident);
     let variable = format!("{}_TOKEN", crate_ident.to_ascii_uppercase());
-    let example_name = format!("{crate_ident}_example");
     let run = format!(" Run: `{variable}=... cargo run --example {example_name}`");
     let called = methods
         .iter()
